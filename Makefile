@@ -1,0 +1,73 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-fast bench lint format install install-test browser-deps migrate seed clean check-deploy
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install --quiet -e ".[test]"
+	@touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	$(MANAGE) migrate --no-input
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Accord is starting at http://$(HOST):$(PORT)/"
+	@echo "  Admin: http://$(HOST):$(PORT)/admin/  login: admin / accord-demo"
+	@echo ""
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# Debian's Chromium drives the browser tests; Playwright never downloads its own.
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium; fi; }
+
+# pytest exits 5 when it collected no test: that is a failure here too.
+test: install-test browser-deps
+	$(PY) -m pytest -q -p no:cacheprovider
+
+test-fast: install-test
+	$(PY) -m pytest -q -p no:cacheprovider -m "not browser"
+
+bench: install-test
+	$(PY) benchmarks/run.py
+
+lint: install-test
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: install-test
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+check-deploy: install
+	DJANGO_SETTINGS_MODULE=policysite.settings.production \
+	DJANGO_SECRET_KEY=throwaway-$$(date +%s)-not-used-anywhere-else-0123456789abcdefghijklmnop \
+	DJANGO_ALLOWED_HOSTS=accord.example.org \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) db.sqlite3 static media

@@ -1,0 +1,64 @@
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from policies import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a Markdown file as a new published version of a policy (creating the policy "
+        "when the slug is new). Nothing is written if the file cannot be imported."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--policy", required=True, help="Slug of the policy page.")
+        parser.add_argument("--summary", required=True, help="Edit summary for the version.")
+        parser.add_argument("--label", default="", help='Version label, such as "2.1".')
+        parser.add_argument("--title", default=None, help="Title (default: from the file).")
+        parser.add_argument("--level", type=int, default=2, help="Heading level that starts a section.")
+        parser.add_argument(
+            "--author", default=None, help="Username of the author (default: first superuser)."
+        )
+
+    def handle(self, *args, **options):
+        User = get_user_model()
+        if options["author"]:
+            user = User.objects.filter(username=options["author"]).first()
+            if user is None:
+                raise CommandError(f"No user named “{options['author']}”.")
+        else:
+            user = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+            if user is None:
+                raise CommandError("No superuser exists; pass --author USERNAME.")
+        try:
+            data = options["file"].read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {options['file']}: {exc.strerror}.") from exc
+        try:
+            result = services.import_policy_markdown(
+                data=data,
+                slug=options["policy"],
+                user=user,
+                summary=options["summary"],
+                label=options["label"],
+                level=options["level"],
+                title=options["title"],
+            )
+        except PermissionDenied as exc:
+            raise CommandError(f"{user.username} may not publish this policy.") from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        if result.version is None:
+            self.stdout.write("Text identical to the current version; no new version created.")
+            return
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Published version {result.version.number} of “{result.page.title}” "
+                f"({len(result.version.sections.all())} sections: {result.matched_keys} kept their "
+                f"key, {result.new_keys} new) at {result.page.url}"
+            )
+        )

@@ -1,0 +1,160 @@
+"""Editable policy pages. The draft lives here; published text lives in versions.py."""
+
+from django import forms
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
+from wagtail.models import Orderable, Page
+
+
+class PolicyPageForm(WagtailAdminPageForm):
+    """Adds what publishing needs: the version the editor started from (for conflict
+    detection) and a required edit summary."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A summary describes one publication; never prefill the previous one.
+        self.initial["edit_summary"] = ""
+        self.initial["version_label"] = ""
+        if self.instance.pk:
+            from policies.selectors import latest_version_number
+
+            self.initial["base_version"] = latest_version_number(self.instance)
+        else:
+            self.initial["base_version"] = 0
+
+    @property
+    def is_publishing(self):
+        return "action-publish" in self.data
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.is_publishing and not (cleaned.get("edit_summary") or "").strip():
+            self.add_error(
+                "edit_summary",
+                "Publishing needs an edit summary: say what changed and why, so readers can trust "
+                "the new version.",
+            )
+        sections = self.formsets.get("sections")
+        if self.is_publishing and sections is not None and sections.is_valid():
+            live = [f for f in sections.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            if not live:
+                self.add_error(None, "A policy needs at least one section before it can be published.")
+        return cleaned
+
+    def save(self, commit=True):
+        from policies.services import assign_section_keys
+
+        page = super().save(commit=False)
+        assign_section_keys(page)
+        if commit:
+            page.save()
+        return page
+
+
+class PolicyIndexPage(Page):
+    intro = models.TextField(blank=True, help_text="Shown above the list of policies.")
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["policies.PolicyPage"]
+    max_count = 1
+    template = "policies/policy_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from policies.selectors import policy_list
+
+        context = super().get_context(request, *args, **kwargs)
+        context["policies"] = policy_list(self)
+        return context
+
+
+class PolicyPage(RoutablePageMixin, Page):
+    intro = models.TextField(
+        blank=True, help_text="One or two sentences on what this policy is for (not versioned)."
+    )
+    version_label = models.CharField(
+        max_length=20, blank=True, help_text='Optional label for the next version, such as "2.1".'
+    )
+    edit_summary = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Required to publish: what changed and why. Shown in the public version history.",
+    )
+
+    base_form_class = PolicyPageForm
+    parent_page_types = ["policies.PolicyIndexPage"]
+    subpage_types = []
+    template = "policies/policy_page.html"
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("sections", heading="Sections", label="Section", min_num=0),
+        MultiFieldPanel(
+            [FieldPanel("edit_summary"), FieldPanel("version_label"), FieldPanel("base_version")],
+            heading="Publishing this version",
+        ),
+    ]
+
+    search_fields = Page.search_fields
+
+    # Routes are thin: each hands over to a view function in policies/views.py.
+    @path("")
+    def current(self, request):
+        from policies import views
+
+        return views.policy_current(request, self)
+
+    @path("versions/")
+    def history(self, request):
+        from policies import views
+
+        return views.version_history(request, self)
+
+    @path("versions/<int:number>/")
+    def version(self, request, number):
+        from policies import views
+
+        return views.version_detail(request, self, number)
+
+    @re_path(r"^versions/(?P<number>\d+)/(?P<fmt>markdown|wikitext)/$")
+    def version_download(self, request, number, fmt):
+        from policies import views
+
+        return views.version_download(request, self, int(number), fmt)
+
+    @path("compare/")
+    def compare_picker(self, request):
+        from policies import views
+
+        return views.compare_picker(request, self)
+
+    @path("compare/<int:a>/<int:b>/")
+    def compare(self, request, a, b):
+        from policies import views
+
+        return views.compare(request, self, a, b)
+
+
+class PolicySection(Orderable):
+    """One section of the editable draft. `key` is assigned once and never changes, so
+    positions, overrides and translations keep pointing at the same section through renames
+    and moves."""
+
+    page = ParentalKey(PolicyPage, on_delete=models.CASCADE, related_name="sections")
+    key = models.SlugField(max_length=60, blank=True)
+    heading = models.CharField(max_length=255)
+    body = models.TextField(blank=True, help_text="Markdown. Raw HTML is removed when shown.")
+
+    panels = [
+        FieldPanel("heading"),
+        FieldPanel("body"),
+        FieldPanel("key", widget=forms.HiddenInput),
+    ]
+
+    def __str__(self):
+        return self.heading

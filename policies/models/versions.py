@@ -1,0 +1,82 @@
+"""Published versions: immutable snapshots of a policy's text."""
+
+from django.conf import settings
+from django.db import models
+
+
+class ImmutableVersionError(Exception):
+    """A published version or section was about to be changed or deleted."""
+
+
+class ImmutableModel(models.Model):
+    """Rows are written once. Changing published text silently is what this product exists to
+    prevent, so an update or delete of a single row fails loudly."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableVersionError(f"{self._meta.verbose_name} {self.pk} is published and cannot change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableVersionError(f"{self._meta.verbose_name} {self.pk} is published and cannot be deleted.")
+
+
+class PolicyVersion(ImmutableModel):
+    policy = models.ForeignKey(
+        "policies.PolicyPage", on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField()
+    label = models.CharField(max_length=20, blank=True, help_text='Optional public label such as "2.1".')
+    title = models.CharField(max_length=255)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # Kept beside the foreign key so attribution survives a deleted account.
+    author_name = models.CharField(max_length=150)
+    summary = models.TextField()
+    created_at = models.DateTimeField()
+    content_hash = models.CharField(max_length=64)
+    revision = models.OneToOneField(
+        "wagtailcore.Revision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Change statistics against the previous version, computed once at publication.
+    sections_added = models.PositiveIntegerField(default=0)
+    sections_removed = models.PositiveIntegerField(default=0)
+    sections_changed = models.PositiveIntegerField(default=0)
+    words_added = models.PositiveIntegerField(default=0)
+    words_removed = models.PositiveIntegerField(default=0)
+    word_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["policy", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "number"], name="unique_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.title} v{self.number}"
+
+    @property
+    def display_name(self):
+        return f"version {self.number}" + (f" ({self.label})" if self.label else "")
+
+
+class SectionVersion(ImmutableModel):
+    version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="sections")
+    key = models.SlugField(max_length=60)
+    heading = models.CharField(max_length=255)
+    position = models.PositiveIntegerField()
+    body = models.TextField(blank=True)
+    body_hash = models.CharField(max_length=64, db_index=True)
+
+    class Meta:
+        ordering = ["version", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "key"], name="unique_section_key_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.version} § {self.heading}"

@@ -1,0 +1,45 @@
+"""Who may do what with policies. Views, hooks, commands and services all ask here.
+
+Editing rights come from Wagtail's page permissions (the Editors and Moderators groups),
+so the admin and the public site agree on who is an editor."""
+
+import rules
+
+
+@rules.predicate
+def can_publish_policy(user, page) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return page.permissions_for_user(user).can_publish()
+
+
+@rules.predicate
+def can_create_policy(user, index_page) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    perms = index_page.permissions_for_user(user)
+    return perms.can_add_subpage() and perms.can_publish_subpage()
+
+
+@rules.predicate
+def can_import_policies(user) -> bool:
+    """The admin import screen: editors who may create and publish policies."""
+    from .models import PolicyIndexPage
+
+    index = PolicyIndexPage.objects.first()
+    return index is not None and can_create_policy(user, index)
+
+
+# Reading published versions is public; nobody edits or deletes a published version
+# (PolicyVersion and SectionVersion refuse it at the model level).
+@rules.predicate
+def can_view_policy(user, page) -> bool:
+    return page.live
+
+
+rules.add_perm("policies.publish_policy", can_publish_policy)
+rules.add_perm("policies.create_policy", can_create_policy)
+rules.add_perm("policies.import_policies", can_import_policies)
+rules.add_perm("policies.view_policy", can_view_policy)
+rules.add_perm("policies.change_policyversion", rules.always_deny)
+rules.add_perm("policies.delete_policyversion", rules.always_deny)

@@ -1,0 +1,268 @@
+"""Every read the policy pages (and later the API) share, shaped for display in a fixed
+number of queries. Rendered Markdown and diffs are cached by content hash: the same text
+always renders the same way, so the cache never needs invalidating."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Max, Prefetch
+from django.http import Http404
+
+from . import diffing, markdown_io
+from .models import PolicyPage, PolicyVersion, SectionVersion
+
+CACHE_SECONDS = 60 * 60 * 24 * 7
+
+
+def latest_version_number(page) -> int:
+    number = PolicyVersion.objects.filter(policy_id=page.pk).aggregate(n=Max("number"))["n"]
+    return number or 0
+
+
+def policy_list(index_page) -> list[dict]:
+    """Live policies under an index with their current version: two queries."""
+    pages = list(PolicyPage.objects.child_of(index_page).live().order_by("title"))
+    latest = {}
+    versions = (
+        PolicyVersion.objects.filter(policy__in=pages)
+        .order_by("policy_id", "number")
+        .only("policy_id", "number", "label", "created_at", "author_name", "summary")
+    )
+    for v in versions:
+        latest[v.policy_id] = v
+    return [{"page": p, "version": latest.get(p.pk)} for p in pages]
+
+
+def _versions(page):
+    return PolicyVersion.objects.filter(policy_id=page.pk).select_related("author")
+
+
+def get_version(page, number: int, *, with_sections: bool = True) -> PolicyVersion:
+    qs = _versions(page)
+    if with_sections:
+        qs = qs.prefetch_related(Prefetch("sections", queryset=SectionVersion.objects.order_by("position")))
+    version = qs.filter(number=number).first()
+    if version is None:
+        raise Http404(f"This policy has no version {number}.")
+    return version
+
+
+def current_version(page) -> PolicyVersion | None:
+    return (
+        _versions(page)
+        .prefetch_related(Prefetch("sections", queryset=SectionVersion.objects.order_by("position")))
+        .order_by("-number")
+        .first()
+    )
+
+
+def version_history(page) -> list[PolicyVersion]:
+    """Newest first; change statistics were stored at publication, so this is one query."""
+    return list(_versions(page).order_by("-number"))
+
+
+def rendered_body(section: SectionVersion) -> str:
+    """Sanitised HTML of a section body with placeholders marked, cached by body hash."""
+    key = f"accord:md:v1:{section.body_hash}"
+    html = cache.get(key)
+    if html is None:
+        html = markdown_io.highlight_placeholders(markdown_io.render_markdown(section.body))
+        cache.set(key, html, CACHE_SECONDS)
+    return html
+
+
+@dataclass
+class RenderedSection:
+    key: str
+    heading: str
+    html: str
+    placeholders: list[str]
+
+
+@dataclass
+class VersionView:
+    version: PolicyVersion
+    sections: list[RenderedSection]
+    placeholders: list[tuple[str, list[RenderedSection]]]
+
+
+def version_view(version: PolicyVersion) -> VersionView:
+    sections = [
+        RenderedSection(
+            key=s.key,
+            heading=s.heading,
+            html=rendered_body(s),
+            placeholders=markdown_io.find_placeholders(s.body),
+        )
+        for s in version.sections.all()
+    ]
+    where: dict[str, list[RenderedSection]] = {}
+    for s in sections:
+        for placeholder in s.placeholders:
+            where.setdefault(placeholder, []).append(s)
+    return VersionView(version=version, sections=sections, placeholders=list(where.items()))
+
+
+# --- comparing two versions -------------------------------------------------------------
+
+
+@dataclass
+class SectionDiff:
+    key: str
+    status: str  # "unchanged" | "changed" | "added" | "removed"
+    old: SectionVersion | None
+    new: SectionVersion | None
+    renamed: bool = False
+    moved: bool = False
+    heading_html: str = ""
+    inline_html: str = ""
+    old_html: str = ""
+    new_html: str = ""
+    words_added: int = 0
+    words_removed: int = 0
+
+    @property
+    def heading(self) -> str:
+        return (self.new or self.old).heading
+
+    @property
+    def labels(self) -> list[str]:
+        labels = [] if self.status == "unchanged" else [self.status]
+        if self.renamed:
+            labels.append("renamed")
+        if self.moved:
+            labels.append("moved")
+        return labels or ["unchanged"]
+
+
+@dataclass
+class Comparison:
+    old: PolicyVersion
+    new: PolicyVersion
+    sections: list[SectionDiff] = field(default_factory=list)
+
+    @property
+    def changed_sections(self) -> list[SectionDiff]:
+        return [s for s in self.sections if s.labels != ["unchanged"]]
+
+    @property
+    def words_added(self) -> int:
+        return sum(s.words_added for s in self.sections)
+
+    @property
+    def words_removed(self) -> int:
+        return sum(s.words_removed for s in self.sections)
+
+
+def body_diff(old_body: str, old_hash: str, new_body: str, new_hash: str) -> dict:
+    """Rendered word-level diff of two section bodies, cached by the pair of body hashes."""
+    key = f"accord:diff:v1:{old_hash}:{new_hash}"
+    result = cache.get(key)
+    if result is None:
+        ops = diffing.diff_words(old_body, new_body)
+        stats = diffing.diff_stats(ops)
+        old_html, new_html = diffing.render_side_by_side(ops)
+        result = {
+            "inline": diffing.render_inline(ops),
+            "old": old_html,
+            "new": new_html,
+            "added": stats.words_added,
+            "removed": stats.words_removed,
+        }
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def _moved_keys(old_order: list[str], new_order: list[str]) -> set[str]:
+    """Sections present in both versions whose relative order changed: those outside the
+    longest common subsequence of the two key orders."""
+    common = set(old_order) & set(new_order)
+    a = [k for k in old_order if k in common]
+    b = [k for k in new_order if k in common]
+    n, m = len(a), len(b)
+    lcs = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            lcs[i][j] = lcs[i + 1][j + 1] + 1 if a[i] == b[j] else max(lcs[i + 1][j], lcs[i][j + 1])
+    kept, i, j = set(), 0, 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            kept.add(a[i])
+            i, j = i + 1, j + 1
+        elif lcs[i + 1][j] >= lcs[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return common - kept
+
+
+def compare_versions(page, a: int, b: int) -> Comparison:
+    """Section-by-section comparison of versions a (old) and b (new), matched by key."""
+    versions = {
+        v.number: v
+        for v in _versions(page)
+        .filter(number__in=[a, b])
+        .prefetch_related(Prefetch("sections", queryset=SectionVersion.objects.order_by("position")))
+    }
+    if a not in versions or b not in versions:
+        missing = a if a not in versions else b
+        raise Http404(f"This policy has no version {missing}.")
+    old_v, new_v = versions[a], versions[b]
+    old_sections = list(old_v.sections.all())
+    new_sections = list(new_v.sections.all())
+    old_by_key = {s.key: s for s in old_sections}
+    new_by_key = {s.key: s for s in new_sections}
+    moved = _moved_keys([s.key for s in old_sections], [s.key for s in new_sections])
+
+    rows: list[SectionDiff] = []
+    for s in new_sections:
+        before = old_by_key.get(s.key)
+        if before is None:
+            d = body_diff("", "", s.body, s.body_hash)
+            rows.append(
+                SectionDiff(
+                    key=s.key, status="added", old=None, new=s, new_html=d["new"],
+                    inline_html=d["inline"], words_added=d["added"],
+                )
+            )
+            continue
+        row = SectionDiff(
+            key=s.key,
+            status="changed" if before.body_hash != s.body_hash else "unchanged",
+            old=before,
+            new=s,
+            renamed=before.heading != s.heading,
+            moved=s.key in moved,
+        )
+        if row.renamed:
+            row.heading_html = diffing.render_inline(diffing.diff_words(before.heading, s.heading))
+        d = body_diff(before.body, before.body_hash, s.body, s.body_hash)
+        row.inline_html, row.old_html, row.new_html = d["inline"], d["old"], d["new"]
+        row.words_added, row.words_removed = d["added"], d["removed"]
+        rows.append(row)
+
+    # Removed sections go back where they stood: after the nearest earlier surviving section.
+    for index, s in enumerate(old_sections):
+        if s.key in new_by_key:
+            continue
+        d = body_diff(s.body, s.body_hash, "", "")
+        removed = SectionDiff(
+            key=s.key, status="removed", old=s, new=None, old_html=d["old"],
+            inline_html=d["inline"], words_removed=d["removed"],
+        )
+        anchor = next(
+            (p.key for p in reversed(old_sections[:index]) if p.key in new_by_key), None
+        )
+        position = 0
+        if anchor is not None:
+            position = next(i for i, r in enumerate(rows) if r.key == anchor) + 1
+            while position < len(rows) and rows[position].status == "removed":
+                position += 1
+        rows.insert(position, removed)
+    return Comparison(old=old_v, new=new_v, sections=rows)
+
+
+def export_sections(version: PolicyVersion) -> list[tuple[str, str]]:
+    return [(s.heading, s.body) for s in version.sections.all()]

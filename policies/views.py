@@ -1,0 +1,87 @@
+"""Public policy pages. Thin: parse the URL, ask a selector, render."""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from . import markdown_io, selectors
+
+
+def _page_context(page, **extra):
+    return {"page": page, "self": page, **extra}
+
+
+def policy_current(request, page):
+    version = selectors.current_version(page)
+    context = _page_context(page, view=selectors.version_view(version) if version else None)
+    context["is_current"] = True
+    return TemplateResponse(request, "policies/policy_page.html", context)
+
+
+def version_detail(request, page, number):
+    version = selectors.get_version(page, number)
+    latest = selectors.latest_version_number(page)
+    context = _page_context(
+        page,
+        view=selectors.version_view(version),
+        is_current=version.number == latest,
+        latest_number=latest,
+    )
+    return TemplateResponse(request, "policies/policy_page.html", context)
+
+
+def version_history(request, page):
+    versions = selectors.version_history(page)
+    return TemplateResponse(
+        request, "policies/version_history.html", _page_context(page, versions=versions)
+    )
+
+
+def version_download(request, page, number, fmt):
+    version = selectors.get_version(page, number)
+    sections = selectors.export_sections(version)
+    if fmt == "markdown":
+        front_matter = {
+            "title": version.title,
+            "version": version.number,
+            "label": version.label,
+            "published": version.created_at.isoformat(),
+            "sha256": version.content_hash,
+        }
+        text = markdown_io.to_markdown(version.title, sections, front_matter=front_matter)
+        extension = "md"
+        content_type = "text/markdown; charset=utf-8"
+    else:
+        text = markdown_io.to_wikitext(version.title, sections)
+        extension = "wiki"
+        content_type = "text/plain; charset=utf-8"
+    response = HttpResponse(text, content_type=content_type)
+    filename = f"{page.slug}-v{version.number}.{extension}"
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def compare_picker(request, page):
+    """The history page's compare form submits here with ?a=&b=; send it to the stable URL."""
+    try:
+        a, b = int(request.GET["a"]), int(request.GET["b"])
+    except (KeyError, ValueError):
+        return redirect(page.url + "versions/")
+    if a > b:
+        a, b = b, a
+    return redirect(f"{page.url}compare/{a}/{b}/")
+
+
+def compare(request, page, a, b):
+    if a == b:
+        raise Http404("Pick two different versions to compare.")
+    comparison = selectors.compare_versions(page, a, b)
+    layout = "side" if request.GET.get("view") == "side" else "inline"
+    versions = selectors.version_history(page)
+    return TemplateResponse(
+        request,
+        "policies/compare.html",
+        _page_context(page, comparison=comparison, layout=layout, versions=versions),
+    )

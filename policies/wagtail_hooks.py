@@ -1,0 +1,103 @@
+"""Admin wiring: edit-conflict refusal, the Markdown import screen, deletion guard."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+
+from . import rules, services
+from .forms import ImportPolicyForm
+from .models import PolicyPage, PolicyVersion
+
+
+@hooks.register("before_publish_page")
+def refuse_conflicting_publish(request, page):
+    """Wagtail has already saved the editor's text as a draft revision at this point, so
+    refusing here loses nothing."""
+    if not isinstance(page.specific, PolicyPage):
+        return None
+    raw = request.POST.get("base_version", "")
+    base_version = int(raw) if raw.isdigit() else None
+    try:
+        services.check_publish_conflict(page=page, base_version=base_version)
+    except services.PublishConflict as exc:
+        messages.error(request, exc.messages[0])
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+@hooks.register("after_publish_page")
+def report_version(request, page):
+    if not isinstance(page.specific, PolicyPage):
+        return
+    version = PolicyVersion.objects.filter(revision_id=page.live_revision_id).first()
+    if version is None:
+        messages.info(request, "The text is identical to the current version: no new version.")
+    else:
+        messages.success(request, f"Published {version.display_name} of “{version.title}”.")
+
+
+@hooks.register("before_delete_page")
+def refuse_deleting_versioned_policy(request, page):
+    if isinstance(page.specific, PolicyPage) and PolicyVersion.objects.filter(policy=page).exists():
+        messages.error(
+            request,
+            "This policy has published versions, which are a public record and cannot be "
+            "deleted. Unpublish it instead.",
+        )
+        return redirect("wagtailadmin_pages:edit", page.pk)
+    return None
+
+
+def import_view(request):
+    if not rules.can_import_policies(request.user):
+        raise PermissionDenied
+    form = ImportPolicyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = services.import_policy_markdown(
+                data=data["file"].read(),
+                slug=data["slug"],
+                user=request.user,
+                summary=data["summary"],
+                label=data["label"],
+                level=data["level"],
+                title=data["title"] or None,
+            )
+        except PermissionDenied:
+            form.add_error(None, "You may not publish this policy.")
+        except ValidationError as exc:
+            form.add_error(None, exc.messages[0] if exc.messages else str(exc))
+        else:
+            if result.version is None:
+                messages.info(request, "The file matches the current version; nothing new.")
+            else:
+                messages.success(
+                    request,
+                    f"Published {result.version.display_name} of “{result.page.title}” "
+                    f"({result.matched_keys} sections kept their identity, "
+                    f"{result.new_keys} new).",
+                )
+            return redirect("wagtailadmin_pages:edit", result.page.pk)
+    return TemplateResponse(request, "policies/admin/import.html", {"form": form})
+
+
+@hooks.register("register_admin_urls")
+def register_import_url():
+    return [path("policies/import/", import_view, name="policies_import")]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return rules.can_import_policies(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_import_menu_item():
+    return ImportMenuItem(
+        "Import policy", reverse("policies_import"), icon_name="upload", order=250
+    )

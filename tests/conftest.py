@@ -1,0 +1,37 @@
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import EditorFactory, UserFactory
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def editor(db):
+    return EditorFactory(username="ana")
+
+
+@pytest.fixture
+def other_editor(db):
+    return EditorFactory(username="ben")
+
+
+@pytest.fixture
+def participant(db):
+    return UserFactory(username="pat")
+
+
+@pytest.fixture
+def corpus():
+    if not CORPUS.exists():
+        pytest.skip("shared corpus not available")
+    return CORPUS
