@@ -1,32 +1,46 @@
 """Word-level diffs of policy texts.
 
-The diff engines we use (Google's diff-match-patch, as the C++ ``fast_diff_match_patch``
-extension and as the pure-Python ``diff_match_patch`` package) compare *characters*.  A
-character diff of prose is hard to read ("c" -> "d" inside a word, edits that start in the
+The diff engines we use, Google's diff-match-patch as the C++ ``fast_diff_match_patch``
+extension and as the pure-Python ``diff_match_patch`` package, compare *characters*.  A
+character diff of prose is hard to read (``c`` -> ``d`` inside a word, edits that start in the
 middle of one word and end in the middle of another), and on long documents it is slow: once
-the engine's time limit runs out it gives up and reports the rest of the text as one big
+the engine's time limit runs out it stops looking and reports the rest of the text as one big
 replacement, which is useless for reviewing a policy change.
 
-So we diff *word tokens* instead.  Each text is split into tokens (words, single punctuation
-characters and whitespace runs), every distinct token is given its own stand-in character, and
-the engine diffs the two stand-in strings, where one character is one token.  The edit
-lengths it reports are therefore token counts, which we map back onto the original tokens.
-Texts are typically a few thousand distinct tokens long, so the engine's search space shrinks
-by the average token length and its result reads in whole words.
+So we diff *words* instead.  The engine still compares characters, so every distinct piece
+of text is given its own stand-in character and the engine diffs the two strings of
+stand-ins: one character is one piece, and the edit lengths it reports are piece counts that
+map straight back onto the text.  A policy has a few thousand distinct words, which fit easily
+into Unicode; the engine's input gets shorter by the average word length, and its result
+reads in whole words.
 
-Tokens are compared by a *comparison key* rather than by their exact text.  Words and
-punctuation compare exactly; any whitespace run containing two or more line breaks (a
-paragraph break) has the key ``"\\n\\n"`` and every other whitespace run (spaces, or a single
-line break left by re-wrapping a Markdown paragraph) has the key ``" "``.  Re-wrapping a
-paragraph therefore produces no edits at all; such whitespace appears in ``equal`` ops whose
-old and new text differ only in whitespace.
+Pieces are compared by a *comparison key* rather than by their exact text.  Words and
+punctuation compare exactly; a whitespace run containing two or more line breaks (a paragraph
+break) has the key ``"\n\n"`` and every other whitespace run (spaces, or a single line break
+left by re-wrapping a Markdown paragraph) has the key ``" "``.  Re-wrapping a paragraph
+therefore produces no edits at all: its whitespace sits in ``equal`` ops whose old and new
+text differ only in whitespace.
 
-The two whitespace keys are given real whitespace stand-ins (``" "`` and ``"\\n"``), so the
-engine's semantic clean-up, which prefers to put edit boundaries next to whitespace and line
-breaks, aligns edits with word boundaries.  Every other key gets a code point from U+0100
-upwards, skipping the surrogate range.
+How :func:`diff_words` works:
 
-This module is pure Python (plus the optional C++ engine): no Django imports.
+1. Both texts are cut into *chunks*: a run of non-whitespace plus the whitespace after it
+   (``"brown "``, ``"fox.\n"``).  That is half as many pieces as words, spaces and
+   punctuation counted separately, and two chunks have equal keys exactly when all their
+   tokens (see :func:`tokenize`) do.
+2. Each distinct chunk key gets a stand-in character from U+0100 upwards (skipping the
+   surrogates).
+3. Long texts are cut into pieces of about a hundred chunks at *anchors*, short runs of
+   chunks that occur exactly once in each text, in the same order.  The engine's cost grows
+   with length times edits, so this keeps large, heavily edited documents fast.  The C++
+   engine diffs each piece, with semantic clean-up.
+4. Each changed hunk is refined to :func:`tokenize` tokens: tokens both sides share at its
+   ends move out into equal ops, so a substituted word shows as ``brown`` -> ``red`` with the
+   spaces around it unchanged, and ``"fox."`` -> ``"cat."`` keeps the full stop.
+
+:func:`diff_words_reference` does the same with the pure-Python engine on the whole text at
+once (no anchors, no time limit); it is slow and exists to cross-check :func:`diff_words`.
+
+This module is pure Python (plus the C++ extension): no Django imports.
 """
 
 from __future__ import annotations
@@ -36,9 +50,10 @@ import html
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import chain
 
 import fast_diff_match_patch
 from diff_match_patch import diff_match_patch
@@ -60,8 +75,8 @@ EQUAL = "equal"
 INSERT = "insert"
 DELETE = "delete"
 
-_SPACE_KEY = " "
-_PARAGRAPH_KEY = "\n\n"
+SPACE_KEY = " "
+PARAGRAPH_KEY = "\n\n"
 
 
 @dataclass(frozen=True)
@@ -80,7 +95,7 @@ class Op:
 
 @dataclass(frozen=True)
 class DiffStats:
-    """Summary numbers of a diff: word tokens added and removed, and change hunks."""
+    """Summary of a diff: word tokens added and removed, and change hunks."""
 
     words_added: int
     words_removed: int
@@ -88,35 +103,36 @@ class DiffStats:
 
 
 # --------------------------------------------------------------------------------------
-# Tokenising
+# Tokens and comparison keys
 
 
-def _word_joiner_class() -> str:
-    """Characters that continue a word: combining marks and zero-width (non-)joiners.
+def _word_continuation_class() -> str:
+    """Regex class body for characters that continue a word after a letter.
 
-    Python's ``re`` has no ``\\p{M}``, and ``\\w`` does not match combining marks, so the
-    class is built from ``unicodedata`` (the same Unicode version ``re`` uses).
+    Python's ``re`` has no ``\\p{M}`` and ``\\w`` does not match combining marks, so the
+    class lists the combining marks (taken from ``unicodedata``, the Unicode version ``re``
+    uses) plus the zero-width (non-)joiners.  Marks only occur in planes 0 and 1 and in the
+    variation selectors supplement.
     """
-    ranges: list[tuple[int, int]] = []
-    candidates = list(range(0x300, 0x20000)) + list(range(0xE0100, 0xE01F0))
-    for cp in candidates:
+    ranges: list[list[int]] = []
+    for cp in chain(range(0x300, 0x20000), range(0xE0100, 0xE01F0)):
         if unicodedata.category(chr(cp))[0] == "M":
             if ranges and ranges[-1][1] == cp - 1:
-                ranges[-1] = (ranges[-1][0], cp)
+                ranges[-1][1] = cp
             else:
-                ranges.append((cp, cp))
+                ranges.append([cp, cp])
     parts = [re.escape(chr(lo)) + ("-" + re.escape(chr(hi)) if hi > lo else "") for lo, hi in ranges]
     return "".join(parts) + "\u200c\u200d"
 
 
 @functools.cache
 def _token_re() -> re.Pattern[str]:
-    joiners = _word_joiner_class()
-    letter = rf"(?:[^\W_]|[{joiners}])"
-    # A word: letters/digits (with combining marks), optionally with inner apostrophes
+    """The token pattern, compiled on first use (building the mark class takes ~40 ms)."""
+    marks = _word_continuation_class()
+    # A word: letters/digits, with combining marks, and with apostrophes between letters
     # ("don't", "l'homme").  Underscores and hyphens are punctuation, so Markdown emphasis
     # markers and hyphenated compounds split into separate tokens.
-    word = rf"[^\W_]{letter}*(?:['\u2019]{letter}+)*"
+    word = rf"[^\W_]+(?:[{marks}]+[^\W_]*|['\u2019][^\W_]+)*"
     return re.compile(rf"{word}|\s+|.", re.DOTALL)
 
 
@@ -137,76 +153,165 @@ def _is_word(token: str) -> bool:
     return _WORD_START.match(token) is not None
 
 
-def _line_breaks(whitespace: str) -> int:
-    # Counts "\n", "\r\n", "\r" and the other separators str.splitlines() knows.
-    return len((whitespace + "x").splitlines()) - 1
+def whitespace_key(whitespace: str) -> str:
+    """Comparison key of a whitespace run: ``"\\n\\n"`` for a paragraph break, else ``" "``.
+
+    Line breaks are counted the way :meth:`str.splitlines` sees them (``\\r\\n`` is one).
+    """
+    if whitespace == " " or whitespace == "\n":
+        return SPACE_KEY
+    breaks = len((whitespace + "x").splitlines()) - 1
+    return PARAGRAPH_KEY if breaks >= 2 else SPACE_KEY
 
 
-def _key(token: str) -> str:
-    """The comparison key of a token (see the module docstring)."""
-    if token[0].isspace():
-        return _PARAGRAPH_KEY if _line_breaks(token) >= 2 else _SPACE_KEY
-    return token
+def _same_key(token: str, other: str) -> bool:
+    """Whether two tokens have the same comparison key."""
+    if token == other:
+        return True
+    return token[0].isspace() and other[0].isspace() and whitespace_key(token) == whitespace_key(other)
 
 
 # --------------------------------------------------------------------------------------
-# Encoding tokens as characters
+# Chunks: what the engine compares
+
+# A chunk is a run of non-whitespace plus the whitespace after it (or, at the very start of
+# a text, a leading whitespace run).  Chunk keys are equal exactly when their token keys are.
+_CHUNK_RE = re.compile(r"\S+\s*|\s+")
+
+
+def _chunk_key(chunk: str) -> str:
+    core = chunk.rstrip()
+    return core + whitespace_key(chunk[len(core) :])
+
 
 # The C++ engine stores strings as wchar_t; where that is 16 bits it rejects characters
 # outside the Basic Multilingual Plane.
-_MAX_CODE_POINT = sys.maxunicode if fast_diff_match_patch.CHAR_WIDTH >= 4 else 0xFFFF
+_FAST_MAX_CODE_POINT = sys.maxunicode if fast_diff_match_patch.CHAR_WIDTH >= 4 else 0xFFFF
 _FIRST_CODE_POINT = 0x100
 _SURROGATES = range(0xD800, 0xE000)
-_WHITESPACE_CHARS = " \n"  # the stand-ins of the two whitespace keys
 
 
 class _AlphabetExhausted(Exception):
     pass
 
 
-def _encode(
-    old_tokens: Sequence[str], new_tokens: Sequence[str], max_code_point: int
-) -> tuple[str, str]:
-    """Map each token's comparison key to one character; return the two encoded strings."""
-    chars: dict[str, str] = {_SPACE_KEY: " ", _PARAGRAPH_KEY: "\n"}
-    next_cp = _FIRST_CODE_POINT
-
-    def encode(tokens: Sequence[str]) -> str:
-        nonlocal next_cp
-        out = []
-        append = out.append
-        for token in tokens:
-            if token[0].isspace():
-                append("\n" if _line_breaks(token) >= 2 else " ")
-                continue
-            char = chars.get(token)
-            if char is None:
-                if next_cp in _SURROGATES:
-                    next_cp = _SURROGATES.stop
-                if next_cp > max_code_point:
-                    raise _AlphabetExhausted
-                char = chars[token] = chr(next_cp)
-                next_cp += 1
-            append(char)
-        return "".join(out)
-
-    return encode(old_tokens), encode(new_tokens)
+def _encode(old_chunks: list[str], new_chunks: list[str], max_code_point: int) -> tuple[str, str]:
+    """Give every distinct comparison key one character; return the two encoded strings."""
+    distinct = dict.fromkeys(chain(old_chunks, new_chunks))
+    code_points = chain(
+        range(_FIRST_CODE_POINT, min(_SURROGATES.start, max_code_point + 1)),
+        range(_SURROGATES.stop, max_code_point + 1),
+    )
+    table = dict(zip(distinct, map(chr, code_points)))
+    if len(table) < len(distinct):
+        raise _AlphabetExhausted
+    # Most chunks are their own key: no trailing whitespace, or a single space.  The others
+    # take the character of their key (which is a chunk's own character the first time).
+    for chunk in distinct:
+        last = chunk[-1]
+        if last.isspace() and (last != " " or chunk[-2:-1].isspace()):
+            table[chunk] = table.setdefault(_chunk_key(chunk), table[chunk])
+    lookup = table.__getitem__
+    return "".join(map(lookup, old_chunks)), "".join(map(lookup, new_chunks))
 
 
 # --------------------------------------------------------------------------------------
-# Engines: each takes two encoded strings and returns [(kind, length), ...]
+# Engines: each takes two encoded strings and returns runs [(kind, length), ...]
 
 Runs = list[tuple[str, int]]
 _KINDS = {"=": EQUAL, "+": INSERT, "-": DELETE, 0: EQUAL, 1: INSERT, -1: DELETE}
 
+# Long texts are cut into pieces of about this many chunks at shared anchors (below) before
+# the C++ engine runs; the engine's cost grows with length times edits.
+_PIECE = 128
+# How many positions to try when looking for an anchor near each cut.
+_ANCHOR_TRIES = 12
+# An anchor is a run of this many chunks that occurs exactly once in each text.
+_ANCHOR_LENGTH = 3
+# Safety net for pathological inputs (say, two unrelated 50,000-word documents).  With it
+# the engine returns a coarser, still valid diff instead of running for minutes.
+_TIME_LIMIT_SECONDS = 2.0
+
 
 def _fast_engine(a: str, b: str) -> Runs:
-    # checklines=False: the line-mode speed-up is meaningless on one-character tokens.
-    # timelimit=0: never give up (a time-out would degrade to coarse replacements).
+    # checklines=False: the line-mode speed-up is meaningless here (no real lines).
     runs = fast_diff_match_patch.diff(
-        a, b, counts_only=True, checklines=False, cleanup="Semantic", timelimit=0
+        a, b, counts_only=True, checklines=False, cleanup="Semantic", timelimit=_TIME_LIMIT_SECONDS
     )
     return [(_KINDS[op], n) for op, n in runs]
+
+
+def _find_anchor(a: str, b: str, start: int, offset: int, window: int) -> tuple[int, int] | None:
+    """Look for an anchor near ``a[start]``: a run of chunks found once in ``b``.
+
+    Only ``window`` positions either side of where the run is expected (``i + offset``) are
+    searched, in both texts; a ``window`` of zero means the whole texts.
+    """
+    length = _ANCHOR_LENGTH
+    for i in range(start, min(start + _ANCHOR_TRIES, len(a) - length + 1)):
+        run = a[i : i + length]
+        if window:
+            low = max(0, i + offset - window)
+            high = i + offset + window + length
+            a_low, a_high = max(0, i - window), i + window + length
+        else:
+            low, high, a_low, a_high = 0, len(b), 0, len(a)
+        j = b.find(run, low, high)
+        if j < 0 or b.find(run, j + 1, high) >= 0:
+            continue
+        if a.find(run, a_low, i) < 0 and a.find(run, i + 1, a_high) < 0:
+            return i, j
+    return None
+
+
+def _anchors(a: str, b: str) -> list[tuple[int, int]]:
+    """Aligned positions ``(i, j)``, increasing in both, about ``_PIECE`` apart in ``a``.
+
+    Near every ``_PIECE``-th position of ``a`` we look for a short run of chunks that occurs
+    exactly once near there in ``a`` and once near the matching place in ``b`` (the whole of
+    ``b`` if that fails, e.g. after a long insertion).  The runs found are then reduced to
+    their longest increasing subsequence in ``b`` (patience sorting), so they never cross.
+    """
+    found: list[tuple[int, int]] = []
+    offset = 0
+    for slot in range(_PIECE, len(a) - _PIECE // 2, _PIECE):
+        anchor = _find_anchor(a, b, slot, offset, 4 * _PIECE) or _find_anchor(a, b, slot, 0, 0)
+        if anchor:
+            found.append(anchor)
+            offset = anchor[1] - anchor[0]
+    if len(found) < 2:
+        return found
+    tails: list[int] = []  # tails[k]: smallest j that ends an increasing run of length k+1
+    tail_index: list[int] = []
+    previous = [-1] * len(found)
+    for n, (_, j) in enumerate(found):
+        k = bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+            tail_index.append(n)
+        else:
+            tails[k] = j
+            tail_index[k] = n
+        previous[n] = tail_index[k - 1] if k else -1
+    result: list[tuple[int, int]] = []
+    n = tail_index[-1]
+    while n >= 0:
+        result.append(found[n])
+        n = previous[n]
+    result.reverse()
+    return result
+
+
+def _fast_pieced(a: str, b: str) -> Runs:
+    """Run the C++ engine on pieces of the texts cut at shared anchors."""
+    if len(a) < 2 * _PIECE:
+        return _fast_engine(a, b)
+    runs: Runs = []
+    start_i = start_j = 0
+    for i, j in chain(_anchors(a, b), [(len(a), len(b))]):
+        runs.extend(_fast_engine(a[start_i:i], b[start_j:j]))
+        start_i, start_j = i, j
+    return runs
 
 
 def _reference_engine(a: str, b: str) -> Runs:
@@ -218,160 +323,126 @@ def _reference_engine(a: str, b: str) -> Runs:
 
 
 # --------------------------------------------------------------------------------------
-# From engine output to ops
-
-# A token-level op: [kind, old_start, old_end, new_start, new_end].
-_Span = list
+# From engine runs to ops
 
 
-def _spans_from_runs(runs: Runs, n_old: int, n_new: int) -> list[_Span]:
-    spans: list[_Span] = []
-    i = j = 0
-    for kind, n in runs:
-        if n <= 0:
-            continue
-        if kind == EQUAL:
-            spans.append([EQUAL, i, i + n, j, j + n])
-            i += n
-            j += n
-        elif kind == DELETE:
-            spans.append([DELETE, i, i + n, j, j])
-            i += n
-        else:
-            spans.append([INSERT, i, i, j, j + n])
-            j += n
-    if i != n_old or j != n_new:  # pragma: no cover - would be an engine bug
-        raise RuntimeError("diff engine output does not cover both texts")
-    return spans
-
-
-def _normalise(spans: list[_Span]) -> list[_Span]:
-    """Merge neighbouring equals, and turn each run of changes into one delete + one insert."""
-    out: list[_Span] = []
-    non_empty = (span for span in spans if span[1] != span[2] or span[3] != span[4])
-    for is_equal, group in groupby(non_empty, key=lambda span: span[0] == EQUAL):
-        group = list(group)
-        i0, j0 = group[0][1], group[0][3]
-        i1, j1 = group[-1][2], group[-1][4]
-        if is_equal:
-            out.append([EQUAL, i0, i1, j0, j1])
-            continue
-        if i1 > i0:
-            out.append([DELETE, i0, i1, j0, j0])
-        if j1 > j0:
-            out.append([INSERT, i1, i1, j0, j1])
-    return out
-
-
-def _trim_replacements(spans: list[_Span], a: str, b: str) -> list[_Span]:
-    """Move tokens common to both sides of a delete+insert pair out into equal ops.
-
-    ``a`` and ``b`` are the encoded texts: equal characters mean equal comparison keys.
+def _split_change(old: str, new: str) -> tuple[str, str, str, str, str, str]:
+    """Split a change hunk into (equal_old, equal_new, deleted, inserted, equal_old,
+    equal_new): the tokens both sides share at the start and end come out as equal text.
     """
-    result: list[_Span] = []
-    idx = 0
-    while idx < len(spans):
-        span = spans[idx]
-        idx += 1
-        if span[0] != DELETE or idx >= len(spans) or spans[idx][0] != INSERT:
-            result.append(span)
-            continue
-        _, i0, i1, j0, _ = span
-        j1 = spans[idx][4]
-        idx += 1
-        p = 0
-        while i0 + p < i1 and j0 + p < j1 and a[i0 + p] == b[j0 + p]:
-            p += 1
-        s = 0
-        while i1 - s > i0 + p and j1 - s > j0 + p and a[i1 - s - 1] == b[j1 - s - 1]:
-            s += 1
-        result.append([EQUAL, i0, i0 + p, j0, j0 + p])
-        result.append([DELETE, i0 + p, i1 - s, j0 + p, j0 + p])
-        result.append([INSERT, i1 - s, i1 - s, j0 + p, j1 - s])
-        result.append([EQUAL, i1 - s, i1, j1 - s, j1])
-    return _normalise(result)
-
-
-def _tidy(spans: list[_Span], a: str, b: str) -> list[_Span]:
-    """Tidy pure insertions and deletions at whitespace boundaries.
-
-    An inserted (or deleted) run that starts with whitespace, ends with a word or
-    punctuation, and is followed by the same whitespace is slid one token to the right:
-    inserting a word then reads ``"new "`` after the preceding space, not ``" new"``.
-    """
-    out: list[_Span] = []
-    for idx, span in enumerate(spans):
-        kind = span[0]
-        nxt = spans[idx + 1] if idx + 1 < len(spans) else None
-        prev = out[-1] if out else None
-        if (
-            kind == EQUAL
-            or nxt is None
-            or nxt[0] != EQUAL
-            or (prev is not None and prev[0] != EQUAL)  # part of a replacement
-        ):
-            out.append(span)
-            continue
-        text, start, end = (b, 3, 4) if kind == INSERT else (a, 1, 2)
-        first = text[span[start]]
-        if first not in _WHITESPACE_CHARS or text[span[end] - 1] in _WHITESPACE_CHARS:
-            out.append(span)
-            continue
-        if text[nxt[start]] != first:
-            out.append(span)
-            continue
-        # Slide: the hunk's first token pairs up with the next equal's first token.
-        if prev is None:
-            prev = [EQUAL, span[1], span[1], span[3], span[3]]
-            out.append(prev)
-        prev[2] += 1
-        prev[4] += 1
-        out.append([kind, span[1] + 1, span[2] + 1, span[3] + 1, span[4] + 1])
-        nxt[1] += 1
-        nxt[3] += 1
-    return _normalise(out)
-
-
-def _diff_tokens(
-    old: str, new: str, engine: Callable[[str, str], Runs], max_code_point: int
-) -> list[Op]:
-    if old == new:
-        return [Op(EQUAL, old, new)] if old else []
+    if not old or not new:
+        return "", "", old, new, "", ""
+    # Common case first: two different words followed by the same kind of whitespace.
+    old_core = old.rstrip()
+    new_core = new.rstrip()
+    old_space = old[len(old_core) :]
+    new_space = new[len(new_core) :]
+    if (
+        old_core
+        and new_core
+        and old_core[0] != new_core[0]
+        and old_core[-1] != new_core[-1]
+        and (
+            old_space == new_space
+            or (old_space and new_space and whitespace_key(old_space) == whitespace_key(new_space))
+        )
+    ):
+        return "", "", old_core, new_core, old_space, new_space
     old_tokens = tokenize(old)
     new_tokens = tokenize(new)
-    try:
-        a, b = _encode(old_tokens, new_tokens, max_code_point)
-    except _AlphabetExhausted:
-        # More distinct tokens than code points: report a whole replacement (still valid).
-        return [op for op in (Op(DELETE, old, ""), Op(INSERT, "", new)) if op.old or op.new]
-    if a == b:
-        spans = [[EQUAL, 0, len(old_tokens), 0, len(new_tokens)]]
-    else:
-        spans = _normalise(_spans_from_runs(engine(a, b), len(old_tokens), len(new_tokens)))
-        spans = _tidy(_trim_replacements(spans, a, b), a, b)
-    ops = []
-    for kind, i0, i1, j0, j1 in spans:
-        ops.append(Op(kind, "".join(old_tokens[i0:i1]), "".join(new_tokens[j0:j1])))
+    n_old, n_new = len(old_tokens), len(new_tokens)
+    p = 0
+    while p < n_old and p < n_new and _same_key(old_tokens[p], new_tokens[p]):
+        p += 1
+    s = 0
+    while s < n_old - p and s < n_new - p and _same_key(old_tokens[-1 - s], new_tokens[-1 - s]):
+        s += 1
+    return (
+        "".join(old_tokens[:p]),
+        "".join(new_tokens[:p]),
+        "".join(old_tokens[p : n_old - s]),
+        "".join(new_tokens[p : n_new - s]),
+        "".join(old_tokens[n_old - s :]),
+        "".join(new_tokens[n_new - s :]),
+    )
+
+
+def _ops_from_runs(old_chunks: list[str], new_chunks: list[str], runs: Runs) -> list[Op]:
+    """Turn engine runs over chunks into ops: neighbours merged, hunks refined by token."""
+    ops: list[Op] = []
+    append = ops.append
+    equal_old = equal_new = ""  # equal text not yet emitted
+    i = j = 0
+    change_i = change_j = 0  # where the pending change hunk starts
+    for kind, n in chain(runs, [(EQUAL, 0)]):
+        if kind == DELETE:
+            i += n
+            continue
+        if kind == INSERT:
+            j += n
+            continue
+        if i > change_i or j > change_j:
+            before_old, before_new, deleted, inserted, after_old, after_new = _split_change(
+                "".join(old_chunks[change_i:i]), "".join(new_chunks[change_j:j])
+            )
+            equal_old += before_old
+            equal_new += before_new
+            if deleted or inserted:
+                if equal_old or equal_new:
+                    append(Op(EQUAL, equal_old, equal_new))
+                if deleted:
+                    append(Op(DELETE, deleted, ""))
+                if inserted:
+                    append(Op(INSERT, "", inserted))
+                equal_old, equal_new = after_old, after_new
+            else:  # pragma: no cover - the engines do not report equal text as a change
+                equal_old += after_old
+                equal_new += after_new
+        if n:
+            equal_old += "".join(old_chunks[i : i + n])
+            equal_new += "".join(new_chunks[j : j + n])
+            i += n
+            j += n
+        change_i, change_j = i, j
+    if equal_old or equal_new:
+        append(Op(EQUAL, equal_old, equal_new))
+    if i != len(old_chunks) or j != len(new_chunks):  # pragma: no cover - an engine bug
+        raise RuntimeError("diff engine output does not cover both texts")
     return ops
 
 
-def diff_words(old: str, new: str) -> list[Op]:
-    """Word-level diff of ``old`` and ``new`` using the C++ diff-match-patch engine.
+def _diff(old: str, new: str, engine: Callable[[str, str], Runs], max_code_point: int) -> list[Op]:
+    if old == new:
+        return [Op(EQUAL, old, new)] if old else []
+    old_chunks = _CHUNK_RE.findall(old)
+    new_chunks = _CHUNK_RE.findall(new)
+    try:
+        a, b = _encode(old_chunks, new_chunks, max_code_point)
+    except _AlphabetExhausted:
+        # More distinct chunks than code points: report one replacement (still valid).
+        return _ops_from_runs([old], [new], [(DELETE, 1), (INSERT, 1)])
+    runs = [(EQUAL, len(a))] if a == b else engine(a, b)
+    return _ops_from_runs(old_chunks, new_chunks, runs)
 
-    Returns ops whose old sides concatenate to ``old`` and new sides to ``new``; equal ops
-    differ at most in whitespace; texts that differ only in re-wrapping give no insert or
-    delete ops; there are no empty ops, no two neighbours of the same kind, and a change is a
+
+def diff_words(old: str, new: str) -> list[Op]:
+    """Word-level diff of ``old`` and ``new`` (C++ diff-match-patch engine).
+
+    The ops' old sides concatenate to ``old`` and their new sides to ``new``.  Equal ops
+    differ at most in whitespace, so texts that differ only in re-wrapping give no insert or
+    delete ops.  No op is empty, no two neighbours have the same kind, and a replacement is a
     delete followed by an insert.
     """
-    return _diff_tokens(old, new, _fast_engine, _MAX_CODE_POINT)
+    return _diff(old, new, _fast_pieced, _FAST_MAX_CODE_POINT)
 
 
 def diff_words_reference(old: str, new: str) -> list[Op]:
     """The same contract as :func:`diff_words`, computed by the pure-Python engine.
 
-    Slower; used to cross-check the C++ engine in tests.  Outputs may differ in detail.
+    Much slower, and the whole text is diffed in one go; used to cross-check
+    :func:`diff_words` in tests.  The two may place hunks differently.
     """
-    return _diff_tokens(old, new, _reference_engine, sys.maxunicode)
+    return _diff(old, new, _reference_engine, sys.maxunicode)
 
 
 # --------------------------------------------------------------------------------------
@@ -391,7 +462,7 @@ def apply_ops(old: str, ops: Iterable[Op]) -> str:
         old_parts.append(op.old)
         new_parts.append(op.new)
     if "".join(old_parts) != old:
-        raise ValueError("ops do not match the old text")
+        raise ValueError("the ops do not match the old text")
     return "".join(new_parts)
 
 
@@ -400,9 +471,9 @@ def _count_words(text: str) -> int:
 
 
 def diff_stats(ops: Iterable[Op]) -> DiffStats:
-    """Count words added and removed and change hunks (a delete+insert pair counts once).
+    """Count words added and removed, and change hunks (a delete+insert pair counts once).
 
-    Only word tokens count; whitespace and punctuation do not.
+    Only word tokens are counted, not whitespace or punctuation.
     """
     added = removed = edits = 0
     in_change = False
@@ -431,8 +502,8 @@ def _del(text: str) -> str:
 def render_inline(ops: Iterable[Op]) -> str:
     """Render ops as one HTML fragment: ``<del>`` for removed and ``<ins>`` for added text.
 
-    Every text piece is HTML-escaped.  Equal text is shown as it reads in the new version.
-    Whitespace is kept verbatim (display it with ``white-space: pre-wrap``).
+    Every piece of text is HTML-escaped.  Equal text is shown as it reads in the new version.
+    Whitespace is kept as it is (show it with ``white-space: pre-wrap``).
     """
     parts = []
     for op in ops:
@@ -446,7 +517,9 @@ def render_inline(ops: Iterable[Op]) -> str:
 
 
 def render_side_by_side(ops: Iterable[Op]) -> tuple[str, str]:
-    """Render ops as ``(old_html, new_html)``: old text with deletions, new with insertions."""
+    """Render ops as ``(old_html, new_html)``: the old text with its deletions marked, and
+    the new text with its insertions marked (markup and escaping as :func:`render_inline`).
+    """
     old_parts = []
     new_parts = []
     for op in ops:
@@ -461,19 +534,18 @@ def render_side_by_side(ops: Iterable[Op]) -> tuple[str, str]:
 
 
 def similarity(a: str, b: str) -> float:
-    """How alike two texts are, from 0.0 (nothing in common) to 1.0 (the same words).
+    """How alike two texts are, from 0.0 (no words in common) to 1.0 (the same words).
 
-    ``2 * matched / (total_a + total_b)`` over word tokens, where matched words are those in
-    equal ops of :func:`diff_words`.  Texts without any words are compared on their
-    punctuation instead; two texts with neither (e.g. both empty) count as identical.
+    ``2 * matched / (words_in_a + words_in_b)``, where matched words are the words in the
+    equal ops of :func:`diff_words`.  Texts without words are compared on their punctuation
+    instead; two texts with neither (for example both empty) count as identical.
     """
     ops = diff_words(a, b)
-    for counts in (_is_word, lambda token: not token[0].isspace()):
-        total_a = sum(1 for token in tokenize(a) if counts(token))
-        total_b = sum(1 for token in tokenize(b) if counts(token))
-        if total_a or total_b:
+    for counted in (_is_word, lambda token: not token[0].isspace()):
+        total = sum(1 for token in chain(tokenize(a), tokenize(b)) if counted(token))
+        if total:
             matched = sum(
-                1 for op in ops if op.kind == EQUAL for token in tokenize(op.old) if counts(token)
+                1 for op in ops if op.kind == EQUAL for token in tokenize(op.old) if counted(token)
             )
-            return 2 * matched / (total_a + total_b)
+            return 2 * matched / total
     return 1.0

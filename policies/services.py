@@ -61,10 +61,13 @@ def assign_section_keys(page: PolicyPage) -> None:
     keys are never touched, which is what keeps them stable through renames and moves."""
     sections = list(page.sections.all())
     taken = {s.key for s in sections if s.key}
+    seen: set[str] = set()
     for section in sections:
-        if not section.key:
+        # A key seen earlier in the list is a copy (a duplicated form row): it is a new section.
+        if not section.key or section.key in seen:
             section.key = markdown_io.slugify_key(section.heading, taken)
             taken.add(section.key)
+        seen.add(section.key)
 
 
 def _snapshot(page: PolicyPage) -> list[SectionSnapshot]:

@@ -17,11 +17,10 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-only")
+    password = factory.django.Password("pw-for-tests-only")
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
-        self.save()
         for name in extracted or []:
             self.groups.add(Group.objects.get(name=name))
 

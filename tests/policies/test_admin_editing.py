@@ -17,7 +17,8 @@ def _form(page_title, slug, sections, *, summary="", base_version=0, publish=Tru
             "slug": slug,
             "intro": "",
             "sections": inline_formset(
-                [{"heading": h, "body": b, "key": k, "id": i} for (i, k, h, b) in sections]
+                [{"heading": h, "body": b, "key": k, "id": i} for (i, k, h, b) in sections],
+                initial=sum(1 for s in sections if s[0]),
             ),
             "comments": inline_formset([]),
             "edit_summary": summary,

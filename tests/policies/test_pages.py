@@ -4,6 +4,7 @@ import pytest
 
 from policies import services
 from tests.factories import make_policy
+from tests.html_safety import script_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +16,7 @@ def policy(editor):
 
 def test_policy_page_shows_current_version_attribution_and_toc(client, policy):
     response = client.get(policy.url)
-    html = response.content.decode()
+    html = " ".join(response.content.decode().split())
     assert response.status_code == 200
     assert "Version 2</strong>, published by ana" in html
     assert "Version 2" in html and "<q>Version 2</q>" in html
@@ -31,7 +32,7 @@ def test_placeholders_are_highlighted_and_listed(client, policy):
 
 
 def test_history_lists_every_version_with_author_summary_and_stats(client, policy):
-    html = client.get(policy.url + "versions/").content.decode()
+    html = " ".join(client.get(policy.url + "versions/").content.decode().split())
     assert "Version 2" in html and "Version 1" in html
     assert html.count("Published by <strong>ana</strong>") == 2
     assert "3 changed" in html
@@ -118,10 +119,8 @@ def test_section_text_and_headings_cannot_inject_script(client, editor, payload)
         sections=[(key, f"Heading {payload}", f"Body {payload}")],
     )
     for url in ("", "versions/", "versions/2/", "compare/1/2/", "compare/1/2/?view=side"):
-        html = client.get(page.url + url).content.decode().lower()
-        assert "<script>alert" not in html
-        assert "onerror=" not in html and "onload=" not in html
-        assert 'href="javascript:' not in html and "href=\"jav&#x61;script" not in html
+        html = client.get(page.url + url).content.decode()
+        assert script_problems(html) == [], url
 
 
 def _policy_with(editor, slug, n_sections, n_versions):

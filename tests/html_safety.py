@@ -1,0 +1,29 @@
+"""Parse a page the way a browser would and report anything that could run script."""
+
+from html.parser import HTMLParser
+
+
+class _Scanner(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in {"script", "iframe", "object", "embed"}:
+            self.problems.append(f"<{tag}> element")
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.problems.append(f"{name} attribute on <{tag}>")
+            if name in {"href", "src", "action", "formaction", "xlink:href"} and value:
+                if "".join(value.split()).lower().startswith(("javascript:", "data:", "vbscript:")):
+                    self.problems.append(f"{name}={value!r} on <{tag}>")
+
+
+def script_problems(html: str, *, allowed_scripts: int = 0) -> list[str]:
+    scanner = _Scanner()
+    scanner.feed(html)
+    problems = scanner.problems
+    scripts = [p for p in problems if p == "<script> element"]
+    if len(scripts) <= allowed_scripts:
+        problems = [p for p in problems if p != "<script> element"]
+    return problems
