@@ -32,7 +32,10 @@ def main():
         editor = EditorFactory(username="bench-editor")
         page = make_policy(editor=editor, slug="bench", n_sections=30, n_versions=3, title="Bench")
         client = Client()
-        for url, name in [(page.url, "policy_page_30_sections"), (page.url + "compare/1/3/", "compare_page_30_sections")]:
+        for url, name in [
+            (page.url, "policy_page_30_sections"),
+            (page.url + "compare/1/3/", "compare_page_30_sections"),
+        ]:
             client.get(url)  # warm caches, as a running site would be
             timings, queries = [], []
             for _ in range(RUNS):

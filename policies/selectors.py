@@ -42,7 +42,9 @@ def _versions(page):
 def get_version(page, number: int, *, with_sections: bool = True) -> PolicyVersion:
     qs = _versions(page)
     if with_sections:
-        qs = qs.prefetch_related(Prefetch("sections", queryset=SectionVersion.objects.order_by("position")))
+        qs = qs.prefetch_related(
+            Prefetch("sections", queryset=SectionVersion.objects.order_by("position"))
+        )
     version = qs.filter(number=number).first()
     if version is None:
         raise Http404(f"This policy has no version {number}.")
@@ -52,7 +54,9 @@ def get_version(page, number: int, *, with_sections: bool = True) -> PolicyVersi
 def current_version(page) -> PolicyVersion | None:
     return (
         _versions(page)
-        .prefetch_related(Prefetch("sections", queryset=SectionVersion.objects.order_by("position")))
+        .prefetch_related(
+            Prefetch("sections", queryset=SectionVersion.objects.order_by("position"))
+        )
         .order_by("-number")
         .first()
     )
@@ -204,7 +208,9 @@ def compare_versions(page, a: int, b: int) -> Comparison:
         v.number: v
         for v in _versions(page)
         .filter(number__in=[a, b])
-        .prefetch_related(Prefetch("sections", queryset=SectionVersion.objects.order_by("position")))
+        .prefetch_related(
+            Prefetch("sections", queryset=SectionVersion.objects.order_by("position"))
+        )
     }
     if a not in versions or b not in versions:
         missing = a if a not in versions else b
@@ -223,8 +229,13 @@ def compare_versions(page, a: int, b: int) -> Comparison:
             d = body_diff("", "", s.body, s.body_hash)
             rows.append(
                 SectionDiff(
-                    key=s.key, status="added", old=None, new=s, new_html=d["new"],
-                    inline_html=d["inline"], words_added=d["added"],
+                    key=s.key,
+                    status="added",
+                    old=None,
+                    new=s,
+                    new_html=d["new"],
+                    inline_html=d["inline"],
+                    words_added=d["added"],
                 )
             )
             continue
@@ -249,12 +260,15 @@ def compare_versions(page, a: int, b: int) -> Comparison:
             continue
         d = body_diff(s.body, s.body_hash, "", "")
         removed = SectionDiff(
-            key=s.key, status="removed", old=s, new=None, old_html=d["old"],
-            inline_html=d["inline"], words_removed=d["removed"],
+            key=s.key,
+            status="removed",
+            old=s,
+            new=None,
+            old_html=d["old"],
+            inline_html=d["inline"],
+            words_removed=d["removed"],
         )
-        anchor = next(
-            (p.key for p in reversed(old_sections[:index]) if p.key in new_by_key), None
-        )
+        anchor = next((p.key for p in reversed(old_sections[:index]) if p.key in new_by_key), None)
         position = 0
         if anchor is not None:
             position = next(i for i, r in enumerate(rows) if r.key == anchor) + 1

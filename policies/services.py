@@ -72,9 +72,7 @@ def assign_section_keys(page: PolicyPage) -> None:
 
 def _snapshot(page: PolicyPage) -> list[SectionSnapshot]:
     return [
-        SectionSnapshot(
-            key=s.key, heading=s.heading.strip(), body=normalise_text(s.body or "")
-        )
+        SectionSnapshot(key=s.key, heading=s.heading.strip(), body=normalise_text(s.body or ""))
         for s in page.sections.all()
     ]
 
@@ -149,7 +147,9 @@ def record_version(*, page: PolicyPage, revision, user) -> PolicyVersion | None:
         created_at=timezone.now(),
         content_hash=digest,
         revision=revision,
-        word_count=sum(diffing.diff_stats(diffing.diff_words("", s.body)).words_added for s in sections),
+        word_count=sum(
+            diffing.diff_stats(diffing.diff_words("", s.body)).words_added for s in sections
+        ),
         **stats,
     )
     SectionVersion.objects.bulk_create(
@@ -189,7 +189,9 @@ def _change_stats(previous: PolicyVersion | None, sections: list[SectionSnapshot
             stats["words_removed"] += d.words_removed
     for key, before in old.items():
         if key not in new_keys:
-            stats["words_removed"] += diffing.diff_stats(diffing.diff_words(before.body, "")).words_removed
+            stats["words_removed"] += diffing.diff_stats(
+                diffing.diff_words(before.body, "")
+            ).words_removed
     return stats
 
 
@@ -294,9 +296,7 @@ def import_policy_markdown(
                 )
             page = create_policy_page(title=title, slug=slug, user=user)
         current = _latest_version(page.pk)
-        old = (
-            [(s.key, s.heading, s.body) for s in current.sections.all()] if current else []
-        )
+        old = [(s.key, s.heading, s.body) for s in current.sections.all()] if current else []
         keys = markdown_io.match_section_keys(old, parsed.sections, similarity=diffing.similarity)
         version = publish_policy(
             page=page,

@@ -2,6 +2,8 @@
 
 from html.parser import HTMLParser
 
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href"}
+
 
 class _Scanner(HTMLParser):
     def __init__(self):
@@ -14,9 +16,9 @@ class _Scanner(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"{name} attribute on <{tag}>")
-            if name in {"href", "src", "action", "formaction", "xlink:href"} and value:
-                if "".join(value.split()).lower().startswith(("javascript:", "data:", "vbscript:")):
-                    self.problems.append(f"{name}={value!r} on <{tag}>")
+            url = "".join((value or "").split()).lower()
+            if name in URL_ATTRIBUTES and url.startswith(("javascript:", "data:", "vbscript:")):
+                self.problems.append(f"{name}={value!r} on <{tag}>")
 
 
 def script_problems(html: str, *, allowed_scripts: int = 0) -> list[str]:

@@ -8,100 +8,209 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('wagtailcore', '0098_apitoken'),
+        ("wagtailcore", "0098_apitoken"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PolicyIndexPage',
+            name="PolicyIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, help_text='Shown above the list of policies.')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(blank=True, help_text="Shown above the list of policies."),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='PolicyPage',
+            name="PolicyPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences on what this policy is for (not versioned).')),
-                ('version_label', models.CharField(blank=True, help_text='Optional label for the next version, such as "2.1".', max_length=20)),
-                ('edit_summary', models.CharField(blank=True, help_text='Required to publish: what changed and why. Shown in the public version history.', max_length=500)),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to=settings.WAGTAIL_PAGE_MODEL,
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences on what this policy is for (not versioned).",
+                    ),
+                ),
+                (
+                    "version_label",
+                    models.CharField(
+                        blank=True,
+                        help_text='Optional label for the next version, such as "2.1".',
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "edit_summary",
+                    models.CharField(
+                        blank=True,
+                        help_text="Required to publish: what changed and why. Shown in the public version history.",
+                        max_length=500,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
-            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, 'wagtailcore.page'),
+            bases=(wagtail.contrib.routable_page.models.RoutablePageMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='PolicySection',
+            name="PolicySection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('key', models.SlugField(blank=True, max_length=60)),
-                ('heading', models.CharField(max_length=255)),
-                ('body', models.TextField(blank=True, help_text='Markdown. Raw HTML is removed when shown.')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='sections', to='policies.policypage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                ("key", models.SlugField(blank=True, max_length=60)),
+                ("heading", models.CharField(max_length=255)),
+                (
+                    "body",
+                    models.TextField(
+                        blank=True, help_text="Markdown. Raw HTML is removed when shown."
+                    ),
+                ),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sections",
+                        to="policies.policypage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='PolicyVersion',
+            name="PolicyVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('label', models.CharField(blank=True, help_text='Optional public label such as "2.1".', max_length=20)),
-                ('title', models.CharField(max_length=255)),
-                ('author_name', models.CharField(max_length=150)),
-                ('summary', models.TextField()),
-                ('created_at', models.DateTimeField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('sections_added', models.PositiveIntegerField(default=0)),
-                ('sections_removed', models.PositiveIntegerField(default=0)),
-                ('sections_changed', models.PositiveIntegerField(default=0)),
-                ('words_added', models.PositiveIntegerField(default=0)),
-                ('words_removed', models.PositiveIntegerField(default=0)),
-                ('word_count', models.PositiveIntegerField(default=0)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='policies.policypage')),
-                ('revision', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True, help_text='Optional public label such as "2.1".', max_length=20
+                    ),
+                ),
+                ("title", models.CharField(max_length=255)),
+                ("author_name", models.CharField(max_length=150)),
+                ("summary", models.TextField()),
+                ("created_at", models.DateTimeField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("sections_added", models.PositiveIntegerField(default=0)),
+                ("sections_removed", models.PositiveIntegerField(default=0)),
+                ("sections_changed", models.PositiveIntegerField(default=0)),
+                ("words_added", models.PositiveIntegerField(default=0)),
+                ("words_removed", models.PositiveIntegerField(default=0)),
+                ("word_count", models.PositiveIntegerField(default=0)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="versions",
+                        to="policies.policypage",
+                    ),
+                ),
+                (
+                    "revision",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.revision",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['policy', 'number'],
+                "ordering": ["policy", "number"],
             },
         ),
         migrations.CreateModel(
-            name='SectionVersion',
+            name="SectionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=60)),
-                ('heading', models.CharField(max_length=255)),
-                ('position', models.PositiveIntegerField()),
-                ('body', models.TextField(blank=True)),
-                ('body_hash', models.CharField(db_index=True, max_length=64)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sections', to='policies.policyversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.SlugField(max_length=60)),
+                ("heading", models.CharField(max_length=255)),
+                ("position", models.PositiveIntegerField()),
+                ("body", models.TextField(blank=True)),
+                ("body_hash", models.CharField(db_index=True, max_length=64)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sections",
+                        to="policies.policyversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'position'],
+                "ordering": ["version", "position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='policyversion',
-            constraint=models.UniqueConstraint(fields=('policy', 'number'), name='unique_version_number'),
+            model_name="policyversion",
+            constraint=models.UniqueConstraint(
+                fields=("policy", "number"), name="unique_version_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sectionversion',
-            constraint=models.UniqueConstraint(fields=('version', 'key'), name='unique_section_key_per_version'),
+            model_name="sectionversion",
+            constraint=models.UniqueConstraint(
+                fields=("version", "key"), name="unique_section_key_per_version"
+            ),
         ),
     ]

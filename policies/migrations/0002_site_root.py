@@ -49,7 +49,9 @@ def forwards(apps, schema_editor):
     root.numchild = root.numchild + 1
     root.save(update_fields=["numchild"])
     if not Site.objects.exists():
-        Site.objects.create(hostname="localhost", port=80, root_page_id=index.pk, is_default_site=True)
+        Site.objects.create(
+            hostname="localhost", port=80, root_page_id=index.pk, is_default_site=True
+        )
     else:
         Site.objects.filter(is_default_site=True).update(root_page_id=index.pk)
 

@@ -41,9 +41,13 @@ class PolicyPageForm(WagtailAdminPageForm):
             )
         sections = self.formsets.get("sections")
         if self.is_publishing and sections is not None and sections.is_valid():
-            live = [f for f in sections.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+            live = [
+                f for f in sections.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ]
             if not live:
-                self.add_error(None, "A policy needs at least one section before it can be published.")
+                self.add_error(
+                    None, "A policy needs at least one section before it can be published."
+                )
         return cleaned
 
     def save(self, commit=True):

@@ -17,11 +17,15 @@ class ImmutableModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise ImmutableVersionError(f"{self._meta.verbose_name} {self.pk} is published and cannot change.")
+            raise ImmutableVersionError(
+                f"{self._meta.verbose_name} {self.pk} is published and cannot change."
+            )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ImmutableVersionError(f"{self._meta.verbose_name} {self.pk} is published and cannot be deleted.")
+        raise ImmutableVersionError(
+            f"{self._meta.verbose_name} {self.pk} is published and cannot be deleted."
+        )
 
 
 class PolicyVersion(ImmutableModel):
@@ -29,7 +33,9 @@ class PolicyVersion(ImmutableModel):
         "policies.PolicyPage", on_delete=models.PROTECT, related_name="versions"
     )
     number = models.PositiveIntegerField()
-    label = models.CharField(max_length=20, blank=True, help_text='Optional public label such as "2.1".')
+    label = models.CharField(
+        max_length=20, blank=True, help_text='Optional public label such as "2.1".'
+    )
     title = models.CharField(max_length=255)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -75,7 +81,9 @@ class SectionVersion(ImmutableModel):
     class Meta:
         ordering = ["version", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["version", "key"], name="unique_section_key_per_version")
+            models.UniqueConstraint(
+                fields=["version", "key"], name="unique_section_key_per_version"
+            )
         ]
 
     def __str__(self):

@@ -9,7 +9,10 @@ from playwright.sync_api import expect
 from policies.models import PolicyIndexPage, PolicyPage
 from tests.factories import EditorFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _publish(page, summary):

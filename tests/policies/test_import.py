@@ -106,9 +106,7 @@ def test_import_command_refuses_bad_file_cleanly(tmp_path, editor):
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"+++\nversion = 1\n## never closed")
     with pytest.raises(CommandError, match="never closed"):
-        call_command(
-            "import_policy", str(bad), "--policy=bad", "--summary=x", "--author=ana"
-        )
+        call_command("import_policy", str(bad), "--policy=bad", "--summary=x", "--author=ana")
     assert not PolicyPage.objects.exists()
 
 

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         parser.add_argument("--summary", required=True, help="Edit summary for the version.")
         parser.add_argument("--label", default="", help='Version label, such as "2.1".')
         parser.add_argument("--title", default=None, help="Title (default: from the file).")
-        parser.add_argument("--level", type=int, default=2, help="Heading level that starts a section.")
+        parser.add_argument(
+            "--level", type=int, default=2, help="Heading level that starts a section."
+        )
         parser.add_argument(
             "--author", default=None, help="Username of the author (default: first superuser)."
         )

@@ -12,7 +12,10 @@ ADMIN_PASSWORD = "accord-demo"  # noqa: S105  (printed on the console; demo only
 
 
 class Command(BaseCommand):
-    help = "Load demo data: an admin, two editors and a baseline policy with three versions. Idempotent."
+    help = (
+        "Load demo data: an admin, two editors and a baseline policy with three versions. "
+        "Running it again changes nothing."
+    )
 
     @transaction.atomic
     def handle(self, *args, **options):
