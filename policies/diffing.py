@@ -156,10 +156,13 @@ def _is_word(token: str) -> bool:
 def whitespace_key(whitespace: str) -> str:
     """Comparison key of a whitespace run: ``"\\n\\n"`` for a paragraph break, else ``" "``.
 
-    Line breaks are counted the way :meth:`str.splitlines` sees them (``\\r\\n`` is one).
+    A paragraph break is a run with two or more line breaks, counted the way
+    :meth:`str.splitlines` sees them (``"\\r\\n"`` is one).  The empty string gets ``""``.
     """
     if whitespace == " " or whitespace == "\n":
         return SPACE_KEY
+    if not whitespace:
+        return ""
     breaks = len((whitespace + "x").splitlines()) - 1
     return PARAGRAPH_KEY if breaks >= 2 else SPACE_KEY
 
@@ -259,7 +262,7 @@ def _find_anchor(a: str, b: str, start: int, offset: int, window: int) -> tuple[
         j = b.find(run, low, high)
         if j < 0 or b.find(run, j + 1, high) >= 0:
             continue
-        if a.find(run, a_low, i) < 0 and a.find(run, i + 1, a_high) < 0:
+        if a.find(run, a_low, i + length - 1) < 0 and a.find(run, i + 1, a_high) < 0:
             return i, j
     return None
 
@@ -326,13 +329,65 @@ def _reference_engine(a: str, b: str) -> Runs:
 # From engine runs to ops
 
 
-def _split_change(old: str, new: str) -> tuple[str, str, str, str, str, str]:
-    """Split a change hunk into (equal_old, equal_new, deleted, inserted, equal_old,
-    equal_new): the tokens both sides share at the start and end come out as equal text.
+# A change within one chunk on each side (no whitespace: a URL, a hyphenated compound, a
+# version number) is diffed again token by token, if it is at most this many tokens long.
+# Changes across several words keep the grouping of the engine's semantic clean-up.
+_REFINE_MAX_TOKENS = 200
+_HAS_SPACE = re.compile(r"\s").search
+
+
+class _OpList:
+    """Builds a well-formed op list: no empty ops, neighbours of one kind merged, and each
+    change a delete followed by an insert."""
+
+    def __init__(self) -> None:
+        self.ops: list[Op] = []
+        self._old = ""  # equal text not yet emitted
+        self._new = ""
+
+    def equal(self, old: str, new: str) -> None:
+        self._old += old
+        self._new += new
+
+    def change(self, deleted: str, inserted: str) -> None:
+        if not deleted and not inserted:
+            return
+        ops = self.ops
+        if self._old or self._new:
+            ops.append(Op(EQUAL, self._old, self._new))
+            self._old = self._new = ""
+        else:  # directly after another change (or at the start): merge with it
+            if ops and ops[-1].kind == INSERT:
+                inserted = ops.pop().new + inserted
+            if ops and ops[-1].kind == DELETE:
+                deleted = ops.pop().old + deleted
+        if deleted:
+            ops.append(Op(DELETE, deleted, ""))
+        if inserted:
+            ops.append(Op(INSERT, "", inserted))
+
+    def finish(self) -> list[Op]:
+        if self._old or self._new:
+            self.ops.append(Op(EQUAL, self._old, self._new))
+            self._old = self._new = ""
+        return self.ops
+
+
+def _add_change(
+    out: _OpList, old: str, new: str, engine: Callable[[str, str], Runs] | None
+) -> None:
+    """Add a change hunk to ``out``, refined to tokens.
+
+    Tokens both sides share at the start and end become equal text.  With an ``engine``, a
+    remaining middle without whitespace is diffed again token by token (so
+    ``v2.0/code.html`` -> ``v2.1/code.html`` changes only the digit).
     """
     if not old or not new:
-        return "", "", old, new, "", ""
-    # Common case first: two different words followed by the same kind of whitespace.
+        out.change(old, new)
+        return
+    # Common cases first, where no tokens at the ends are shared except the whitespace after
+    # the last word: one word replaced by another, or several words whose first and last
+    # characters differ (and which will not be diffed again, see _REFINE_MAX_TOKENS).
     old_core = old.rstrip()
     new_core = new.rstrip()
     old_space = old[len(old_core) :]
@@ -340,14 +395,21 @@ def _split_change(old: str, new: str) -> tuple[str, str, str, str, str, str]:
     if (
         old_core
         and new_core
-        and old_core[0] != new_core[0]
-        and old_core[-1] != new_core[-1]
+        and old_core != new_core
+        and (old_space == new_space or whitespace_key(old_space) == whitespace_key(new_space))
         and (
-            old_space == new_space
-            or (old_space and new_space and whitespace_key(old_space) == whitespace_key(new_space))
+            (old_core.isalnum() and new_core.isalnum())
+            or (
+                old_core[0] != new_core[0]
+                and old_core[-1] != new_core[-1]
+                and not old_core[0].isspace()
+                and (engine is None or _HAS_SPACE(old_core) or _HAS_SPACE(new_core))
+            )
         )
     ):
-        return "", "", old_core, new_core, old_space, new_space
+        out.change(old_core, new_core)
+        out.equal(old_space, new_space)
+        return
     old_tokens = tokenize(old)
     new_tokens = tokenize(new)
     n_old, n_new = len(old_tokens), len(new_tokens)
@@ -357,72 +419,69 @@ def _split_change(old: str, new: str) -> tuple[str, str, str, str, str, str]:
     s = 0
     while s < n_old - p and s < n_new - p and _same_key(old_tokens[-1 - s], new_tokens[-1 - s]):
         s += 1
-    return (
-        "".join(old_tokens[:p]),
-        "".join(new_tokens[:p]),
-        "".join(old_tokens[p : n_old - s]),
-        "".join(new_tokens[p : n_new - s]),
-        "".join(old_tokens[n_old - s :]),
-        "".join(new_tokens[n_new - s :]),
-    )
+    out.equal("".join(old_tokens[:p]), "".join(new_tokens[:p]))
+    old_middle = old_tokens[p : n_old - s]
+    new_middle = new_tokens[p : n_new - s]
+    deleted = "".join(old_middle)
+    inserted = "".join(new_middle)
+    if (
+        engine is not None
+        and 1 < len(old_middle) <= _REFINE_MAX_TOKENS
+        and 1 < len(new_middle) <= _REFINE_MAX_TOKENS
+        and not _HAS_SPACE(deleted)
+        and not _HAS_SPACE(inserted)
+    ):
+        a, b = _encode(old_middle, new_middle, 0xFFFF)  # a few hundred tokens at most
+        _add_runs(out, old_middle, new_middle, engine(a, b), None)
+    else:
+        out.change(deleted, inserted)
+    out.equal("".join(old_tokens[n_old - s :]), "".join(new_tokens[n_new - s :]))
 
 
-def _ops_from_runs(old_chunks: list[str], new_chunks: list[str], runs: Runs) -> list[Op]:
-    """Turn engine runs over chunks into ops: neighbours merged, hunks refined by token."""
-    ops: list[Op] = []
-    append = ops.append
-    equal_old = equal_new = ""  # equal text not yet emitted
+def _add_runs(
+    out: _OpList,
+    old_pieces: list[str],
+    new_pieces: list[str],
+    runs: Runs,
+    engine: Callable[[str, str], Runs] | None,
+) -> None:
+    """Add the ops that engine ``runs`` over two lists of chunks (or tokens) describe."""
     i = j = 0
     change_i = change_j = 0  # where the pending change hunk starts
     for kind, n in chain(runs, [(EQUAL, 0)]):
         if kind == DELETE:
             i += n
-            continue
-        if kind == INSERT:
+        elif kind == INSERT:
             j += n
-            continue
-        if i > change_i or j > change_j:
-            before_old, before_new, deleted, inserted, after_old, after_new = _split_change(
-                "".join(old_chunks[change_i:i]), "".join(new_chunks[change_j:j])
-            )
-            equal_old += before_old
-            equal_new += before_new
-            if deleted or inserted:
-                if equal_old or equal_new:
-                    append(Op(EQUAL, equal_old, equal_new))
-                if deleted:
-                    append(Op(DELETE, deleted, ""))
-                if inserted:
-                    append(Op(INSERT, "", inserted))
-                equal_old, equal_new = after_old, after_new
-            else:  # pragma: no cover - the engines do not report equal text as a change
-                equal_old += after_old
-                equal_new += after_new
-        if n:
-            equal_old += "".join(old_chunks[i : i + n])
-            equal_new += "".join(new_chunks[j : j + n])
-            i += n
-            j += n
-        change_i, change_j = i, j
-    if equal_old or equal_new:
-        append(Op(EQUAL, equal_old, equal_new))
-    if i != len(old_chunks) or j != len(new_chunks):  # pragma: no cover - an engine bug
+        else:
+            if i > change_i or j > change_j:
+                old = "".join(old_pieces[change_i:i])
+                new = "".join(new_pieces[change_j:j])
+                _add_change(out, old, new, engine)
+            if n:
+                out.equal("".join(old_pieces[i : i + n]), "".join(new_pieces[j : j + n]))
+                i += n
+                j += n
+            change_i, change_j = i, j
+    if i != len(old_pieces) or j != len(new_pieces):  # pragma: no cover - an engine bug
         raise RuntimeError("diff engine output does not cover both texts")
-    return ops
 
 
 def _diff(old: str, new: str, engine: Callable[[str, str], Runs], max_code_point: int) -> list[Op]:
     if old == new:
         return [Op(EQUAL, old, new)] if old else []
+    out = _OpList()
     old_chunks = _CHUNK_RE.findall(old)
     new_chunks = _CHUNK_RE.findall(new)
     try:
         a, b = _encode(old_chunks, new_chunks, max_code_point)
     except _AlphabetExhausted:
         # More distinct chunks than code points: report one replacement (still valid).
-        return _ops_from_runs([old], [new], [(DELETE, 1), (INSERT, 1)])
+        _add_change(out, old, new, None)
+        return out.finish()
     runs = [(EQUAL, len(a))] if a == b else engine(a, b)
-    return _ops_from_runs(old_chunks, new_chunks, runs)
+    _add_runs(out, old_chunks, new_chunks, runs, engine)
+    return out.finish()
 
 
 def diff_words(old: str, new: str) -> list[Op]:

@@ -110,3 +110,52 @@ def test_edit_form_starts_with_empty_summary(client, editor):
     html = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
     assert 'name="base_version" value="1"' in html
     assert "Version 1</textarea>" not in html and 'value="Version 1"' not in html
+
+
+def test_policy_with_versions_cannot_be_deleted(client, editor):
+    page = make_policy(editor=editor)
+    client.force_login(editor)
+    response = client.post(f"/admin/pages/{page.pk}/delete/", follow=True)
+    assert "cannot be deleted" in response.content.decode()
+    assert PolicyPage.objects.filter(pk=page.pk).exists()
+    assert page.versions.count() == 1
+
+
+def test_republishing_identical_text_says_so_and_adds_no_version(client, editor):
+    page = make_policy(editor=editor, n_sections=1)
+    section = page.sections.get()
+    client.force_login(editor)
+    response = client.post(
+        f"/admin/pages/{page.pk}/edit/",
+        _form(
+            page.title,
+            page.slug,
+            [(section.pk, section.key, section.heading, section.body)],
+            summary="Nothing really",
+            base_version=1,
+        ),
+        follow=True,
+    )
+    assert "identical to the current version" in response.content.decode()
+    assert page.versions.count() == 1
+
+
+def test_duplicated_section_row_gets_its_own_key(client, editor):
+    page = make_policy(editor=editor, n_sections=1)
+    section = page.sections.get()
+    client.force_login(editor)
+    client.post(
+        f"/admin/pages/{page.pk}/edit/",
+        _form(
+            page.title,
+            page.slug,
+            [
+                (section.pk, section.key, section.heading, section.body),
+                ("", section.key, "A copy", "Copied text"),  # a tampered or duplicated row
+            ],
+            summary="Add a copy",
+            base_version=1,
+        ),
+    )
+    keys = [s.key for s in page.versions.get(number=2).sections.all()]
+    assert keys == [section.key, "a-copy"]

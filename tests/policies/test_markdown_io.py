@@ -271,7 +271,10 @@ def test_title_and_sections():
     assert policy.title == "My Policy"
     assert policy.front_matter == {}
     assert policy.section_level == 2
-    assert policy.sections == [ParsedSection("1. Purpose", "Why."), ParsedSection("2. Scope", "Where.")]
+    assert policy.sections == [
+        ParsedSection("1. Purpose", "Why."),
+        ParsedSection("2. Scope", "Where."),
+    ]
 
 
 def test_no_title():
@@ -502,7 +505,7 @@ def test_render_demotes_top_level_headings():
 def test_render_links_get_rel_and_keep_safe_urls():
     html = render_markdown(
         "[a](https://example.org/x) [b](mailto:conduct@example.org) [c](/relative/path) "
-        "[d](#fragment) [e](http://example.org \"Title\")"
+        '[d](#fragment) [e](http://example.org "Title")'
     )
     anchors = [dict(attrs) for tag, attrs in tags_of(html) if tag == "a"]
     assert [a["href"] for a in anchors] == [
@@ -948,9 +951,7 @@ def wiki_body(body: str, **kwargs) -> str:
 def test_wikitext_headings_and_title_not_emitted():
     text = to_wikitext("My Policy", [("1. Purpose", "Why."), ("Scope", "### Sub\n\n#### Deeper")])
     assert "My Policy" not in text
-    assert text == (
-        "== 1. Purpose ==\n\nWhy.\n\n== Scope ==\n\n=== Sub ===\n\n==== Deeper ====\n"
-    )
+    assert text == ("== 1. Purpose ==\n\nWhy.\n\n== Scope ==\n\n=== Sub ===\n\n==== Deeper ====\n")
 
 
 def test_wikitext_top_level_headings_in_body_become_level_three():
@@ -983,9 +984,12 @@ def test_wikitext_hard_break():
 
 
 def test_wikitext_inline_links():
-    assert wiki_body(
-        "See [the FAQ](https://example.org/faq \"FAQ\") or [mail us](mailto:a@example.org)."
-    ) == "See [https://example.org/faq the FAQ] or [mailto:a@example.org mail us]."
+    assert (
+        wiki_body(
+            'See [the FAQ](https://example.org/faq "FAQ") or [mail us](mailto:a@example.org).'
+        )
+        == "See [https://example.org/faq the FAQ] or [mailto:a@example.org mail us]."
+    )
 
 
 def test_wikitext_link_across_wrapped_lines():
@@ -1056,9 +1060,7 @@ def test_wikitext_list_interrupting_paragraph():
 
 def test_wikitext_blockquote():
     assert wiki_body("> quoted\n> text\n\nafter") == "<blockquote>quoted text</blockquote>\n\nafter"
-    assert wiki_body("> para\n>\n> - item") == (
-        "<blockquote>\npara\n\n* item\n</blockquote>"
-    )
+    assert wiki_body("> para\n>\n> - item") == ("<blockquote>\npara\n\n* item\n</blockquote>")
 
 
 def test_wikitext_rule_and_table():
@@ -1082,7 +1084,10 @@ def test_wikitext_apostrophe_next_to_emphasis():
 
 
 def test_wikitext_escapes():
-    assert wiki_body(r"\*not em\* and \[not link\]") == "<nowiki>*</nowiki>not em<nowiki>*</nowiki> and &#91;not link&#93;"
+    assert (
+        wiki_body(r"\*not em\* and \[not link\]")
+        == "<nowiki>*</nowiki>not em<nowiki>*</nowiki> and &#91;not link&#93;"
+    )
 
 
 def test_wikitext_empty_sections():
@@ -1097,8 +1102,9 @@ def test_wikitext_contributor_covenant_2_1():
     assert "**" not in text
     assert "[homepage]:" not in text and "[v2.1]:" not in text
     assert "[https://www.contributor-covenant.org Contributor Covenant]" in text
-    assert "[https://github.com/mozilla/diversity Mozilla's code of conduct enforcement ladder]" in (
-        text
+    assert (
+        "[https://github.com/mozilla/diversity Mozilla's code of conduct enforcement ladder]"
+        in (text)
     )
     assert "=== 1. Correction ===" in text
     assert "'''Community Impact''': Use of inappropriate language" in text
