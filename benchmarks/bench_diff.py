@@ -130,7 +130,9 @@ def main() -> int:
 
         ops = diff_words(old, new)
         stats = diff_stats(ops)
-        report(name, time_ms(lambda o=old, n=new: diff_words(o, n), RUNS), goal, len(ops), stats.edits)
+        report(
+            name, time_ms(lambda o=old, n=new: diff_words(o, n), RUNS), goal, len(ops), stats.edits
+        )
 
         pairs = list(zip(split_sections(old), split_sections(new), strict=True))
 

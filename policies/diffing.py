@@ -1,4 +1,4 @@
-"""Word-level diffs of policy texts.
+r"""Word-level diffs of policy texts.
 
 The diff engines we use, Google's diff-match-patch as the C++ ``fast_diff_match_patch``
 extension and as the pure-Python ``diff_match_patch`` package, compare *characters*.  A
@@ -7,14 +7,14 @@ middle of one word and end in the middle of another), and on long documents it i
 the engine's time limit runs out it stops looking and reports the rest of the text as one big
 replacement, which is useless for reviewing a policy change.
 
-So we diff *words* instead.  The engine still compares characters, so every distinct piece
-of text is given its own stand-in character and the engine diffs the two strings of
-stand-ins: one character is one piece, and the edit lengths it reports are piece counts that
-map straight back onto the text.  A policy has a few thousand distinct words, which fit easily
-into Unicode; the engine's input gets shorter by the average word length, and its result
-reads in whole words.
+So we diff *words* instead.  The engine still compares characters, so every distinct
+word-sized unit of text is given its own stand-in character and the engine diffs the two
+strings of stand-ins: one character is one unit, and the edit lengths it reports are unit
+counts that map straight back onto the text.  A policy has a few thousand distinct words,
+which fit easily into Unicode; the engine's input gets shorter by the average word length,
+and its result reads in whole words.
 
-Pieces are compared by a *comparison key* rather than by their exact text.  Words and
+Units are compared by a *comparison key* rather than by their exact text.  Words and
 punctuation compare exactly; a whitespace run containing two or more line breaks (a paragraph
 break) has the key ``"\n\n"`` and every other whitespace run (spaces, or a single line break
 left by re-wrapping a Markdown paragraph) has the key ``" "``.  Re-wrapping a paragraph
@@ -24,18 +24,22 @@ text differ only in whitespace.
 How :func:`diff_words` works:
 
 1. Both texts are cut into *chunks*: a run of non-whitespace plus the whitespace after it
-   (``"brown "``, ``"fox.\n"``).  That is half as many pieces as words, spaces and
+   (``"brown "``, ``"fox.\n"``).  These are the units: half as many as words, spaces and
    punctuation counted separately, and two chunks have equal keys exactly when all their
    tokens (see :func:`tokenize`) do.
 2. Each distinct chunk key gets a stand-in character from U+0100 upwards (skipping the
    surrogates).
 3. Long texts are cut into pieces of about a hundred chunks at *anchors*, short runs of
-   chunks that occur exactly once in each text, in the same order.  The engine's cost grows
-   with length times edits, so this keeps large, heavily edited documents fast.  The C++
-   engine diffs each piece, with semantic clean-up.
+   chunks that occur exactly once near there in each text, in the same order.  The engine's
+   cost grows with length times edits, so this keeps large, heavily edited documents fast.
+   The C++ engine diffs each piece with semantic clean-up, which groups nearby edits into
+   readable hunks.  Its time limit (two seconds per piece) is only a safety net for
+   pathological input such as two long unrelated documents; ordinary texts never reach it.
 4. Each changed hunk is refined to :func:`tokenize` tokens: tokens both sides share at its
    ends move out into equal ops, so a substituted word shows as ``brown`` -> ``red`` with the
-   spaces around it unchanged, and ``"fox."`` -> ``"cat."`` keeps the full stop.
+   spaces around it unchanged, and ``"fox."`` -> ``"cat."`` keeps the full stop.  A hunk
+   whose sides share words inside differing chunks (a URL, a version number, a hyphenated
+   compound) is diffed again token by token.
 
 :func:`diff_words_reference` does the same with the pure-Python engine on the whole text at
 once (no anchors, no time limit); it is slow and exists to cross-check :func:`diff_words`.
@@ -121,7 +125,9 @@ def _word_continuation_class() -> str:
                 ranges[-1][1] = cp
             else:
                 ranges.append([cp, cp])
-    parts = [re.escape(chr(lo)) + ("-" + re.escape(chr(hi)) if hi > lo else "") for lo, hi in ranges]
+    parts = [
+        re.escape(chr(lo)) + ("-" + re.escape(chr(hi)) if hi > lo else "") for lo, hi in ranges
+    ]
     return "".join(parts) + "\u200c\u200d"
 
 
@@ -171,7 +177,9 @@ def _same_key(token: str, other: str) -> bool:
     """Whether two tokens have the same comparison key."""
     if token == other:
         return True
-    return token[0].isspace() and other[0].isspace() and whitespace_key(token) == whitespace_key(other)
+    return (
+        token[0].isspace() and other[0].isspace() and whitespace_key(token) == whitespace_key(other)
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -205,7 +213,7 @@ def _encode(old_chunks: list[str], new_chunks: list[str], max_code_point: int) -
         range(_FIRST_CODE_POINT, min(_SURROGATES.start, max_code_point + 1)),
         range(_SURROGATES.stop, max_code_point + 1),
     )
-    table = dict(zip(distinct, map(chr, code_points)))
+    table = dict(zip(distinct, map(chr, code_points), strict=False))  # stops at the last chunk
     if len(table) < len(distinct):
         raise _AlphabetExhausted
     # Most chunks are their own key: no trailing whitespace, or a single space.  The others
@@ -219,10 +227,11 @@ def _encode(old_chunks: list[str], new_chunks: list[str], max_code_point: int) -
 
 
 # --------------------------------------------------------------------------------------
-# Engines: each takes two encoded strings and returns runs [(kind, length), ...]
+# Engines: each takes two encoded strings and returns runs [(kind, length), ...], where kind
+# is "=" (equal), "-" (delete) or "+" (insert): the C++ engine's own output format.
 
 Runs = list[tuple[str, int]]
-_KINDS = {"=": EQUAL, "+": INSERT, "-": DELETE, 0: EQUAL, 1: INSERT, -1: DELETE}
+_REFERENCE_KINDS = {0: "=", -1: "-", 1: "+"}
 
 # Long texts are cut into pieces of about this many chunks at shared anchors (below) before
 # the C++ engine runs; the engine's cost grows with length times edits.
@@ -238,10 +247,9 @@ _TIME_LIMIT_SECONDS = 2.0
 
 def _fast_engine(a: str, b: str) -> Runs:
     # checklines=False: the line-mode speed-up is meaningless here (no real lines).
-    runs = fast_diff_match_patch.diff(
+    return fast_diff_match_patch.diff(
         a, b, counts_only=True, checklines=False, cleanup="Semantic", timelimit=_TIME_LIMIT_SECONDS
     )
-    return [(_KINDS[op], n) for op, n in runs]
 
 
 def _find_anchor(a: str, b: str, start: int, offset: int, window: int) -> tuple[int, int] | None:
@@ -322,18 +330,35 @@ def _reference_engine(a: str, b: str) -> Runs:
     dmp.Diff_Timeout = 0  # never give up
     diffs = dmp.diff_main(a, b, False)
     dmp.diff_cleanupSemantic(diffs)
-    return [(_KINDS[op], len(text)) for op, text in diffs]
+    return [(_REFERENCE_KINDS[op], len(text)) for op, text in diffs]
 
 
 # --------------------------------------------------------------------------------------
 # From engine runs to ops
 
 
-# A change within one chunk on each side (no whitespace: a URL, a hyphenated compound, a
-# version number) is diffed again token by token, if it is at most this many tokens long.
-# Changes across several words keep the grouping of the engine's semantic clean-up.
+# A change hunk whose two sides share words that differing chunks hid from the engine (in a
+# URL, a hyphenated compound, a version number) is diffed again token by token, if both sides
+# are at most this many tokens long.  Other hunks keep the grouping of the engine's semantic
+# clean-up, which may fold a single unchanged word between two changed ones into the change.
 _REFINE_MAX_TOKENS = 200
-_HAS_SPACE = re.compile(r"\s").search
+
+
+_WORDISH = re.compile(r"[^\W_]+").findall
+
+
+def _hidden_shared_words(old: str, new: str) -> bool:
+    """Whether ``old`` and ``new`` share a word inside chunks that differ (which the engine,
+    seeing whole chunks, could not match)."""
+    old_chunks = set(old.split())
+    new_chunks = set(new.split())
+    shared = old_chunks & new_chunks
+    old_chunks -= shared
+    new_chunks -= shared
+    if all(map(str.isalnum, old_chunks)) and all(map(str.isalnum, new_chunks)):
+        return False  # different single words
+    old_words = set(chain.from_iterable(map(_WORDISH, old_chunks)))
+    return any(word in old_words for chunk in new_chunks for word in _WORDISH(chunk))
 
 
 class _OpList:
@@ -379,15 +404,16 @@ def _add_change(
     """Add a change hunk to ``out``, refined to tokens.
 
     Tokens both sides share at the start and end become equal text.  With an ``engine``, a
-    remaining middle without whitespace is diffed again token by token (so
+    remaining middle whose sides share a word is diffed again token by token (so
     ``v2.0/code.html`` -> ``v2.1/code.html`` changes only the digit).
     """
     if not old or not new:
         out.change(old, new)
         return
-    # Common cases first, where no tokens at the ends are shared except the whitespace after
-    # the last word: one word replaced by another, or several words whose first and last
-    # characters differ (and which will not be diffed again, see _REFINE_MAX_TOKENS).
+    # Common cases first: one word replaced by another, or several by several, with the
+    # same kind of whitespace after them.  When the first and the last characters differ, no
+    # tokens are shared at the ends; if the two sides share no word at all that the engine
+    # could not see, there is nothing to refine.
     old_core = old.rstrip()
     new_core = new.rstrip()
     old_space = old[len(old_core) :]
@@ -403,7 +429,12 @@ def _add_change(
                 old_core[0] != new_core[0]
                 and old_core[-1] != new_core[-1]
                 and not old_core[0].isspace()
-                and (engine is None or _HAS_SPACE(old_core) or _HAS_SPACE(new_core))
+                and (
+                    engine is None
+                    # Only whole words, which the engine saw?
+                    or (old_core.replace(" ", "").isalnum() and new_core.replace(" ", "").isalnum())
+                    or not _hidden_shared_words(old_core, new_core)
+                )
             )
         )
     ):
@@ -428,8 +459,7 @@ def _add_change(
         engine is not None
         and 1 < len(old_middle) <= _REFINE_MAX_TOKENS
         and 1 < len(new_middle) <= _REFINE_MAX_TOKENS
-        and not _HAS_SPACE(deleted)
-        and not _HAS_SPACE(inserted)
+        and _hidden_shared_words(deleted, inserted)
     ):
         a, b = _encode(old_middle, new_middle, 0xFFFF)  # a few hundred tokens at most
         _add_runs(out, old_middle, new_middle, engine(a, b), None)
@@ -448,10 +478,10 @@ def _add_runs(
     """Add the ops that engine ``runs`` over two lists of chunks (or tokens) describe."""
     i = j = 0
     change_i = change_j = 0  # where the pending change hunk starts
-    for kind, n in chain(runs, [(EQUAL, 0)]):
-        if kind == DELETE:
+    for kind, n in chain(runs, [("=", 0)]):
+        if kind == "-":
             i += n
-        elif kind == INSERT:
+        elif kind == "+":
             j += n
         else:
             if i > change_i or j > change_j:
@@ -479,7 +509,7 @@ def _diff(old: str, new: str, engine: Callable[[str, str], Runs], max_code_point
         # More distinct chunks than code points: report one replacement (still valid).
         _add_change(out, old, new, None)
         return out.finish()
-    runs = [(EQUAL, len(a))] if a == b else engine(a, b)
+    runs = [("=", len(a))] if a == b else engine(a, b)
     _add_runs(out, old_chunks, new_chunks, runs, engine)
     return out.finish()
 

@@ -110,6 +110,14 @@ class _Heading:
     text: str
 
 
+def _indent_width(prefix: str) -> int:
+    return len(prefix.expandtabs(4))
+
+
+def _leading_width(line: str) -> int:
+    return _indent_width(line[: len(line) - len(line.lstrip())])
+
+
 def _clean_atx_text(raw: str) -> str:
     """Heading text of an ATX heading: surrounding spaces and a closing ``#`` run removed."""
     return _ATX_CLOSE_RE.sub("", raw.strip()).strip()
@@ -387,6 +395,75 @@ class _DemoteHeadingsExtension(Extension):
         md.treeprocessors.register(_DemoteHeadings(md), "accord_demote_headings", 0)
 
 
+_DEFUSE_MIN = 32
+
+
+def _defuse_paragraph(lines: list[str]) -> list[str]:
+    text = "\n".join(lines)
+    open_square: list[int] = []
+    open_round: list[int] = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            open_square.append(i)
+        elif char == "]" and open_square:
+            open_square.pop()
+        elif char == "(":
+            open_round.append(i)
+        elif char == ")" and open_round:
+            open_round.pop()
+        i += 1
+    unmatched = sorted(open_square + open_round)
+    if len(unmatched) < _DEFUSE_MIN:
+        return lines
+    for pos in reversed(unmatched):
+        text = text[:pos] + "\\" + text[pos:]
+    return text.split("\n")
+
+
+def _defuse_unbalanced_brackets(text: str) -> str:
+    """Backslash-escape unmatched ``[`` and ``(`` in paragraphs that have many of them.
+
+    Python-Markdown scans to the end of the paragraph for every ``[`` (and every ``(`` after
+    ``]``) that has no partner, which is quadratic: a paragraph of a few thousand stray
+    brackets takes minutes. An unmatched bracket can never be part of a link, so escaping it
+    renders the same. Ordinary text (fewer than 32 stray brackets in a paragraph) is untouched.
+    """
+    if text.count("[") + text.count("(") < _DEFUSE_MIN:
+        return text
+    lines = text.split("\n")
+    out: list[str] = []
+    paragraph: list[str] = []
+    fence: tuple[str, int, int] | None = None
+
+    def flush() -> None:
+        if paragraph and not all(line.startswith(("    ", "\t")) for line in paragraph):
+            out.extend(_defuse_paragraph(paragraph))
+        else:
+            out.extend(paragraph)
+        paragraph.clear()
+
+    for line in lines:
+        if fence:
+            out.append(line)
+            if _closes_fence(line.lstrip(), fence[0], fence[1]):
+                fence = None
+            continue
+        opener = _fence_opener(line.lstrip()) if _leading_width(line) < 4 else None
+        if opener or not line.strip():
+            flush()
+            fence = opener
+            out.append(line)
+            continue
+        paragraph.append(line)
+    flush()
+    return "\n".join(out)
+
+
 def render_markdown(text: str) -> str:
     """Markdown to safe HTML for display.
 
@@ -408,7 +485,7 @@ def render_markdown(text: str) -> str:
         ],
         output_format="html",
     )
-    converted = md.convert(text or "")
+    converted = md.convert(_defuse_unbalanced_brackets(text or ""))
     return nh3.clean(
         converted,
         tags=_ALLOWED_TAGS,
@@ -447,7 +524,7 @@ _MARKS = "\u0300-\u036f"
 
 PLACEHOLDER_RE: re.Pattern[str] = re.compile(
     r"(?<![\]\\!])\["  # not the label of a reference link [text][LABEL], not escaped or image
-    rf"(?=[^\]]*[{_UPPER}])"  # at least one letter
+    rf"(?=[{_UPPER}{_MARKS}0-9 _\-]*?[{_UPPER}])"  # at least one letter
     rf"(?! )[{_UPPER}{_MARKS}0-9 _\-]{{3,}}(?<! )"  # 3+ allowed characters, no edge spaces
     r"\](?![(\[])"  # not followed by a link destination or a reference label
 )
@@ -712,14 +789,6 @@ _EM_RE = re.compile(
 )
 _WIKI_LINE_START_RE = re.compile(r"[*#:;]|-{4}|\{\||=.*=\s*$")
 _TABLE_DELIMITER_RE = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-
-
-def _indent_width(prefix: str) -> int:
-    return len(prefix.expandtabs(4))
-
-
-def _leading_width(line: str) -> int:
-    return _indent_width(line[: len(line) - len(line.lstrip())])
 
 
 def _escape_pre(text: str) -> str:

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,6 +10,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
 if settings.DEBUG:
@@ -17,4 +20,7 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
 
 # Wagtail's catch-all comes last.
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    path("", include("consultations.urls")),
+    path("", include(wagtail_urls)),
+]

@@ -324,7 +324,10 @@ def test_unclosed_fence_swallows_rest():
 
 
 def test_setext_headings():
-    text = "My Title\n========\n\nIntro text.\n\nFirst section\n-------------\n\nBody.\n\n## ATX\nmore\n"
+    text = (
+        "My Title\n========\n\nIntro text.\n\n"
+        "First section\n-------------\n\nBody.\n\n## ATX\nmore\n"
+    )
     policy = parse_policy(text)
     assert policy.title == "My Title"
     assert pairs(policy) == [

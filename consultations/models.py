@@ -1,0 +1,250 @@
+"""Consultations on a published policy version: positions, replies, moderation, summaries.
+
+Nothing here is ever deleted by the application: hiding replaces text with a notice, and every
+change of a position is kept in its history."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+WHOLE_TEXT = "__whole__"  # the pseudo-section for positions on the policy as a whole
+
+
+class Consultation(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        SUMMARISED = "summarised", "Summarised"
+
+    version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="consultations"
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
+    state_note = models.CharField(
+        max_length=500, blank=True, help_text="Why the consultation is in its current state."
+    )
+    state_changed_at = models.DateTimeField(null=True, blank=True)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="consultation_closes_after_opening"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
+
+
+class Moderatable(models.Model):
+    """Hidden content stays in the database and is replaced by a notice on public pages."""
+
+    hidden = models.BooleanField(default=False)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class Authored(models.Model):
+    """Written by a local account, or imported from a wiki discussion under the name used there."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    imported_author = models.CharField(max_length=150, blank=True)
+    imported_from = models.CharField(max_length=200, blank=True)
+    # A hash of the imported item, so importing the same discussion twice adds nothing.
+    import_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def author_name(self) -> str:
+        if self.user_id:
+            return self.user.get_username()
+        return self.imported_author or "unsigned"
+
+
+class Position(Moderatable, Authored):
+    class Stance(models.TextChoices):
+        SUPPORT = "support", "Support"
+        OPPOSE = "oppose", "Oppose"
+        NEUTRAL = "neutral", "Neutral"
+
+    class Strength(models.TextChoices):
+        NONE = "", "—"
+        STRONG = "strong", "Strong"
+        WEAK = "weak", "Weak"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="positions")
+    section_key = models.CharField(max_length=60)
+    stance = models.CharField(max_length=8, choices=Stance.choices, blank=True)
+    strength = models.CharField(max_length=6, choices=Strength.choices, blank=True, default="")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    history = HistoricalRecords(excluded_fields=["hidden_by", "hidden_at", "hidden_reason", "hidden"])
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["consultation", "section_key", "stance"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "section_key", "user"],
+                condition=Q(user__isnull=False),
+                name="one_position_per_person_per_section",
+            ),
+            models.UniqueConstraint(
+                fields=["consultation", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_imported_position",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author_name}: {self.stance or 'comment'} on {self.section_key}"
+
+
+class Reply(Moderatable, Authored):
+    MAX_DEPTH = 3
+
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="replies")
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    depth = models.PositiveSmallIntegerField(default=1)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name_plural = "replies"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["position", "import_key"],
+                condition=~Q(import_key=""),
+                name="unique_imported_reply",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reply by {self.author_name}"
+
+
+class ModerationAction(models.Model):
+    class Action(models.TextChoices):
+        HIDE = "hide", "Hidden"
+        RESTORE = "restore", "Restored"
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="moderation_actions"
+    )
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    reason = models.CharField(max_length=500)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__isnull=False, reply__isnull=True)
+                | Q(position__isnull=True, reply__isnull=False),
+                name="moderation_targets_one_item",
+            )
+        ]
+
+
+class Flag(models.Model):
+    """A participant asks facilitators to look at a position or reply."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="flags")
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class PrivateFeedback(models.Model):
+    """Seen by facilitators only: never on public pages, in the API, exports or feeds."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="private_feedback"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    section_key = models.CharField(max_length=60, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "private feedback"
+
+
+class Summary(models.Model):
+    consultation = models.OneToOneField(Consultation, on_delete=models.PROTECT, related_name="summary")
+    intro = models.TextField(blank=True, help_text="Markdown.")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "summaries"
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class SummarySection(models.Model):
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        PARTLY = "partly", "Partly accepted"
+        NOT_ACCEPTED = "not_accepted", "Not accepted"
+        NO_CHANGE = "no_change", "No change needed"
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="sections")
+    section_key = models.CharField(max_length=60)
+    outcome = models.CharField(max_length=14, choices=Outcome.choices)
+    text = models.TextField(help_text="Markdown. Cite positions by their permalinks (#position-N).")
+    cited_positions = models.ManyToManyField(Position, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "section_key"], name="one_summary_per_section")
+        ]

@@ -1,0 +1,71 @@
+"""Who may do what in a consultation. Views, commands and services ask here, nowhere else.
+
+Facilitators are the members of the "Facilitators" group (and superusers). Participants are
+any signed-in, active account."""
+
+import rules
+
+from .models import Consultation
+
+
+@rules.predicate
+def is_participant(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_facilitator(user) -> bool:
+    if not is_participant(user):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_accord_is_facilitator", None)
+    if cached is None:
+        cached = user.groups.filter(name="Facilitators").exists()
+        user._accord_is_facilitator = cached
+    return cached
+
+
+@rules.predicate
+def consultation_is_open(user, consultation) -> bool:
+    return consultation.state == Consultation.State.OPEN
+
+
+@rules.predicate
+def consultation_is_public(user, consultation) -> bool:
+    return consultation.state != Consultation.State.DRAFT
+
+
+@rules.predicate
+def consultation_has_ended(user, consultation) -> bool:
+    return consultation.state in (Consultation.State.CLOSED, Consultation.State.SUMMARISED)
+
+
+def _participant(user, obj=None):
+    return is_participant(user)
+
+
+def _facilitator(user, obj=None):
+    return is_facilitator(user)
+
+
+can_view = rules.predicate(lambda user, c: consultation_is_public(user, c) or is_facilitator(user))
+can_take_position = rules.predicate(_participant) & consultation_is_open
+can_reply = rules.predicate(_participant) & consultation_is_open
+can_give_private_feedback = rules.predicate(_participant) & consultation_is_open
+can_flag = rules.predicate(_participant) & consultation_is_public
+# Moderation stays possible after close: abuse found late must still be hideable, in the open.
+can_moderate = rules.predicate(_facilitator)
+can_manage = rules.predicate(_facilitator)
+can_read_private_feedback = rules.predicate(_facilitator)
+can_write_summary = rules.predicate(_facilitator) & consultation_has_ended
+
+rules.add_perm("consultations.view_consultation", can_view)
+rules.add_perm("consultations.take_position", can_take_position)
+rules.add_perm("consultations.reply", can_reply)
+rules.add_perm("consultations.give_private_feedback", can_give_private_feedback)
+rules.add_perm("consultations.flag", can_flag)
+rules.add_perm("consultations.moderate", can_moderate)
+rules.add_perm("consultations.manage", can_manage)
+rules.add_perm("consultations.read_private_feedback", can_read_private_feedback)
+rules.add_perm("consultations.write_summary", can_write_summary)

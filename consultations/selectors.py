@@ -1,0 +1,446 @@
+"""Reads for consultation pages, exports and (later) the API, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
+
+from policies import selectors as policy_selectors
+from policies.models import PolicyVersion, SectionVersion
+
+from .models import WHOLE_TEXT, Consultation, ModerationAction, Position, Reply, Summary
+from .services import tally_cache_key
+
+STANCES = [s.value for s in Position.Stance]
+WHOLE_TEXT_HEADING = "The whole text"
+
+
+def consultation_url(consultation: Consultation) -> str:
+    return f"/{consultation.version.policy.slug}/consultations/{consultation.pk}/"
+
+
+def get_consultation(slug: str, pk: int) -> Consultation:
+    consultation = (
+        Consultation.objects.select_related("version__policy", "state_changed_by")
+        .filter(pk=pk, version__policy__slug=slug)
+        .first()
+    )
+    if consultation is None:
+        raise Http404("No such consultation on this policy.")
+    return consultation
+
+
+def consultations_for_policy(page) -> list[Consultation]:
+    return list(
+        Consultation.objects.filter(version__policy=page)
+        .select_related("version")
+        .order_by("-opens_at")
+    )
+
+
+# --- tallies -------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    support: int = 0
+    oppose: int = 0
+    neutral: int = 0
+    comments: int = 0  # imported comments without a stance
+    replies: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.support + self.oppose + self.neutral
+
+    def share(self, stance: str) -> float:
+        return getattr(self, stance) / self.total if self.total else 0.0
+
+    @property
+    def bars(self) -> list[dict]:
+        """Segments for the SVG bar, each with its label and percentage, so the picture has a
+        text equivalent."""
+        x = 0.0
+        out = []
+        for stance in STANCES:
+            width = self.share(stance) * 100
+            out.append(
+                {
+                    "stance": stance,
+                    "label": Position.Stance(stance).label,
+                    "count": getattr(self, stance),
+                    "percent": round(width),
+                    "x": round(x, 2),
+                    "width": round(width, 2),
+                }
+            )
+            x += width
+        return out
+
+
+def tallies(consultation: Consultation) -> dict[str, Tally]:
+    """Visible positions per section and stance, plus reply counts: two GROUP BY queries,
+    cached until the next write in this consultation."""
+    key = tally_cache_key(consultation.pk)
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result: dict[str, Tally] = defaultdict(Tally)
+    rows = (
+        Position.objects.filter(consultation=consultation, hidden=False)
+        .values("section_key", "stance")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        tally = result[row["section_key"]]
+        if row["stance"]:
+            setattr(tally, row["stance"], row["n"])
+        else:
+            tally.comments += row["n"]
+    replies = (
+        Reply.objects.filter(position__consultation=consultation, hidden=False)
+        .values("position__section_key")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in replies:
+        result[row["position__section_key"]].replies = row["n"]
+    result = dict(result)
+    cache.set(key, result, 60 * 10)
+    return result
+
+
+# --- the consultation page -----------------------------------------------------------------
+
+
+@dataclass
+class ReplyNode:
+    reply: Reply
+    children: list[ReplyNode] = field(default_factory=list)
+
+
+@dataclass
+class PositionView:
+    position: Position
+    changes: list[tuple[str, str, object]]  # (from stance, to stance, when)
+    replies: list[ReplyNode]
+
+
+@dataclass
+class SectionView:
+    key: str
+    heading: str
+    html: str
+    tally: Tally
+    positions: list[PositionView]
+    own: Position | None
+    number: int
+
+    @property
+    def shown(self) -> int:
+        return len(self.positions)
+
+    @property
+    def more(self) -> int:
+        return self.tally.total + self.tally.comments - self.shown
+
+
+def _reply_trees(replies: list[Reply]) -> dict[int, list[ReplyNode]]:
+    nodes = {r.pk: ReplyNode(r) for r in replies}
+    roots: dict[int, list[ReplyNode]] = defaultdict(list)
+    for r in replies:
+        if r.parent_id and r.parent_id in nodes:
+            nodes[r.parent_id].children.append(nodes[r.pk])
+        else:
+            roots[r.position_id].append(nodes[r.pk])
+    return roots
+
+
+def _stance_changes(position_ids: list[int]) -> dict[int, list[tuple[str, str, object]]]:
+    """Stance changes from each position's history: one query."""
+    history = Position.history.model.objects.filter(id__in=position_ids).order_by(
+        "id", "history_date", "history_id"
+    )
+    changes: dict[int, list] = defaultdict(list)
+    last: dict[int, str] = {}
+    for h in history.values("id", "stance", "history_date"):
+        pid, stance = h["id"], h["stance"]
+        if pid in last and last[pid] != stance:
+            changes[pid].append((last[pid], stance, h["history_date"]))
+        last[pid] = stance
+    return changes
+
+
+def consultation_page(
+    consultation: Consultation,
+    user,
+    *,
+    sort: str = "document",
+    stance: str = "",
+    section: str = "",
+    per_section: int = 5,
+    page: int = 1,
+    page_size: int = 50,
+) -> dict:
+    """Everything the consultation page shows, in a fixed number of queries however many
+    sections, positions and replies there are.
+
+    Overview: each section with its tally and its `per_section` latest positions. With
+    `section`, that one section with all its positions, `page_size` at a time."""
+    version = consultation.version
+    sections = list(version.sections.all())
+    section_meta = [(s.key, s.heading, policy_selectors.rendered_body(s), i + 1) for i, s in enumerate(sections)]
+    section_meta.append((WHOLE_TEXT, WHOLE_TEXT_HEADING, "", 0))
+    if section and section not in {m[0] for m in section_meta}:
+        raise Http404("No such section in this consultation.")
+    counts = tallies(consultation)
+
+    positions = Position.objects.filter(consultation=consultation).select_related(
+        "user", "hidden_by"
+    )
+    if stance in STANCES:
+        positions = positions.filter(stance=stance)
+    if section:
+        positions = list(
+            positions.filter(section_key=section).order_by("-updated_at", "-pk")[
+                (page - 1) * page_size : page * page_size
+            ]
+        )
+    else:
+        positions = list(
+            positions.annotate(
+                row=Window(
+                    RowNumber(),
+                    partition_by=[F("section_key")],
+                    order_by=[F("updated_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(row__lte=per_section)
+            .order_by("section_key", "row")
+        )
+    ids = [p.pk for p in positions]
+    replies = list(
+        Reply.objects.filter(position_id__in=ids).select_related("user", "hidden_by").order_by(
+            "created_at", "pk"
+        )
+    )
+    trees = _reply_trees(replies)
+    changes = _stance_changes(ids)
+    own = {}
+    if user.is_authenticated:
+        own = {
+            p.section_key: p
+            for p in Position.objects.filter(consultation=consultation, user=user)
+        }
+    by_section: dict[str, list[PositionView]] = defaultdict(list)
+    for p in positions:
+        by_section[p.section_key].append(PositionView(p, changes.get(p.pk, []), trees.get(p.pk, [])))
+
+    views = [
+        SectionView(
+            key=key,
+            heading=heading,
+            html=html,
+            tally=counts.get(key, Tally()),
+            positions=by_section.get(key, []),
+            own=own.get(key),
+            number=number,
+        )
+        for key, heading, html, number in section_meta
+        if not section or key == section
+    ]
+    if sort == "opposed":
+        views.sort(key=lambda v: (-v.tally.oppose, -v.tally.share("oppose"), v.number))
+    elif sort == "discussed":
+        views.sort(key=lambda v: (-(v.tally.total + v.tally.replies), v.number))
+    overall = Tally()
+    for t in counts.values():
+        for s in STANCES:
+            setattr(overall, s, getattr(overall, s) + getattr(t, s))
+        overall.replies += t.replies
+    return {"sections": views, "overall": overall, "own_count": len(own)}
+
+
+def moderation_log(consultation: Consultation) -> list[ModerationAction]:
+    return list(
+        ModerationAction.objects.filter(consultation=consultation).select_related(
+            "actor", "position__user", "reply__user", "reply__position"
+        )
+    )
+
+
+# --- carry-forward -------------------------------------------------------------------------
+
+
+@dataclass
+class CarryCandidate:
+    section_key: str
+    heading: str
+    position: Position
+    unchanged: bool
+    diff: dict | None
+
+
+def carry_forward_candidates(consultation: Consultation, user) -> list[CarryCandidate]:
+    """The user's positions in the latest earlier consultation on this policy, each marked
+    unchanged (same body hash: can be carried over) or changed (with the diff)."""
+    if not user.is_authenticated:
+        return []
+    previous = (
+        Consultation.objects.filter(
+            version__policy_id=consultation.version.policy_id,
+            version__number__lt=consultation.version.number,
+            positions__user=user,
+        )
+        .select_related("version")
+        .order_by("-version__number", "-opens_at")
+        .first()
+    )
+    if previous is None:
+        return []
+    already = set(
+        Position.objects.filter(consultation=consultation, user=user).values_list("section_key", flat=True)
+    )
+    old_sections = {s.key: s for s in previous.version.sections.all()}
+    new_sections = {s.key: s for s in consultation.version.sections.all()}
+    out = []
+    for p in Position.objects.filter(consultation=previous, user=user, hidden=False).order_by("pk"):
+        if p.section_key in already:
+            continue
+        if p.section_key == WHOLE_TEXT:
+            unchanged = previous.version.content_hash == consultation.version.content_hash
+            out.append(CarryCandidate(p.section_key, WHOLE_TEXT_HEADING, p, unchanged, None))
+            continue
+        old, new = old_sections.get(p.section_key), new_sections.get(p.section_key)
+        if new is None:
+            continue  # the section no longer exists
+        unchanged = old is not None and old.body_hash == new.body_hash
+        diff = None
+        if not unchanged and old is not None:
+            diff = policy_selectors.body_diff(old.body, old.body_hash, new.body, new.body_hash)
+        out.append(CarryCandidate(p.section_key, new.heading, p, unchanged, diff))
+    return out
+
+
+# --- summaries ----------------------------------------------------------------------------
+
+
+def summary_view(consultation: Consultation, *, include_unpublished: bool = False) -> dict | None:
+    """The summary with, once a later version exists, "you said → we changed": each cited
+    position beside the diff of its section from the consulted version to the next one."""
+    summary = (
+        Summary.objects.filter(consultation=consultation)
+        .select_related("published_by")
+        .prefetch_related(
+            Prefetch("sections__cited_positions", queryset=Position.objects.select_related("user"))
+        )
+        .first()
+    )
+    if summary is None or (not summary.is_published and not include_unpublished):
+        return None
+    version = consultation.version
+    next_version = (
+        PolicyVersion.objects.filter(policy_id=version.policy_id, number__gt=version.number)
+        .select_related("author")
+        .order_by("number")
+        .first()
+    )
+    headings = {s.key: s for s in version.sections.all()}
+    next_sections = {}
+    if next_version:
+        next_sections = {s.key: s for s in SectionVersion.objects.filter(version=next_version)}
+    rows = []
+    order = {key: i for i, key in enumerate(headings)}
+    for row in sorted(summary.sections.all(), key=lambda r: order.get(r.section_key, -1)):
+        old = headings.get(row.section_key)
+        new = next_sections.get(row.section_key)
+        diff = None
+        status = None
+        if next_version and old is not None:
+            if new is None:
+                status = "removed"
+            elif new.body_hash == old.body_hash and new.heading == old.heading:
+                status = "unchanged"
+            else:
+                status = "changed"
+                diff = policy_selectors.body_diff(old.body, old.body_hash, new.body, new.body_hash)
+        rows.append(
+            {
+                "row": row,
+                "heading": old.heading if old else WHOLE_TEXT_HEADING,
+                "cited": [p for p in row.cited_positions.all() if not p.hidden],
+                "status": status,
+                "diff": diff,
+            }
+        )
+    return {"summary": summary, "rows": rows, "next_version": next_version}
+
+
+def export_rows(consultation: Consultation) -> list[dict]:
+    """Public positions and replies for CSV/JSON export. Hidden items appear as notices only;
+    private feedback is never included."""
+    headings = {s.key: s.heading for s in consultation.version.sections.all()}
+    headings[WHOLE_TEXT] = WHOLE_TEXT_HEADING
+    rows = []
+    positions = (
+        Position.objects.filter(consultation=consultation)
+        .select_related("user", "hidden_by")
+        .prefetch_related(Prefetch("replies", queryset=Reply.objects.select_related("user", "hidden_by")))
+        .order_by("section_key", "created_at", "pk")
+    )
+
+    def text_or_notice(item, text):
+        if item.hidden:
+            who = item.hidden_by.get_username() if item.hidden_by else "a facilitator"
+            return f"[hidden by {who} on {item.hidden_at:%Y-%m-%d}: {item.hidden_reason}]"
+        return text
+
+    for p in positions:
+        rows.append(
+            {
+                "type": "position",
+                "id": p.pk,
+                "parent": None,
+                "section_key": p.section_key,
+                "section": headings.get(p.section_key, p.section_key),
+                "author": p.author_name,
+                "stance": p.stance,
+                "strength": p.strength,
+                "text": text_or_notice(p, p.reason),
+                "hidden": p.hidden,
+                "created_at": p.created_at.isoformat(),
+                "updated_at": p.updated_at.isoformat(),
+            }
+        )
+        for r in p.replies.all():
+            rows.append(
+                {
+                    "type": "reply",
+                    "id": r.pk,
+                    "parent": r.parent_id or f"position-{p.pk}",
+                    "section_key": p.section_key,
+                    "section": headings.get(p.section_key, p.section_key),
+                    "author": r.author_name,
+                    "stance": "",
+                    "strength": "",
+                    "text": text_or_notice(r, r.body),
+                    "hidden": r.hidden,
+                    "created_at": r.created_at.isoformat(),
+                    "updated_at": r.created_at.isoformat(),
+                }
+            )
+    return rows
+
+
+def open_flags_count(consultation: Consultation) -> int:
+    return consultation.flags.filter(resolved_at__isnull=True).count()
+
+
+def visible_position_filter() -> Q:
+    return Q(hidden=False)

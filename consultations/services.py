@@ -1,0 +1,411 @@
+"""Every change in a consultation: validated, written in a transaction, logged in the open."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import rules
+from .models import (
+    WHOLE_TEXT,
+    Consultation,
+    Flag,
+    ModerationAction,
+    Position,
+    PrivateFeedback,
+    Reply,
+    Summary,
+    SummarySection,
+)
+
+MAX_TEXT = 5000
+State = Consultation.State
+
+
+def tally_cache_key(consultation_id: int) -> str:
+    return f"accord:tally:{consultation_id}"
+
+
+def _invalidate_tallies(consultation_id: int) -> None:
+    transaction.on_commit(lambda: cache.delete(tally_cache_key(consultation_id)))
+
+
+def _clean_text(text: str, *, field: str, required: bool) -> str:
+    text = (text or "").strip()
+    if required and not text:
+        raise ValidationError({field: "This cannot be empty."})
+    if len(text) > MAX_TEXT:
+        raise ValidationError(
+            {field: f"Please keep this under {MAX_TEXT:,} characters (it has {len(text):,})."}
+        )
+    return text
+
+
+def _section_keys(consultation: Consultation) -> set[str]:
+    return {s.key for s in consultation.version.sections.all()} | {WHOLE_TEXT}
+
+
+# --- the consultation itself --------------------------------------------------------------
+
+
+@transaction.atomic
+def create_consultation(
+    *,
+    version,
+    user,
+    title: str,
+    closes_at: datetime,
+    description: str = "",
+    opens_at: datetime | None = None,
+    open_now: bool = False,
+) -> Consultation:
+    """Create a consultation on a published version; open it straight away if asked."""
+    if not rules.can_manage(user):
+        raise PermissionDenied("Only facilitators create consultations.")
+    opens_at = opens_at or timezone.now()
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": "Give the consultation a title."})
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_at": "The closing time must be after the opening time."})
+    consultation = Consultation(
+        version=version,
+        title=title[:200],
+        description=_clean_text(description, field="description", required=False),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        created_by=user,
+    )
+    consultation.full_clean()
+    consultation.save()
+    if open_now:
+        open_consultation(consultation=consultation, user=user)
+    return consultation
+
+
+def _change_state(consultation, *, user, to: str, note: str) -> Consultation:
+    if not rules.can_manage(user):
+        raise PermissionDenied("Only facilitators open and close consultations.")
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    consultation.state = to
+    consultation.state_note = note[:500]
+    consultation.state_changed_at = timezone.now()
+    consultation.state_changed_by = user
+    consultation.save()
+    return consultation
+
+
+@transaction.atomic
+def open_consultation(*, consultation: Consultation, user, note: str = "") -> Consultation:
+    """Open a draft (or re-open a closed) consultation for positions."""
+    if consultation.state == State.SUMMARISED:
+        raise ValidationError("A summarised consultation cannot be reopened.")
+    if consultation.state == State.OPEN:
+        raise ValidationError("The consultation is already open.")
+    return _change_state(consultation, user=user, to=State.OPEN, note=note)
+
+
+@transaction.atomic
+def close_consultation(*, consultation: Consultation, user, note: str) -> Consultation:
+    """Close an open consultation. The note says why; the page shows it."""
+    if consultation.state != State.OPEN:
+        raise ValidationError("Only an open consultation can be closed.")
+    note = (note or "").strip() or f"Closed by {user.get_username()}."
+    return _change_state(consultation, user=user, to=State.CLOSED, note=note)
+
+
+def close_due_consultations(*, now: datetime | None = None) -> int:
+    """Close every open consultation whose closing time has passed (run from cron)."""
+    now = now or timezone.now()
+    due = list(Consultation.objects.filter(state=State.OPEN, closes_at__lte=now))
+    for consultation in due:
+        Consultation.objects.filter(pk=consultation.pk).update(
+            state=State.CLOSED,
+            state_note=f"The consultation period ended on {consultation.closes_at:%Y-%m-%d %H:%M} UTC.",
+            state_changed_at=now,
+        )
+    return len(due)
+
+
+def _require_open(consultation: Consultation) -> None:
+    if consultation.state != State.OPEN:
+        raise ValidationError(
+            "This consultation is closed: it is read-only now."
+            if consultation.state in (State.CLOSED, State.SUMMARISED)
+            else "This consultation has not opened yet."
+        )
+
+
+# --- positions and replies ----------------------------------------------------------------
+
+
+def take_position(
+    *,
+    consultation: Consultation,
+    section_key: str,
+    user,
+    stance: str,
+    reason: str = "",
+    strength: str = "",
+) -> Position:
+    """Take or change the user's one position on a section (or on the whole text).
+
+    Changing it updates the same row; its history keeps every earlier stance."""
+    if not rules.is_participant(user):
+        raise PermissionDenied("Sign in to take a position.")
+    _require_open(consultation)
+    if stance not in Position.Stance.values:
+        raise ValidationError({"stance": "Choose Support, Oppose or Neutral."})
+    if strength not in Position.Strength.values:
+        raise ValidationError({"strength": "Strength is strong, weak or nothing."})
+    reason = _clean_text(reason, field="reason", required=stance == Position.Stance.OPPOSE)
+    if section_key not in _section_keys(consultation):
+        raise ValidationError({"section_key": "That section is not part of the consulted version."})
+    now = timezone.now()
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                position = (
+                    Position.objects.select_for_update()
+                    .filter(consultation=consultation, section_key=section_key, user=user)
+                    .first()
+                )
+                if position is None:
+                    position = Position.objects.create(
+                        consultation=consultation,
+                        section_key=section_key,
+                        user=user,
+                        stance=stance,
+                        strength=strength,
+                        reason=reason,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                elif (position.stance, position.strength, position.reason) != (
+                    stance,
+                    strength,
+                    reason,
+                ):
+                    position.stance, position.strength, position.reason = stance, strength, reason
+                    position.updated_at = now
+                    position.save()
+                _invalidate_tallies(consultation.pk)
+                return position
+        except IntegrityError:
+            # A double submit raced us to the insert; the second pass updates that row.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def add_reply(*, position: Position, user, body: str, parent: Reply | None = None) -> Reply:
+    """Reply to a position, or to a reply under it, up to three levels deep."""
+    if not rules.is_participant(user):
+        raise PermissionDenied("Sign in to reply.")
+    _require_open(position.consultation)
+    body = _clean_text(body, field="body", required=True)
+    if position.hidden:
+        raise ValidationError("That position is hidden; replies to it are closed.")
+    depth = 1
+    if parent is not None:
+        if parent.position_id != position.pk:
+            raise ValidationError("That reply belongs to another thread.")
+        if parent.hidden:
+            raise ValidationError("That reply is hidden; replies to it are closed.")
+        depth = parent.depth + 1
+        if depth > Reply.MAX_DEPTH:
+            raise ValidationError(
+                f"Threads go {Reply.MAX_DEPTH} levels deep; reply to an earlier message instead."
+            )
+    reply = Reply.objects.create(
+        position=position, parent=parent, depth=depth, user=user, body=body, created_at=timezone.now()
+    )
+    _invalidate_tallies(position.consultation_id)
+    return reply
+
+
+# --- moderation, flags, private feedback ------------------------------------------------
+
+
+def _target_fields(item) -> dict:
+    if isinstance(item, Position):
+        return {"position": item, "consultation_id": item.consultation_id}
+    return {"reply": item, "consultation_id": item.position.consultation_id}
+
+
+@transaction.atomic
+def moderate(*, item: Position | Reply, user, hide: bool, reason: str) -> ModerationAction:
+    """Hide or restore a position or reply. The reason is public; nothing is deleted."""
+    if not rules.can_moderate(user):
+        raise PermissionDenied("Only facilitators moderate.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Moderation needs a reason; it is shown publicly."})
+    if len(reason) > 500:
+        raise ValidationError({"reason": "Keep the reason under 500 characters."})
+    if item.hidden == hide:
+        raise ValidationError("It is already hidden." if hide else "It is not hidden.")
+    now = timezone.now()
+    item.hidden = hide
+    item.hidden_by = user if hide else None
+    item.hidden_at = now if hide else None
+    item.hidden_reason = reason if hide else ""
+    type(item).objects.filter(pk=item.pk).update(
+        hidden=item.hidden,
+        hidden_by=item.hidden_by,
+        hidden_at=item.hidden_at,
+        hidden_reason=item.hidden_reason,
+    )
+    fields = _target_fields(item)
+    _invalidate_tallies(fields["consultation_id"])
+    Flag.objects.filter(**{k: v for k, v in fields.items() if k != "consultation_id"}).filter(
+        resolved_at__isnull=True
+    ).update(resolved_at=now)
+    return ModerationAction.objects.create(
+        action=ModerationAction.Action.HIDE if hide else ModerationAction.Action.RESTORE,
+        reason=reason,
+        actor=user,
+        created_at=now,
+        **fields,
+    )
+
+
+@transaction.atomic
+def flag_item(*, item: Position | Reply, user, reason: str) -> Flag:
+    """Ask facilitators to review a position or reply."""
+    fields = _target_fields(item)
+    consultation = Consultation.objects.get(pk=fields["consultation_id"])
+    if not rules.can_flag(user, consultation):
+        raise PermissionDenied("Sign in to flag content.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say briefly why this needs a facilitator's attention."})
+    target = {k: v for k, v in fields.items() if k != "consultation_id"}
+    existing = Flag.objects.filter(user=user, resolved_at__isnull=True, **target).first()
+    if existing:
+        return existing
+    return Flag.objects.create(
+        consultation=consultation, user=user, reason=reason[:500], created_at=timezone.now(), **target
+    )
+
+
+@transaction.atomic
+def give_private_feedback(
+    *, consultation: Consultation, user, body: str, section_key: str = ""
+) -> PrivateFeedback:
+    """Feedback only facilitators can read."""
+    if not rules.can_give_private_feedback(user, consultation):
+        if rules.is_participant(user):
+            _require_open(consultation)
+        raise PermissionDenied("Sign in to send private feedback.")
+    body = _clean_text(body, field="body", required=True)
+    if section_key and section_key not in _section_keys(consultation):
+        raise ValidationError({"section_key": "That section is not part of the consulted version."})
+    return PrivateFeedback.objects.create(
+        consultation=consultation,
+        user=user,
+        body=body,
+        section_key=section_key,
+        created_at=timezone.now(),
+    )
+
+
+# --- carry-forward ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def carry_forward(*, consultation: Consultation, user, section_keys: list[str]) -> list[Position]:
+    """Copy the user's positions from the previous consultation on this policy to this one,
+    for sections whose text has not changed since (same body hash)."""
+    from .selectors import carry_forward_candidates
+
+    candidates = {
+        c.section_key: c for c in carry_forward_candidates(consultation, user) if c.unchanged
+    }
+    carried = []
+    for key in section_keys:
+        candidate = candidates.get(key)
+        if candidate is None:
+            raise ValidationError(
+                "That section's text changed since you commented; read the diff and take a new "
+                "position instead."
+            )
+        old = candidate.position
+        carried.append(
+            take_position(
+                consultation=consultation,
+                section_key=key,
+                user=user,
+                stance=old.stance,
+                reason=old.reason,
+                strength=old.strength,
+            )
+        )
+    return carried
+
+
+# --- summaries ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_summary(
+    *, consultation: Consultation, user, intro: str, sections: list[dict]
+) -> Summary:
+    """Write or update the summary. `sections`: dicts with section_key, outcome, text and
+    cited (position ids). Cited positions must belong to this consultation and be visible."""
+    if not rules.can_write_summary(user, consultation):
+        if rules.can_manage(user):
+            raise ValidationError("Summaries are written at or after close.")
+        raise PermissionDenied("Only facilitators write summaries.")
+    keys = _section_keys(consultation)
+    summary, _ = Summary.objects.get_or_create(consultation=consultation)
+    summary.intro = _clean_text(intro, field="intro", required=False)
+    summary.save()
+    visible = set(
+        Position.objects.filter(consultation=consultation, hidden=False).values_list("pk", flat=True)
+    )
+    for data in sections:
+        key = data["section_key"]
+        if key not in keys:
+            raise ValidationError({"section_key": f"Unknown section “{key}”."})
+        text = _clean_text(data.get("text", ""), field="text", required=False)
+        outcome = data.get("outcome") or ""
+        if not text and not outcome:
+            SummarySection.objects.filter(summary=summary, section_key=key).delete()
+            continue
+        if outcome not in SummarySection.Outcome.values:
+            raise ValidationError({"outcome": f"Choose an outcome for “{key}”."})
+        cited = [int(pk) for pk in data.get("cited", [])]
+        if set(cited) - visible:
+            raise ValidationError({"cited": "Only visible positions of this consultation can be cited."})
+        row, _ = SummarySection.objects.update_or_create(
+            summary=summary, section_key=key, defaults={"outcome": outcome, "text": text}
+        )
+        row.cited_positions.set(cited)
+    return summary
+
+
+@transaction.atomic
+def publish_summary(*, consultation: Consultation, user) -> Summary:
+    """Publish the summary, mark the consultation summarised and tell the participants."""
+    if not rules.can_write_summary(user, consultation):
+        raise PermissionDenied("Only facilitators publish summaries, at or after close.")
+    summary = Summary.objects.filter(consultation=consultation).first()
+    if summary is None or not summary.sections.exists():
+        raise ValidationError("Write at least one section of the summary before publishing it.")
+    if summary.published_at is None:
+        summary.published_at = timezone.now()
+        summary.published_by = user
+        summary.save()
+    _change_state(
+        consultation, user=user, to=State.SUMMARISED, note="The facilitators published a summary."
+    )
+    from .tasks import notify_summary_published
+
+    transaction.on_commit(lambda: notify_summary_published.enqueue(consultation.pk))
+    return summary

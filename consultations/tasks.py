@@ -1,0 +1,38 @@
+"""Slow work, run by django-tasks (immediately in development, by a worker in production)."""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django_tasks import task
+
+
+@task()
+def notify_summary_published(consultation_id: int) -> int:
+    """Email every participant with an address that the summary is out."""
+    from .models import Consultation, Position, Reply
+    from .selectors import consultation_url
+
+    consultation = Consultation.objects.select_related("version__policy").get(pk=consultation_id)
+    user_ids = set(
+        Position.objects.filter(consultation=consultation, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    ) | set(
+        Reply.objects.filter(position__consultation=consultation, user__isnull=False).values_list(
+            "user_id", flat=True
+        )
+    )
+    recipients = (
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + consultation_url(consultation) + "summary/"
+    subject = f"Summary published: {consultation.title}"
+    body = (
+        f"You took part in “{consultation.title}”. The facilitators have published their summary, "
+        f"with what was said and what changed:\n\n{url}\n"
+    )
+    messages = [(subject, body, None, [email]) for email in recipients]
+    return send_mass_mail(messages, fail_silently=False) if messages else 0

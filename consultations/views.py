@@ -1,0 +1,471 @@
+"""Consultation pages. Thin: parse input, ask rules, call a service or selector, render."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from policies.models import PolicyPage, PolicyVersion
+
+from . import rules, selectors, services
+from .forms import (
+    ConsultationForm,
+    FeedbackForm,
+    ModerateForm,
+    PositionForm,
+    ReplyForm,
+    StateForm,
+    SummaryIntroForm,
+    SummarySectionForm,
+    TargetForm,
+)
+from .models import WHOLE_TEXT, Consultation, Position, PrivateFeedback, Reply
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _load(request, slug, pk) -> Consultation:
+    consultation = selectors.get_consultation(slug, pk)
+    if not rules.can_view(request.user, consultation):
+        raise Http404("No such consultation.")
+    return consultation
+
+
+def _int(value, default=1):
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _render_detail(request, consultation, *, status=200, errors=None):
+    sort = request.GET.get("sort", "document")
+    stance = request.GET.get("stance", "")
+    section = request.GET.get("section", "")
+    page_number = _int(request.GET.get("page"))
+    data = selectors.consultation_page(
+        consultation, request.user, sort=sort, stance=stance, section=section, page=page_number
+    )
+    user = request.user
+    context = {
+        "consultation": consultation,
+        "version": consultation.version,
+        "policy": consultation.version.policy,
+        "base_url": selectors.consultation_url(consultation),
+        "data": data,
+        "sort": sort,
+        "stance": stance,
+        "focus": section,
+        "page_number": page_number,
+        "errors": errors or {},
+        "can_take_position": rules.can_take_position(user, consultation),
+        "can_moderate": rules.can_moderate(user),
+        "can_manage": rules.can_manage(user),
+        "can_flag": rules.can_flag(user, consultation),
+        "carry": selectors.carry_forward_candidates(consultation, user)
+        if rules.can_take_position(user, consultation)
+        else [],
+        "open_flags": selectors.open_flags_count(consultation) if rules.can_moderate(user) else 0,
+        "now": timezone.now(),
+        "stances": Position.Stance.choices,
+    }
+    return TemplateResponse(request, "consultations/detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def detail(request, slug, pk):
+    consultation = _load(request, slug, pk)
+    if request.method == "GET":
+        return _render_detail(request, consultation)
+    action = request.POST.get("action")
+    handler = {
+        "position": _post_position,
+        "reply": _post_reply,
+        "flag": _post_flag,
+        "moderate": _post_moderate,
+        "carry": _post_carry,
+    }.get(action)
+    if handler is None:
+        return HttpResponse("Unknown action.", status=400, content_type="text/plain")
+    if not request.user.is_authenticated:
+        return redirect(f"/accounts/login/?next={request.path}")
+    return handler(request, consultation)
+
+
+def _fail(request, consultation, target: str, message: str, form=None):
+    """Re-render the page with the error beside the form that caused it; nothing was saved."""
+    errors = {target: {"message": message, "form": form}}
+    return _render_detail(request, consultation, status=400, errors=errors)
+
+
+def _post_position(request, consultation):
+    form = PositionForm(request.POST)
+    target = f"position-{request.POST.get('section_key', '')}"
+    if not form.is_valid():
+        message = " ".join(e for errs in form.errors.values() for e in errs)
+        return _fail(request, consultation, target, message, form)
+    data = form.cleaned_data
+    try:
+        position = services.take_position(
+            consultation=consultation,
+            section_key=data["section_key"],
+            user=request.user,
+            stance=data["stance"],
+            strength=data["strength"] or "",
+            reason=data["reason"],
+        )
+    except PermissionDenied as exc:
+        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+    except ValidationError as exc:
+        return _fail(request, consultation, target, _error_text(exc), form)
+    messages.success(request, "Your position is recorded.")
+    return redirect(f"{selectors.consultation_url(consultation)}#position-{position.pk}")
+
+
+def _post_reply(request, consultation):
+    form = ReplyForm(request.POST)
+    target = f"reply-{request.POST.get('position', '')}-{request.POST.get('parent', '') or ''}"
+    if not form.is_valid():
+        message = " ".join(e for errs in form.errors.values() for e in errs)
+        return _fail(request, consultation, target, message, form)
+    data = form.cleaned_data
+    position = Position.objects.filter(pk=data["position"], consultation=consultation).first()
+    if position is None:
+        return _fail(request, consultation, target, "That position does not exist.", form)
+    parent = None
+    if data.get("parent"):
+        parent = Reply.objects.filter(pk=data["parent"], position=position).first()
+        if parent is None:
+            return _fail(request, consultation, target, "That reply does not exist.", form)
+    try:
+        reply = services.add_reply(position=position, user=request.user, body=data["body"], parent=parent)
+    except (PermissionDenied, ValidationError) as exc:
+        message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        return _fail(request, consultation, target, message, form)
+    messages.success(request, "Your reply is posted.")
+    return redirect(f"{selectors.consultation_url(consultation)}#reply-{reply.pk}")
+
+
+def _target(consultation, kind, item_id):
+    if kind == "position":
+        return Position.objects.filter(pk=item_id, consultation=consultation).first()
+    return Reply.objects.filter(pk=item_id, position__consultation=consultation).select_related("position").first()
+
+
+def _post_flag(request, consultation):
+    form = TargetForm(request.POST)
+    target = f"flag-{request.POST.get('kind')}-{request.POST.get('item')}"
+    if not form.is_valid():
+        return _fail(request, consultation, target, "Say briefly why this needs attention.", form)
+    item = _target(consultation, form.cleaned_data["kind"], form.cleaned_data["item"])
+    if item is None:
+        return _fail(request, consultation, target, "Nothing to flag there.", form)
+    try:
+        services.flag_item(item=item, user=request.user, reason=form.cleaned_data["reason"])
+    except (PermissionDenied, ValidationError) as exc:
+        message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        return _fail(request, consultation, target, message, form)
+    messages.success(request, "Thank you: the facilitators will look at it.")
+    return redirect(f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}")
+
+
+def _post_moderate(request, consultation):
+    if not rules.can_moderate(request.user):
+        raise PermissionDenied
+    form = ModerateForm(request.POST)
+    target = f"moderate-{request.POST.get('kind')}-{request.POST.get('item')}"
+    if not form.is_valid():
+        return _fail(request, consultation, target, "Moderation needs a reason; it is shown publicly.", form)
+    item = _target(consultation, form.cleaned_data["kind"], form.cleaned_data["item"])
+    if item is None:
+        return _fail(request, consultation, target, "Nothing to moderate there.", form)
+    try:
+        services.moderate(
+            item=item, user=request.user, hide=form.cleaned_data["hide"], reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        return _fail(request, consultation, target, _error_text(exc), form)
+    messages.success(request, "Done; the moderation log shows it.")
+    return redirect(f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}")
+
+
+def _post_carry(request, consultation):
+    keys = request.POST.getlist("section_key")
+    try:
+        carried = services.carry_forward(consultation=consultation, user=request.user, section_keys=keys)
+    except (PermissionDenied, ValidationError) as exc:
+        message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        return _fail(request, consultation, "carry", message)
+    messages.success(request, f"Carried over {len(carried)} position(s).")
+    return redirect(selectors.consultation_url(consultation))
+
+
+def moderation_log(request, slug, pk):
+    consultation = _load(request, slug, pk)
+    return TemplateResponse(
+        request,
+        "consultations/moderation_log.html",
+        {
+            "consultation": consultation,
+            "base_url": selectors.consultation_url(consultation),
+            "actions": selectors.moderation_log(consultation),
+            "flags": consultation.flags.filter(resolved_at__isnull=True).select_related("user")
+            if rules.can_moderate(request.user)
+            else None,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def feedback(request, slug, pk):
+    consultation = _load(request, slug, pk)
+    user = request.user
+    form = FeedbackForm(request.POST or None, initial={"section_key": request.GET.get("section", "")})
+    status = 200
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect(f"/accounts/login/?next={request.path}")
+        if form.is_valid():
+            try:
+                services.give_private_feedback(
+                    consultation=consultation,
+                    user=user,
+                    body=form.cleaned_data["body"],
+                    section_key=form.cleaned_data["section_key"],
+                )
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, "Sent privately to the facilitators.")
+                return redirect(selectors.consultation_url(consultation) + "feedback/")
+        status = 400
+    received = None
+    if rules.can_read_private_feedback(user):
+        received = list(PrivateFeedback.objects.filter(consultation=consultation).select_related("user"))
+    return TemplateResponse(
+        request,
+        "consultations/feedback.html",
+        {
+            "consultation": consultation,
+            "base_url": selectors.consultation_url(consultation),
+            "form": form,
+            "can_send": rules.can_give_private_feedback(user, consultation),
+            "received": received,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def change_state(request, slug, pk):
+    consultation = _load(request, slug, pk)
+    if not rules.can_manage(request.user):
+        raise PermissionDenied
+    form = StateForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse("Choose open or closed.", status=400, content_type="text/plain")
+    try:
+        if form.cleaned_data["to"] == "open":
+            services.open_consultation(consultation=consultation, user=request.user, note=form.cleaned_data["note"])
+        else:
+            services.close_consultation(consultation=consultation, user=request.user, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect(selectors.consultation_url(consultation))
+
+
+def summary(request, slug, pk):
+    consultation = _load(request, slug, pk)
+    can_write = rules.can_write_summary(request.user, consultation)
+    view = selectors.summary_view(consultation, include_unpublished=can_write)
+    return TemplateResponse(
+        request,
+        "consultations/summary.html",
+        {
+            "consultation": consultation,
+            "base_url": selectors.consultation_url(consultation),
+            "view": view,
+            "can_write": can_write,
+            "sections": {s.key: s for s in consultation.version.sections.all()},
+        },
+        status=200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def summary_edit(request, slug, pk):
+    consultation = _load(request, slug, pk)
+    if not rules.can_manage(request.user):
+        raise PermissionDenied
+    if not rules.can_write_summary(request.user, consultation):
+        messages.error(request, "Summaries are written at or after close.")
+        return redirect(selectors.consultation_url(consultation))
+    existing = selectors.summary_view(consultation, include_unpublished=True)
+    current = {r["row"].section_key: r["row"] for r in existing["rows"]} if existing else {}
+    sections = [(s.key, s.heading) for s in consultation.version.sections.all()]
+    sections.append((WHOLE_TEXT, selectors.WHOLE_TEXT_HEADING))
+    positions = list(
+        Position.objects.filter(consultation=consultation, hidden=False).select_related("user").order_by("pk")
+    )
+    choices: dict[str, list] = {}
+    for p in positions:
+        label = f"#{p.pk} {p.author_name}: {p.get_stance_display() or 'comment'} — {p.reason[:80]}"
+        choices.setdefault(p.section_key, []).append((p.pk, label))
+
+    def build(key, data=None):
+        row = current.get(key)
+        initial = {"section_key": key}
+        if row:
+            initial.update(outcome=row.outcome, text=row.text, cited=[p.pk for p in row.cited_positions.all()])
+        form = SummarySectionForm(data, prefix=f"s-{key}", initial=initial)
+        form.fields["cited"].choices = choices.get(key, [])
+        return form
+
+    data = request.POST if request.method == "POST" else None
+    forms = [(key, heading, build(key, data)) for key, heading in sections]
+    intro_form = SummaryIntroForm(
+        data, initial={"intro": existing["summary"].intro if existing else ""}
+    )
+    status = 200
+    if data is not None:
+        if intro_form.is_valid() and all(f.is_valid() for _, _, f in forms):
+            try:
+                services.save_summary(
+                    consultation=consultation,
+                    user=request.user,
+                    intro=intro_form.cleaned_data["intro"],
+                    sections=[
+                        {**f.cleaned_data, "section_key": key} for key, _, f in forms
+                    ],
+                )
+                if "publish" in request.POST:
+                    services.publish_summary(consultation=consultation, user=request.user)
+                    messages.success(request, "Summary published; participants are being told.")
+                else:
+                    messages.success(request, "Summary saved (not yet published).")
+                return redirect(selectors.consultation_url(consultation) + "summary/")
+            except ValidationError as exc:
+                intro_form.add_error(None, _error_text(exc))
+        status = 400
+    return TemplateResponse(
+        request,
+        "consultations/summary_edit.html",
+        {
+            "consultation": consultation,
+            "base_url": selectors.consultation_url(consultation),
+            "forms": forms,
+            "intro_form": intro_form,
+        },
+        status=status,
+    )
+
+
+def export(request, slug, pk, fmt):
+    consultation = _load(request, slug, pk)
+    rows = selectors.export_rows(consultation)
+    filename = f"consultation-{consultation.pk}-positions.{fmt}"
+    if fmt == "json":
+        response = JsonResponse(
+            {
+                "consultation": {
+                    "id": consultation.pk,
+                    "title": consultation.title,
+                    "policy": consultation.version.policy.slug,
+                    "version": consultation.version.number,
+                    "content_hash": consultation.version.content_hash,
+                    "state": consultation.state,
+                },
+                "items": rows,
+            },
+            json_dumps_params={"ensure_ascii": False, "indent": 1},
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        columns = ["type", "id", "parent", "section_key", "section", "author", "stance", "strength", "text", "hidden", "created_at", "updated_at"]
+        writer = csv.DictWriter(response, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            # Spreadsheet formula injection: a cell starting with = + - @ is neutralised.
+            writer.writerow(
+                {k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()}
+            )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def policy_consultations(request, slug):
+    page = PolicyPage.objects.filter(slug=slug).first()
+    if page is None:
+        raise Http404("No such policy.")
+    items = [c for c in selectors.consultations_for_policy(page) if rules.can_view(request.user, c)]
+    return TemplateResponse(
+        request,
+        "consultations/list.html",
+        {"policy": page, "consultations": items, "can_manage": rules.can_manage(request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def create(request, slug):
+    page = PolicyPage.objects.filter(slug=slug).first()
+    if page is None:
+        raise Http404("No such policy.")
+    if not rules.can_manage(request.user):
+        raise PermissionDenied
+    versions = list(PolicyVersion.objects.filter(policy=page).order_by("-number"))
+    if not versions:
+        messages.error(request, "Publish a version before opening a consultation on it.")
+        return redirect(page.url)
+    now = timezone.now().replace(second=0, microsecond=0)
+    form = ConsultationForm(
+        request.POST or None,
+        versions=versions,
+        initial={
+            "version": versions[0].number,
+            "opens_at": now,
+            "closes_at": now + timezone.timedelta(days=28),
+            "open_now": True,
+        },
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            version = next(v for v in versions if v.number == data["version"])
+            try:
+                consultation = services.create_consultation(
+                    version=version,
+                    user=request.user,
+                    title=data["title"],
+                    description=data["description"],
+                    opens_at=data["opens_at"],
+                    closes_at=data["closes_at"],
+                    open_now=data["open_now"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, "Consultation created.")
+                return redirect(selectors.consultation_url(consultation))
+        status = 400
+    return TemplateResponse(
+        request, "consultations/create.html", {"policy": page, "form": form}, status=status
+    )
+
+
+def export_json(request, slug, pk):
+    return export(request, slug, pk, "json")
+
+
+def export_csv(request, slug, pk):
+    return export(request, slug, pk, "csv")
+
