@@ -30,6 +30,8 @@ Both formats go through the same stance rules, so the same discussion gives the 
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -194,24 +196,25 @@ def _tidy(text: str) -> str:
 
 
 def _resolve_stance(
-    plain: str, markers: list[tuple[str, str]], *, bold_lead: bool
+    plain: str, markers: list[tuple[str, str]], *, bold_lead: bool, reply: bool = False
 ) -> tuple[str, str, str]:
     """Pick the first stance marker on the line; return (stance, strength, reason).
 
     `plain` is the comment as plain text in which every stance template stands as a marker
     (index into `markers`). A stance word at the very start counts when it is bold or followed
-    by punctuation, a capitalised word or nothing."""
+    by punctuation, a capitalised word or nothing. A reply takes no stance: every marker stays
+    in its text as a word."""
     text = plain.lstrip()
     stance = strength = ""
     start = end = None
-    lead = _LEADING_WORD.match(text)
+    lead = None if reply else _LEADING_WORD.match(text)
     if lead:
         rest = text[lead.end() :].lstrip()
         if bold_lead or not rest or rest[0] in ",.:;!?–—-(\"“'‘" or rest[0].isupper():
             stance = lead["stance"].lower()
             strength = _STRENGTHS.get((lead["strength"] or "").lower(), "")
             start, end = 0, lead.end()
-    if start is None:
+    if start is None and not reply:
         first = _MARKER.search(text)
         if first:
             stance, strength = markers[int(first[1])]
@@ -334,7 +337,8 @@ def _stance_template(template) -> tuple[str, str] | None:
 
 
 def _user_from_target(target: str) -> str | None:
-    """The user a link points to: User:X, User talk:X/sub, :de:Benutzer:X, Special:Contributions/X."""
+    """The user a link target names: User:X, User talk:X/sub, :de:Benutzer:X or
+    Special:Contributions/X; None for any other page."""
     parts = [p.strip() for p in target.replace("_", " ").split(":")]
     if parts and not parts[0]:
         parts = parts[1:]
@@ -409,7 +413,7 @@ def _wikitext_signature(content: str) -> tuple[str, datetime | None, str]:
             first -= 1
         body = content[: links[first][0].start()]
         # Custom signatures open markup (<span>, <small>, ''') before the first link.
-        body = re.sub(r"(?:<[A-Za-z][^<>]*>|'{2,}|\s)+$", "", body)
+        body = re.sub(r"(?:<[A-Za-z][^<>]*>|(?:^|(?<=\s))'{2,}|\s)+$", "", body)
         return author, stamp, _TRAILING_SIG_DASH.sub("", body)
     if ts_match is not None:
         return UNSIGNED, stamp, _TRAILING_SIG_DASH.sub("", content[: ts_match.start()])
@@ -424,10 +428,8 @@ def _wikitext_plain(raw: str) -> tuple[str, list[tuple[str, str]]]:
     for link in code.filter_wikilinks(recursive=True):
         namespace = str(link.title).strip().lstrip(":").split(":")[0].strip().lower()
         if namespace in {"file", "image", "category", "datei", "bild", "kategorie", "fichier"}:
-            try:
+            with contextlib.suppress(ValueError):
                 code.remove(link)
-            except ValueError:
-                pass
     for template in code.filter_templates(recursive=True):
         stance = _stance_template(template)
         if stance is not None:
@@ -437,20 +439,20 @@ def _wikitext_plain(raw: str) -> tuple[str, list[tuple[str, str]]]:
             replacement = str(template.get("1").value.strip_code())
         else:
             replacement = ""
-        try:
+        with contextlib.suppress(ValueError):  # nested in a template that is already gone
             code.replace(template, replacement)
-        except ValueError:
-            pass  # nested in a template that is already gone
     plain = code.strip_code(normalize=True, collapse=True, keep_template_params=False)
     return _tidy(plain), markers
 
 
-def _wikitext_comment(content: str) -> tuple[str, str, str, datetime | None, str]:
+def _wikitext_comment(
+    content: str, *, reply: bool = False
+) -> tuple[str, str, str, datetime | None, str]:
     """(stance, strength, author, timestamp, reason) for the text of one bullet."""
     author, stamp, body = _wikitext_signature(content)
     plain, markers = _wikitext_plain(body)
     stance, strength, reason = _resolve_stance(
-        plain, markers, bold_lead=bool(_BOLD_LEAD.match(body))
+        plain, markers, bold_lead=bool(_BOLD_LEAD.match(body)), reply=reply
     )
     return stance, strength, author, stamp, reason
 
@@ -503,51 +505,67 @@ _DOUBLED = re.compile(
 )
 _NAME_STOP = ".!?;:,"
 _DASHES = ("--", "—", "–", "~")
+_STANCE_TOKEN = re.compile(r"^(?:support|oppose|neutral|comment)$", re.IGNORECASE)
 
 
-def _rendered_name(before: str) -> tuple[str, str]:
-    """Split `text Name` (what precedes "(talk)") into (text, Name).
+def _rendered_name(before: str, known: frozenset[str] = frozenset()) -> tuple[str, str, bool]:
+    """Split `text Name` (what precedes "(talk)") into (text, Name, confident).
 
     The rendered page has no link boundaries, so the name is taken as the capitalised words
-    (at most four) right before "(talk)", stopping at a word that ends a sentence and at a
-    signature dash ("--Name")."""
+    (at most four) right before "(talk)", stopping at a word that ends a sentence, at a stance
+    word and at a signature dash ("--Name"); those stops make the split `confident`. Otherwise
+    the longest ending of the candidate that is a name signed confidently elsewhere on the
+    page (`known`) wins, so "Support Clear Ann (talk)" gives Ann when Ann signed elsewhere."""
     tokens = before.split()
     name: list[str] = []
+    confident = False
     while tokens and len(name) < 4:
         token = tokens[-1]
-        dash = next((d for d in _DASHES if token.startswith(d)), None)
-        if dash is not None:
+        if token.startswith(_DASHES):
             stripped = token.lstrip("-—–~")
             if stripped:
                 name.insert(0, stripped)
             tokens.pop()
+            confident = True
             break
-        if token[-1] in _NAME_STOP or not (token[0].isupper() or token[0].isdigit() or token[0] == "("):
+        if token[-1] in _NAME_STOP or _STANCE_TOKEN.match(token):
+            confident = True
+            break
+        if not (token[0].isupper() or token[0].isdigit() or token[0] == "("):
             break
         name.insert(0, token)
         tokens.pop()
     while name and name[0].startswith("("):
         tokens.append(name.pop(0))
-    return " ".join(tokens), " ".join(name)
+    if not confident and " ".join(name) not in known:
+        for start in range(1, len(name)):
+            if " ".join(name[start:]) in known:
+                tokens.extend(name[:start])
+                name = name[start:]
+                break
+    return " ".join(tokens), " ".join(name), confident
 
 
-def _rendered_signature(content: str) -> tuple[str, datetime | None, str]:
-    """Split a rendered comment into (author, timestamp, the text before the signature)."""
+def _rendered_signature(
+    content: str, known: frozenset[str] = frozenset()
+) -> tuple[str, datetime | None, str, bool]:
+    """Split a rendered comment into (author, timestamp, the text before the signature,
+    whether the author's name was found without guessing)."""
     content = _REPLY_LINK.sub("", content).rstrip()
     ts_match, stamp = _last_timestamp(content)
     before = content[: ts_match.start()].rstrip() if ts_match else content
     unsigned = _UNSIGNED_RENDERED.search(before)
     if unsigned:
         name = _TALK.sub("", unsigned["name"]).strip()
-        return name or UNSIGNED, stamp, before[: unsigned.start()]
+        return name or UNSIGNED, stamp, before[: unsigned.start()], True
     talk = _TALK.search(before)
     if talk:
-        body, name = _rendered_name(before[: talk.start()])
+        body, name, confident = _rendered_name(before[: talk.start()], known)
         if name:
-            return name, stamp, _TRAILING_SIG_DASH.sub("", body)
+            return name, stamp, _TRAILING_SIG_DASH.sub("", body), confident
     if ts_match is not None:
-        return UNSIGNED, stamp, _TRAILING_SIG_DASH.sub("", before)
-    return UNSIGNED, None, content
+        return UNSIGNED, stamp, _TRAILING_SIG_DASH.sub("", before), True
+    return UNSIGNED, None, content, True
 
 
 def _rendered_plain(raw: str) -> tuple[str, list[tuple[str, str]]]:
@@ -562,10 +580,13 @@ def _rendered_plain(raw: str) -> tuple[str, list[tuple[str, str]]]:
     return _tidy(_DOUBLED.sub(to_marker, raw)), markers
 
 
-def _rendered_comment(content: str) -> tuple[str, str, str, datetime | None, str]:
-    author, stamp, body = _rendered_signature(content)
+def _rendered_comment(
+    content: str, *, reply: bool = False, known: frozenset[str] = frozenset()
+) -> tuple[str, str, str, datetime | None, str]:
+    """(stance, strength, author, timestamp, reason) for the text of one rendered bullet."""
+    author, stamp, body, _ = _rendered_signature(content, known)
     plain, markers = _rendered_plain(body)
-    stance, strength, reason = _resolve_stance(plain, markers, bold_lead=False)
+    stance, strength, reason = _resolve_stance(plain, markers, bold_lead=False, reply=reply)
     return stance, strength, author, stamp, reason
 
 
@@ -619,7 +640,19 @@ def parse_rendered(text: str) -> ParsedDiscussion:
     for index, heading_line in enumerate(lines):
         merged.append(heading_line)
         merged.extend(body.get(index, []))
-    return _assemble(merged, _rendered_comment, lambda line: bool(_WORD_CHARS.search(line)))
+    # Names signed unambiguously ("... text. Name (talk)") help to split the others.
+    known = frozenset(
+        author
+        for _, kind, content, _ in merged
+        if kind in ("position", "reply")
+        for author, _, _, confident in [_rendered_signature(content.strip())]
+        if confident and author != UNSIGNED
+    )
+    return _assemble(
+        merged,
+        functools.partial(_rendered_comment, known=known),
+        lambda line: bool(_WORD_CHARS.search(line)),
+    )
 
 
 # --- shared assembly ------------------------------------------------------------------------
@@ -674,23 +707,12 @@ def _assemble(lines, read_comment, has_text) -> ParsedDiscussion:
         if current is None:
             result.skipped.append((number, "indented reply without a position above it"))
             continue
-        _, _, author, stamp, body = _reply_text(read_comment, stripped)
+        _, _, author, stamp, body = read_comment(stripped, reply=True)
         if not body:
             result.skipped.append((number, "reply without any text"))
             continue
         _add_reply(current, ImportedReply(author, body, stamp, number, max(depth, 1)))
     return result
-
-
-def _reply_text(read_comment, content: str):
-    """A reply keeps every stance template as its word: read it as a comment, then put a
-    leading stance marker back in front of the text."""
-    stance, strength, author, stamp, reason = read_comment(content)
-    if stance:
-        # Stances in replies are not votes; restore the word that was taken out.
-        word = _word(stance, strength)
-        reason = f"{word} {reason}".strip() if reason else word
-    return stance, strength, author, stamp, reason
 
 
 def _add_reply(position: ImportedPosition, reply: ImportedReply) -> None:

@@ -52,7 +52,11 @@ class Consultation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state == self.State.OPEN
+        """Open and before its closing time: a consultation past its closing time takes no
+        more input even before the facilitators (or cron) mark it closed."""
+        from django.utils import timezone
+
+        return self.state == self.State.OPEN and timezone.now() < self.closes_at
 
 
 class Moderatable(models.Model):

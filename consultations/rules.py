@@ -28,7 +28,7 @@ def is_facilitator(user) -> bool:
 
 @rules.predicate
 def consultation_is_open(user, consultation) -> bool:
-    return consultation.state == Consultation.State.OPEN
+    return consultation.is_open
 
 
 @rules.predicate

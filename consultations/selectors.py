@@ -357,23 +357,31 @@ def summary_view(consultation: Consultation, *, include_unpublished: bool = Fals
         next_sections = {s.key: s for s in SectionVersion.objects.filter(version=next_version)}
     rows = []
     order = {key: i for i, key in enumerate(headings)}
-    for row in sorted(summary.sections.all(), key=lambda r: order.get(r.section_key, -1)):
+    for row in sorted(summary.sections.all(), key=lambda r: order.get(r.section_key, len(order))):
         old = headings.get(row.section_key)
         new = next_sections.get(row.section_key)
         diff = None
         status = None
-        if next_version and old is not None:
+        renamed_to = ""
+        if next_version and row.section_key == WHOLE_TEXT:
+            status = "whole"
+        elif next_version and old is not None:
             if new is None:
                 status = "removed"
-            elif new.body_hash == old.body_hash and new.heading == old.heading:
-                status = "unchanged"
             else:
-                status = "changed"
-                diff = policy_selectors.body_diff(old.body, old.body_hash, new.body, new.body_hash)
+                renamed_to = new.heading if new.heading != old.heading else ""
+                if new.body_hash != old.body_hash:
+                    status = "changed"
+                    diff = policy_selectors.body_diff(
+                        old.body, old.body_hash, new.body, new.body_hash
+                    )
+                else:
+                    status = "renamed" if renamed_to else "unchanged"
         rows.append(
             {
                 "row": row,
                 "heading": old.heading if old else WHOLE_TEXT_HEADING,
+                "renamed_to": renamed_to,
                 "cited": [p for p in row.cited_positions.all() if not p.hidden],
                 "status": status,
                 "diff": diff,

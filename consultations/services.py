@@ -83,39 +83,53 @@ def create_consultation(
     consultation.full_clean()
     consultation.save()
     if open_now:
-        open_consultation(consultation=consultation, user=user)
+        consultation = open_consultation(consultation=consultation, user=user)
     return consultation
 
 
-def _change_state(consultation, *, user, to: str, note: str) -> Consultation:
+def _change_state(
+    consultation, *, user, to: str, note: str, allowed_from: tuple[str, ...], refusal: str
+) -> Consultation:
+    """Move to state `to` if the locked, current row is in one of `allowed_from`. Updates the
+    caller's instance in place, so nobody keeps working on a stale state."""
     if not rules.can_manage(user):
         raise PermissionDenied("Only facilitators open and close consultations.")
-    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    current = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if current.state not in allowed_from:
+        raise ValidationError(refusal)
     consultation.state = to
     consultation.state_note = note[:500]
     consultation.state_changed_at = timezone.now()
     consultation.state_changed_by = user
-    consultation.save()
+    consultation.save(update_fields=["state", "state_note", "state_changed_at", "state_changed_by"])
     return consultation
 
 
 @transaction.atomic
 def open_consultation(*, consultation: Consultation, user, note: str = "") -> Consultation:
     """Open a draft (or re-open a closed) consultation for positions."""
-    if consultation.state == State.SUMMARISED:
-        raise ValidationError("A summarised consultation cannot be reopened.")
-    if consultation.state == State.OPEN:
-        raise ValidationError("The consultation is already open.")
-    return _change_state(consultation, user=user, to=State.OPEN, note=note)
+    return _change_state(
+        consultation,
+        user=user,
+        to=State.OPEN,
+        note=note,
+        allowed_from=(State.DRAFT, State.CLOSED),
+        refusal="Only a draft or closed consultation can be opened; a summarised one stays closed.",
+    )
 
 
 @transaction.atomic
 def close_consultation(*, consultation: Consultation, user, note: str) -> Consultation:
     """Close an open consultation. The note says why; the page shows it."""
-    if consultation.state != State.OPEN:
-        raise ValidationError("Only an open consultation can be closed.")
     note = (note or "").strip() or f"Closed by {user.get_username()}."
-    return _change_state(consultation, user=user, to=State.CLOSED, note=note)
+    return _change_state(
+        consultation,
+        user=user,
+        to=State.CLOSED,
+        note=note,
+        allowed_from=(State.OPEN,),
+        refusal="Only an open consultation can be closed.",
+    )
 
 
 def close_due_consultations(*, now: datetime | None = None) -> int:
@@ -132,6 +146,11 @@ def close_due_consultations(*, now: datetime | None = None) -> int:
 
 
 def _require_open(consultation: Consultation) -> None:
+    if consultation.state == State.OPEN and not consultation.is_open:
+        raise ValidationError(
+            f"This consultation closed on {consultation.closes_at:%Y-%m-%d %H:%M} UTC: "
+            "it is read-only now."
+        )
     if consultation.state != State.OPEN:
         raise ValidationError(
             "This consultation is closed: it is read-only now."
@@ -403,7 +422,12 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         summary.published_by = user
         summary.save()
     _change_state(
-        consultation, user=user, to=State.SUMMARISED, note="The facilitators published a summary."
+        consultation,
+        user=user,
+        to=State.SUMMARISED,
+        note="The facilitators published a summary.",
+        allowed_from=(State.CLOSED, State.SUMMARISED),
+        refusal="Close the consultation before publishing its summary.",
     )
     from .tasks import notify_summary_published
 

@@ -1,0 +1,30 @@
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from consultations.demo import seed_consultations
+from policies.demo import DEMO_PASSWORD, demo_user, seed_policies
+from policies.models import PolicyVersion
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data through the services: an admin, editors, a facilitator, participants, a "
+        "baseline policy with three versions and consultations. Running it again changes nothing."
+    )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        demo_user("admin", "Site Admin", superuser=True)
+        page = seed_policies()
+        consultations = seed_consultations(page)
+        versions = PolicyVersion.objects.filter(policy=page).count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo ready: “{page.title}” has {versions} versions and "
+                f"{consultations} consultations at {page.url}"
+            )
+        )
+        self.stdout.write(
+            f"Admin login: admin / {DEMO_PASSWORD}   (editors ana, ben; facilitator fran; "
+            f"participants kim, lee, sam: same password)"
+        )
