@@ -499,9 +499,11 @@ _UNSIGNED_RENDERED = re.compile(
     r"[\s—–-]*Preceding\s+(?:unsigned|undated)\s+comment\s+added\s+by\s+(?P<name>.+?)\s*$",
     re.IGNORECASE,
 )
+# A rendered stance template: its word twice, capitalised ("Support Support", "Weak oppose
+# Weak oppose"), so that running text such as "we support support staff" is left alone.
 _DOUBLED = re.compile(
-    r"(?<!\w)(?P<w>(?:(?:Strong|Weak|Strongly|Weakly|strong|weak)\s+)?"
-    r"(?:Support|Oppose|Neutral|support|oppose|neutral|Pro|Contra))\s+(?P=w)(?!\w)"
+    r"(?<!\w)(?P<w>(?:Strong|Weak|Strongly|Weakly)\s+(?:[Ss]upport|[Oo]ppose|[Nn]eutral)"
+    r"|Support|Oppose|Neutral|Pro|Contra)\s+(?P=w)(?!\w)"
 )
 _NAME_STOP = ".!?;:,"
 _DASHES = ("--", "—", "–", "~")

@@ -116,7 +116,16 @@ class Position(Moderatable, Authored):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        indexes = [models.Index(fields=["consultation", "section_key", "stance"])]
+        indexes = [
+            # The tally: GROUP BY section and stance over visible positions, index-only.
+            models.Index(
+                fields=["consultation", "section_key", "stance"],
+                condition=Q(hidden=False),
+                name="position_tally",
+            ),
+            # The page: the latest positions per section.
+            models.Index(fields=["consultation", "section_key", "-updated_at"], name="position_latest"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["consultation", "section_key", "user"],

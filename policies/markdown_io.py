@@ -26,6 +26,7 @@ Exporting
 
 from __future__ import annotations
 
+import bisect
 import html as html_lib
 import re
 import tomllib
@@ -40,6 +41,7 @@ import nh3
 import yaml
 from markdown.extensions import Extension
 from markdown.extensions.tables import TableExtension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 __all__ = [
@@ -390,78 +392,78 @@ class _DemoteHeadings(Treeprocessor):
                 element.tag = "h3"
 
 
-class _DemoteHeadingsExtension(Extension):
+class _AccordExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 - name fixed by Python-Markdown
         md.treeprocessors.register(_DemoteHeadings(md), "accord_demote_headings", 0)
+        # After fenced code blocks are stashed (priority 25), before raw HTML blocks (20).
+        md.preprocessors.register(_CostGuard(md), "accord_cost_guard", 22)
 
 
-_DEFUSE_MIN = 32
+# Python-Markdown is quadratic on some input: every inline element, and every unmatched "["
+# (scanned to the end of its paragraph), costs a pass over the paragraph; and its raw-HTML
+# block parser scans from every "<tag" to the next ">" anywhere in the text. A paragraph's cost
+# is estimated as (inline starter characters x length) + (distance from each "<tag" to the
+# next ">"); when a body's total exceeds the budget, its costliest paragraphs are shown as
+# escaped plain text instead. Real policies stay orders of magnitude below the budget; this
+# only bounds the time hostile input can take (about a second).
+_INLINE_STARTERS = "[<\\&*_`!"
+_TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
+_RENDER_BUDGET = 4_000_000
 
 
-def _defuse_paragraph(lines: list[str]) -> list[str]:
-    text = "\n".join(lines)
-    open_square: list[int] = []
-    open_round: list[int] = []
-    i = 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            open_square.append(i)
-        elif char == "]" and open_square:
-            open_square.pop()
-        elif char == "(":
-            open_round.append(i)
-        elif char == ")" and open_round:
-            open_round.pop()
-        i += 1
-    unmatched = sorted(open_square + open_round)
-    if len(unmatched) < _DEFUSE_MIN:
-        return lines
-    for pos in reversed(unmatched):
-        text = text[:pos] + "\\" + text[pos:]
-    return text.split("\n")
+def _starter_count(text: str) -> int:
+    return sum(text.count(c) for c in _INLINE_STARTERS)
 
 
-def _defuse_unbalanced_brackets(text: str) -> str:
-    """Backslash-escape unmatched ``[`` and ``(`` in paragraphs that have many of them.
+class _CostGuard(Preprocessor):
+    """Replace the costliest paragraphs of pathological input with escaped plain text."""
 
-    Python-Markdown scans to the end of the paragraph for every ``[`` (and every ``(`` after
-    ``]``) that has no partner, which is quadratic: a paragraph of a few thousand stray
-    brackets takes minutes. An unmatched bracket can never be part of a link, so escaping it
-    renders the same. Ordinary text (fewer than 32 stray brackets in a paragraph) is untouched.
-    """
-    if text.count("[") + text.count("(") < _DEFUSE_MIN:
-        return text
-    lines = text.split("\n")
-    out: list[str] = []
-    paragraph: list[str] = []
-    fence: tuple[str, int, int] | None = None
-
-    def flush() -> None:
-        if paragraph and not all(line.startswith(("    ", "\t")) for line in paragraph):
-            out.extend(_defuse_paragraph(paragraph))
-        else:
-            out.extend(paragraph)
-        paragraph.clear()
-
-    for line in lines:
-        if fence:
-            out.append(line)
-            if _closes_fence(line.lstrip(), fence[0], fence[1]):
-                fence = None
-            continue
-        opener = _fence_opener(line.lstrip()) if _leading_width(line) < 4 else None
-        if opener or not line.strip():
-            flush()
-            fence = opener
-            out.append(line)
-            continue
-        paragraph.append(line)
-    flush()
-    return "\n".join(out)
+    def run(self, lines):
+        whole = "\n".join(lines)
+        if _starter_count(whole) * len(whole) <= _RENDER_BUDGET:
+            return lines
+        closers = [m.start() for m in re.finditer(">", whole)]
+        spans: list[tuple[int, int, int]] = []  # (cost, first line, line after the last)
+        start, start_offset, offset = None, 0, 0
+        for i, line in enumerate([*lines, ""]):
+            if line.strip():
+                if start is None:
+                    start, start_offset = i, offset
+            elif start is not None:
+                text = "\n".join(lines[start:i])
+                # List items are rendered one by one, so they are costed one by one.
+                cost, unit = 0, ""
+                for item_line in lines[start:i]:
+                    if _LIST_ITEM_RE.match(item_line):
+                        cost += _starter_count(unit) * len(unit)
+                        unit = ""
+                    unit += item_line + "\n"
+                cost += _starter_count(unit) * len(unit)
+                for m in _TAG_START_RE.finditer(text):
+                    position = start_offset + m.start()
+                    k = bisect.bisect_right(closers, position)
+                    cost += (closers[k] if k < len(closers) else len(whole)) - position
+                spans.append((cost, start, i))
+                start = None
+            offset += len(line) + 1
+        total = sum(cost for cost, _, _ in spans)
+        plain: dict[int, int] = {}
+        for cost, first, after in sorted(spans, reverse=True):
+            if total <= _RENDER_BUDGET:
+                break
+            total -= cost
+            plain[first] = after
+        out: list[str] = []
+        i = 0
+        while i < len(lines):
+            if i in plain:
+                text = html_lib.escape("\n".join(lines[i : plain[i]]), quote=False)
+                out.append(self.md.htmlStash.store(f"<p>{text}</p>"))
+                i = plain[i]
+            else:
+                out.append(lines[i])
+                i += 1
+        return out
 
 
 def render_markdown(text: str) -> str:
@@ -481,11 +483,11 @@ def render_markdown(text: str) -> str:
             TableExtension(use_align_attribute=True),
             "abbr",
             "sane_lists",
-            _DemoteHeadingsExtension(),
+            _AccordExtension(),
         ],
         output_format="html",
     )
-    converted = md.convert(_defuse_unbalanced_brackets(text or ""))
+    converted = md.convert(text or "")
     return nh3.clean(
         converted,
         tags=_ALLOWED_TAGS,
@@ -765,6 +767,7 @@ _WIKI_SCHEMES = {
     "http", "https", "ftp", "ftps", "sftp", "mailto", "irc", "ircs", "news", "tel", "xmpp",
     "git", "ssh", "matrix",
 }  # fmt: skip
+_MAX_QUOTE_DEPTH = 16
 _TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
 _EM, _STRONG, _STRONG_EM = "\ue002", "\ue003", "\ue004"
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
@@ -780,12 +783,19 @@ _INLINE_LINK_RE = re.compile(
 _REF_LINK_RE = re.compile(r"(!?)" + _BRACKETED + r"\[([^\[\]]*)\]")
 _SHORTCUT_LINK_RE = re.compile(r"(!?)\[([^\[\]]+)\](?![\[(:])")
 _BARE_URL_RE = re.compile(r"(?<![\w/])(?:https?|ftp)://[^\s<>\[\]\ue000\ue001]+")
-_STRONG_EM_RE = re.compile(r"(\*\*\*|___)(?=\S)(.+?)(?<=\S)\1")
+# Emphasis content may not contain its own delimiter, which keeps matching linear; nesting
+# is handled by running the passes in the order strong+em, em, strong, em.
+_STRONG_EM_RE = re.compile(
+    r"(?<!\*)\*\*\*(?![\s*])([^*]+?)(?<![\s*])\*\*\*(?!\*)"
+    r"|(?<![\w_])___(?![\s_])([^_]+?)(?<![\s_])___(?![\w_])"
+)
 _STRONG_RE = re.compile(
-    r"(?<!\*)\*\*(?=[^\s*])(.+?)(?<=[^\s*])\*\*(?!\*)|(?<!\w)__(?=[^\s_])(.+?)(?<=[^\s_])__(?!\w)"
+    r"(?<!\*)\*\*(?![\s*])([^*]+?)(?<![\s*])\*\*(?!\*)"
+    r"|(?<![\w_])__(?![\s_])([^_]+?)(?<![\s_])__(?![\w_])"
 )
 _EM_RE = re.compile(
-    r"(?<!\*)\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?!\*)|(?<!\w)_(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)"
+    r"(?<!\*)\*(?![\s*])([^*]+?)(?<![\s*])\*(?!\*)"
+    r"|(?<![\w_])_(?![\s_])([^_]+?)(?<![\s_])_(?![\w_])"
 )
 _WIKI_LINE_START_RE = re.compile(r"[*#:;]|-{4}|\{\||=.*=\s*$")
 _TABLE_DELIMITER_RE = re.compile(r"^ {0,3}\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
@@ -831,6 +841,7 @@ class _WikiWriter:
         self.definitions = definitions
         self.base_url = base_url
         self._link_depth = 0  # > 0 while converting a link's text: links cannot nest
+        self._quote_depth = 0  # nesting of block quotes being converted
 
     # -- inline ------------------------------------------------------------------------------
 
@@ -856,7 +867,8 @@ class _WikiWriter:
             r"~{3,}|\{\{|\}\}|\[\[|\]\]", lambda m: keep(f"<nowiki>{m[0]}</nowiki>"), text
         )
         text = re.sub(r"'{2,}", lambda m: "&#39;" * len(m[0]), text)
-        text = _STRONG_EM_RE.sub(lambda m: f"{_STRONG_EM}{m[2]}{_STRONG_EM}", text)
+        text = _STRONG_EM_RE.sub(lambda m: f"{_STRONG_EM}{m[1] or m[2]}{_STRONG_EM}", text)
+        text = _EM_RE.sub(lambda m: f"{_EM}{m[1] or m[2]}{_EM}", text)
         text = _STRONG_RE.sub(lambda m: f"{_STRONG}{m[1] or m[2]}{_STRONG}", text)
         text = _EM_RE.sub(lambda m: f"{_EM}{m[1] or m[2]}{_EM}", text)
         # A literal apostrophe next to generated quote markup would change its meaning.
@@ -950,7 +962,7 @@ class _WikiWriter:
                 out.append("----")
                 i += 1
                 continue
-            if _QUOTE_RE.match(line):
+            if self._is_quote(line):
                 i = self._quote(lines, i, out)
                 continue
             if _LIST_ITEM_RE.match(line):
@@ -970,7 +982,7 @@ class _WikiWriter:
             _ATX_RE.match(line)
             or _fence_opener(line)
             or _THEMATIC_RE.match(line)
-            or _QUOTE_RE.match(line)
+            or self._is_quote(line)
             or (_LIST_ITEM_RE.match(line) and _indent_width(_LIST_ITEM_RE.match(line)[1]) < 4)
         )
 
@@ -1014,6 +1026,9 @@ class _WikiWriter:
             out.append(_guard_line_start(self.inline(_join_paragraph(para))))
         return i
 
+    def _is_quote(self, line: str) -> bool:
+        return self._quote_depth < _MAX_QUOTE_DEPTH and bool(_QUOTE_RE.match(line))
+
     def _quote(self, lines: Sequence[str], i: int, out: list[str]) -> int:
         inner: list[str] = []
         while i < len(lines) and lines[i].strip():
@@ -1025,7 +1040,11 @@ class _WikiWriter:
             else:
                 inner.append(lines[i])  # lazy continuation of the quoted paragraph
             i += 1
-        converted = self.blocks(inner)
+        self._quote_depth += 1
+        try:
+            converted = self.blocks(inner)
+        finally:
+            self._quote_depth -= 1
         if len(converted) == 1 and "\n" not in converted[0]:
             out.append(f"<blockquote>{converted[0]}</blockquote>")
         elif converted:

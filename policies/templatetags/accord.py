@@ -1,4 +1,7 @@
+import hashlib
+
 from django import template
+from django.core.cache import cache
 from django.utils.safestring import mark_safe
 
 from policies import markdown_io
@@ -8,8 +11,17 @@ register = template.Library()
 
 @register.filter
 def markdown(text: str) -> str:
-    """User-written Markdown, rendered and sanitised with nh3's allow-list."""
-    return mark_safe(markdown_io.render_markdown(text or ""))  # noqa: S308  (sanitised by nh3)
+    """User-written Markdown, rendered and sanitised with nh3's allow-list. Cached by the text's
+    hash: the same text always renders the same way."""
+    text = text or ""
+    if not text:
+        return ""
+    key = "accord:mdf:v1:" + hashlib.sha256(text.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = markdown_io.render_markdown(text)
+        cache.set(key, html, 60 * 60 * 24)
+    return mark_safe(html)  # noqa: S308  (sanitised by nh3)
 
 
 @register.inclusion_tag("includes/utc_time.html")

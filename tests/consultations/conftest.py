@@ -14,6 +14,7 @@ from consultations.selectors import consultation_url
 from tests.factories import UserFactory, make_policy
 
 STATES = ["draft", "open", "closed", "summarised"]
+INLINE_TAG = re.compile(r"</?(a|abbr|b|code|del|em|i|ins|label|q|span|strong|time)\b[^>]*>", re.I)
 
 
 def page_text(html) -> str:
@@ -21,6 +22,7 @@ def page_text(html) -> str:
     if hasattr(html, "content"):
         html = html.content.decode()
     html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    html = re.sub(INLINE_TAG, "", html)  # "<strong>Closed</strong>: why" reads "Closed: why"
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consultations.discussion_import import (
     DiscussionFormatError,
@@ -250,6 +252,44 @@ def test_formats_without_headings_are_rejected():
         parse_wikitext("* {{Support}} no heading")
     with pytest.raises(DiscussionFormatError):
         parse_rendered("== A ==\n* {{Support}} wikitext, not rendered")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "== Our pledge ==",
+                "Scope[edit]",
+                "* {{Support}} x",
+                "** reply",
+                "  • Support Support y",
+                "      • reply",
+                "* ..",
+                "[[User:A|A]] ([[User talk:A|talk]]) 09:12, 3 March 2025 (UTC)",
+                "B (talk) 31:99, 40 Smarch 2025 (UTC)[reply]",
+                "{{unsigned|}}",
+                "'''",
+                "[[",
+                "{{",
+            ]
+        )
+        | st.text(max_size=40),
+        max_size=12,
+    )
+)
+def test_parsers_never_crash(parts):
+    text = "\n".join(parts)
+    for parse in (parse_wikitext, parse_rendered):
+        try:
+            parsed = parse(text)
+        except DiscussionFormatError:
+            continue
+        for position in parsed.positions:
+            assert position.stance in {"support", "oppose", "neutral", ""}
+            assert position.author
+            for reply in position.replies:
+                assert 1 <= reply.depth <= 3
 
 
 # --- rendered variants ---------------------------------------------------------------------

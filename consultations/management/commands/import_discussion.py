@@ -42,6 +42,8 @@ def import_key(*parts: str) -> str:
 
 @dataclass
 class ImportReport:
+    """Counts for the closing report; `skipped` holds (line number, why)."""
+
     positions: int = 0
     replies: int = 0
     existing_positions: int = 0
@@ -56,10 +58,12 @@ class Command(BaseCommand):
         "matched to the consulted version's section headings (case-insensitive, leading "
         "numbering ignored) or through --mapping. Positions under a heading that matches no "
         "section are skipped and listed with their line numbers. Importing the same file again "
-        "adds nothing. Nothing is written if anything is wrong with the input."
+        "adds nothing. Any consultation state is accepted except summarised. Nothing is "
+        "written if anything is wrong with the input."
     )
 
     def add_arguments(self, parser):
+        """FILE, --consultation, --format, --mapping, --source-wiki, --dry-run."""
         parser.add_argument("file", type=Path, help="The discussion, UTF-8 encoded.")
         parser.add_argument(
             "--consultation", type=int, required=True, help="Id of the consultation to fill."
@@ -71,8 +75,8 @@ class Command(BaseCommand):
             help=(
                 "wikitext: MediaWiki source (== Heading ==, * {{Support}} … signatures). "
                 "rendered: the page copied from the browser (headings ending in [edit], "
-                "• bullets). auto (default): rendered when a line ends in [edit] and no "
-                "== Heading == line exists, otherwise wikitext."
+                "• bullets). auto (default): wikitext for .wiki/.wikitext/.mediawiki files or "
+                "when a == Heading == line exists, else rendered when a line ends in [edit]."
             ),
         )
         parser.add_argument(
@@ -98,6 +102,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        """Check everything first, then write all rows in one transaction and report."""
         source = options["source_wiki"].strip()
         if not source or len(source) > Position._meta.get_field("imported_from").max_length:
             raise CommandError("--source-wiki must be 1 to 200 characters.")
