@@ -95,7 +95,6 @@ class ParsedPolicy:
 # --------------------------------------------------------------------------------------------
 
 _ATX_RE = re.compile(r"^ {0,3}(#{1,6})(?=[ \t]|$)(.*)$")
-_ATX_CLOSE_RE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
 _SETEXT_RE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE_RE = re.compile(r"^( {0,3})(`{3,}|~{3,})(.*)$")
 _LIST_ITEM_RE = re.compile(r"^([ \t]*)([-*+]|\d{1,9}[.)])(?:[ \t]+(.*)|[ \t]*$)")
@@ -121,8 +120,13 @@ def _leading_width(line: str) -> int:
 
 
 def _clean_atx_text(raw: str) -> str:
-    """Heading text of an ATX heading: surrounding spaces and a closing ``#`` run removed."""
-    return _ATX_CLOSE_RE.sub("", raw.strip()).strip()
+    """Heading text of an ATX heading: surrounding spaces and a closing ``#`` run removed
+    (a closing run must follow a space or tab, so ``C#`` keeps its ``#``)."""
+    text = raw.strip()
+    without = text.rstrip("#")
+    if not without or without[-1] in " \t":
+        return without.strip()
+    return text
 
 
 def _fence_opener(line: str) -> tuple[str, int, int] | None:
@@ -399,20 +403,39 @@ class _AccordExtension(Extension):
         md.preprocessors.register(_CostGuard(md), "accord_cost_guard", 22)
 
 
-# Python-Markdown is quadratic on some input: every inline element, and every unmatched "["
-# (scanned to the end of its paragraph), costs a pass over the paragraph; and its raw-HTML
-# block parser scans from every "<tag" to the next ">" anywhere in the text. A paragraph's cost
-# is estimated as (inline starter characters x length) + (distance from each "<tag" to the
-# next ">"); when a body's total exceeds the budget, its costliest paragraphs are shown as
-# escaped plain text instead. Real policies stay orders of magnitude below the budget; this
-# only bounds the time hostile input can take (about a second).
-_INLINE_STARTERS = "[<\\&*_`!"
+# Python-Markdown is quadratic on some input: for every "[" (or "(" after "]") it scans to the
+# matching bracket, or to the end of the paragraph when there is none; every inline element
+# costs a pass over its paragraph; and its raw-HTML block parser scans from every "<tag" to the
+# next ">" anywhere in the text. The guard below estimates that work per paragraph and, when a
+# body's total exceeds the budget, shows its costliest paragraphs as escaped plain text
+# instead. Real policies stay orders of magnitude below the budget; this only bounds the time
+# hostile input can take (to about a second).
+_INLINE_STARTERS = "[<\\&*_`!("
+_BRACKET_RE = re.compile(r"\\.|[\[\]()]", re.S)
 _TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
-_RENDER_BUDGET = 4_000_000
+_RENDER_BUDGET = 2_000_000
 
 
 def _starter_count(text: str) -> int:
     return sum(text.count(c) for c in _INLINE_STARTERS)
+
+
+def _inline_cost(text: str) -> int:
+    """Estimated inline-processing work for one block of Markdown."""
+    cost = len(text) * (_starter_count(text) // 64)
+    open_square: list[int] = []
+    open_round: list[int] = []
+    for m in _BRACKET_RE.finditer(text):
+        char, at = m[0], m.start()
+        if char == "[":
+            open_square.append(at)
+        elif char == "(":
+            open_round.append(at)
+        elif char == "]" and open_square:
+            cost += at - open_square.pop()
+        elif char == ")" and open_round:
+            cost += at - open_round.pop()
+    return cost + sum(len(text) - at for at in open_square + open_round)
 
 
 class _CostGuard(Preprocessor):
@@ -430,16 +453,15 @@ class _CostGuard(Preprocessor):
                 if start is None:
                     start, start_offset = i, offset
             elif start is not None:
-                text = "\n".join(lines[start:i])
                 # List items are rendered one by one, so they are costed one by one.
                 cost, unit = 0, ""
                 for item_line in lines[start:i]:
                     if _LIST_ITEM_RE.match(item_line):
-                        cost += _starter_count(unit) * len(unit)
+                        cost += _inline_cost(unit)
                         unit = ""
                     unit += item_line + "\n"
-                cost += _starter_count(unit) * len(unit)
-                for m in _TAG_START_RE.finditer(text):
+                cost += _inline_cost(unit)
+                for m in _TAG_START_RE.finditer("\n".join(lines[start:i])):
                     position = start_offset + m.start()
                     k = bisect.bisect_right(closers, position)
                     cost += (closers[k] if k < len(closers) else len(whole)) - position
@@ -537,8 +559,8 @@ underscores and hyphens, at least three characters with at least one letter. Mar
 match."""
 
 _LINK_DEFINITION_RE = re.compile(
-    r"^ {0,3}\[([^\]]+)\]:[ \t]*<?([^\s>]*)>?"
-    r"(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$"
+    r"^ {0,3}\[([^\]]+)\]:[ \t]*+<?([^\s>]*+)>?"
+    r"(?:[ \t]++(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*+$"
 )
 
 
@@ -718,7 +740,7 @@ def match_section_keys(
 
 
 def _heading_line(marks: str, text: str) -> str:
-    text = re.sub(r"\s*\n\s*", " ", text or "").strip()
+    text = " ".join(part.strip() for part in (text or "").splitlines() if part.strip())
     if text.endswith("#"):
         text += " #"  # a closing sequence, so the parser keeps the text's own "#"
     return f"{marks} {text}".rstrip() if text else marks
@@ -773,12 +795,12 @@ _EM, _STRONG, _STRONG_EM = "\ue002", "\ue003", "\ue004"
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _ESCAPE_RE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _AUTOLINK_RE = re.compile(r"<((?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}):[^\s<>]*)>")
-_EMAIL_AUTOLINK_RE = re.compile(r"<([^\s@<>()\[\]]+@[^\s@<>()\[\]]+\.[^\s@<>()\[\]]+)>")
+_EMAIL_AUTOLINK_RE = re.compile(r"<([^\s@<>()\[\]]++@[^\s@<>()\[\].]++(?:\.[^\s@<>()\[\].]++)+)>")
 _HTML_TAG_RE = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>", re.S)
 _BRACKETED = r"\[((?:[^\[\]]|\[[^\[\]]*\])*)\]"
 _INLINE_LINK_RE = re.compile(
-    r"(!?)" + _BRACKETED + r"\(\s*(<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))*)"
-    r"(?:\s+(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*\)"
+    r"(!?)" + _BRACKETED + r"\(\s*+(<[^<>\n]*>|(?:[^\s()]|\([^\s()]*\))*+)"
+    r"(?:\s++(?:\"[^\"]*\"|'[^']*'|\([^()]*\)))?\s*+\)"
 )
 _REF_LINK_RE = re.compile(r"(!?)" + _BRACKETED + r"\[([^\[\]]*)\]")
 _SHORTCUT_LINK_RE = re.compile(r"(!?)\[([^\[\]]+)\](?![\[(:])")
