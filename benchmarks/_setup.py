@@ -53,7 +53,8 @@ def bulk_consultation(*, n_sections: int, n_positions: int, n_replies: int, slug
     n_users = n_positions // per_user + 1
     User = get_user_model()
     User.objects.bulk_create(
-        [User(username=f"{slug}-u{i}", password="!") for i in range(n_users)], batch_size=2000
+        [User(username=f"{slug}-u{i}", password="!") for i in range(n_users)],  # noqa: S106
+        batch_size=2000,
     )
     users = list(User.objects.filter(username__startswith=f"{slug}-u").values_list("pk", flat=True))
     now = timezone.now()
@@ -73,7 +74,9 @@ def bulk_consultation(*, n_sections: int, n_positions: int, n_replies: int, slug
         ],
         batch_size=2000,
     )
-    position_ids = list(Position.objects.filter(consultation=consultation).values_list("pk", flat=True))
+    position_ids = list(
+        Position.objects.filter(consultation=consultation).values_list("pk", flat=True)
+    )
     Reply.objects.bulk_create(
         [
             Reply(

@@ -59,7 +59,9 @@ def tally_benchmark():
 
         from consultations.selectors import tallies
 
-        consultation = bulk_consultation(n_sections=30, n_positions=100_000, n_replies=0, slug="tally")
+        consultation = bulk_consultation(
+            n_sections=30, n_positions=100_000, n_replies=0, slug="tally"
+        )
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
         timings = []
@@ -103,4 +105,12 @@ if __name__ == "__main__":
             env = {**os.environ, "DATABASE_URL": PG_URL}
             subprocess.run([sys.executable, __file__, "tally"], env=env, check=True)
         else:
-            print(json.dumps({"measure": "tally_100k_positions", "skipped": "PostgreSQL not reachable", "ok": False}))
+            print(
+                json.dumps(
+                    {
+                        "measure": "tally_100k_positions",
+                        "skipped": "PostgreSQL not reachable",
+                        "ok": False,
+                    }
+                )
+            )

@@ -44,23 +44,33 @@ def seed_consultations(page) -> int:
         reason="“Why this exists” reads like an essay title; call it *Purpose*.",
     )
     services.take_position(
-        consultation=past, section_key=reporting, user=lee, stance="support",
+        consultation=past,
+        section_key=reporting,
+        user=lee,
+        stance="support",
         reason="Three days for an acknowledgement is realistic for volunteers.",
     )
     p3 = services.take_position(
-        consultation=past, section_key=WHOLE_TEXT, user=sam, stance="neutral",
-        reason="There is no way to appeal a decision. Please add one.", strength="strong",
+        consultation=past,
+        section_key=WHOLE_TEXT,
+        user=sam,
+        stance="neutral",
+        reason="There is no way to appeal a decision. Please add one.",
+        strength="strong",
     )
     services.add_reply(position=p3, user=lee, body="Agreed: an appeal to different people.")
-    services.close_consultation(
-        consultation=past, user=fran, note="The two-week period ended."
-    )
+    services.close_consultation(consultation=past, user=fran, note="The two-week period ended.")
     services.save_summary(
         consultation=past,
         user=fran,
         intro="Thank you to everyone who commented. Version 3 takes up two suggestions.",
         sections=[
-            {"section_key": opening, "outcome": "accepted", "text": "Renamed to *Purpose*.", "cited": [p1.pk]},
+            {
+                "section_key": opening,
+                "outcome": "accepted",
+                "text": "Renamed to *Purpose*.",
+                "cited": [p1.pk],
+            },
             {
                 "section_key": WHOLE_TEXT,
                 "outcome": "accepted",
@@ -81,18 +91,27 @@ def seed_consultations(page) -> int:
     )
     keys3 = {s.heading: s.key for s in v3.sections.all()}
     services.take_position(
-        consultation=current, section_key=keys3["Appeals"], user=kim, stance="support",
+        consultation=current,
+        section_key=keys3["Appeals"],
+        user=kim,
+        stance="support",
         reason="Thirty days is fair.",
     )
     position = services.take_position(
-        consultation=current, section_key=keys3["How to report a problem"], user=lee,
-        stance="oppose", reason="Two weeks is too long for urgent reports: add a fast path.",
+        consultation=current,
+        section_key=keys3["How to report a problem"],
+        user=lee,
+        stance="oppose",
+        reason="Two weeks is too long for urgent reports: add a fast path.",
     )
     services.add_reply(position=position, user=sam, body="A fast path for safety issues, yes.")
     rude = services.add_reply(position=position, user=kim, body="This is a silly idea.")
     services.moderate(item=rude, user=fran, hide=True, reason="Dismissive; please argue the point.")
     services.take_position(
-        consultation=current, section_key=keys3["What is not acceptable"], user=sam,
-        stance="neutral", reason="Fine, but say something about doxxing outside our spaces.",
+        consultation=current,
+        section_key=keys3["What is not acceptable"],
+        user=sam,
+        stance="neutral",
+        reason="Fine, but say something about doxxing outside our spaces.",
     )
     return 2

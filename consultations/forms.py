@@ -20,7 +20,10 @@ class PositionForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("stance") == Position.Stance.OPPOSE and not (cleaned.get("reason") or "").strip():
+        if (
+            cleaned.get("stance") == Position.Stance.OPPOSE
+            and not (cleaned.get("reason") or "").strip()
+        ):
             self.add_error("reason", "Say why you oppose, so the drafters can act on it.")
         return cleaned
 
@@ -40,7 +43,9 @@ class TargetForm(forms.Form):
 
 
 class ModerateForm(TargetForm):
-    hide = forms.TypedChoiceField(choices=[("1", "hide"), ("0", "restore")], coerce=lambda v: v == "1")
+    hide = forms.TypedChoiceField(
+        choices=[("1", "hide"), ("0", "restore")], coerce=lambda v: v == "1"
+    )
 
 
 class FeedbackForm(forms.Form):
@@ -73,12 +78,17 @@ class ConsultationForm(forms.Form):
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [
-            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else "")) for v in versions
+            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else ""))
+            for v in versions
         ]
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("opens_at") and cleaned.get("closes_at") and cleaned["closes_at"] <= cleaned["opens_at"]:
+        if (
+            cleaned.get("opens_at")
+            and cleaned.get("closes_at")
+            and cleaned["closes_at"] <= cleaned["opens_at"]
+        ):
             self.add_error("closes_at", "The closing time must be after the opening time.")
         return cleaned
 
@@ -88,13 +98,15 @@ class SummarySectionForm(forms.Form):
     outcome = forms.ChoiceField(
         choices=[("", "— not covered —"), *SummarySection.Outcome.choices], required=False
     )
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
     cited = forms.TypedMultipleChoiceField(
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Cite positions"
     )
 
 
 class SummaryIntroForm(forms.Form):
-    intro = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000)
-
-
+    intro = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+    )

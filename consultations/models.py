@@ -43,7 +43,8 @@ class Consultation(models.Model):
         ordering = ["-opens_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(closes_at__gt=models.F("opens_at")), name="consultation_closes_after_opening"
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="consultation_closes_after_opening",
             )
         ]
 
@@ -105,14 +106,18 @@ class Position(Moderatable, Authored):
         STRONG = "strong", "Strong"
         WEAK = "weak", "Weak"
 
-    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="positions")
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="positions"
+    )
     section_key = models.CharField(max_length=60)
     stance = models.CharField(max_length=8, choices=Stance.choices, blank=True)
     strength = models.CharField(max_length=6, choices=Strength.choices, blank=True, default="")
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField()
-    history = HistoricalRecords(excluded_fields=["hidden_by", "hidden_at", "hidden_reason", "hidden"])
+    history = HistoricalRecords(
+        excluded_fields=["hidden_by", "hidden_at", "hidden_reason", "hidden"]
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -124,7 +129,9 @@ class Position(Moderatable, Authored):
                 name="position_tally",
             ),
             # The page: the latest positions per section.
-            models.Index(fields=["consultation", "section_key", "-updated_at"], name="position_latest"),
+            models.Index(
+                fields=["consultation", "section_key", "-updated_at"], name="position_latest"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -177,8 +184,12 @@ class ModerationAction(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.PROTECT, related_name="moderation_actions"
     )
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     action = models.CharField(max_length=8, choices=Action.choices)
     reason = models.CharField(max_length=500)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -194,13 +205,20 @@ class ModerationAction(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor_id}: {self.reason}"
+
 
 class Flag(models.Model):
     """A participant asks facilitators to look at a position or reply."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="flags")
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(max_length=500)
     created_at = models.DateTimeField()
@@ -208,6 +226,9 @@ class Flag(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Flag: {self.reason}"
 
 
 class PrivateFeedback(models.Model):
@@ -225,9 +246,14 @@ class PrivateFeedback(models.Model):
         ordering = ["-created_at"]
         verbose_name_plural = "private feedback"
 
+    def __str__(self):
+        return f"Private feedback {self.pk}"
+
 
 class Summary(models.Model):
-    consultation = models.OneToOneField(Consultation, on_delete=models.PROTECT, related_name="summary")
+    consultation = models.OneToOneField(
+        Consultation, on_delete=models.PROTECT, related_name="summary"
+    )
     intro = models.TextField(blank=True, help_text="Markdown.")
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
@@ -238,6 +264,9 @@ class Summary(models.Model):
 
     class Meta:
         verbose_name_plural = "summaries"
+
+    def __str__(self):
+        return f"Summary of {self.consultation_id}"
 
     @property
     def is_published(self) -> bool:
@@ -259,5 +288,10 @@ class SummarySection(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["summary", "section_key"], name="one_summary_per_section")
+            models.UniqueConstraint(
+                fields=["summary", "section_key"], name="one_summary_per_section"
+            )
         ]
+
+    def __str__(self):
+        return f"{self.section_key}: {self.get_outcome_display()}"

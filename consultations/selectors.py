@@ -196,7 +196,9 @@ def consultation_page(
     `section`, that one section with all its positions, `page_size` at a time."""
     version = consultation.version
     sections = list(version.sections.all())
-    section_meta = [(s.key, s.heading, policy_selectors.rendered_body(s), i + 1) for i, s in enumerate(sections)]
+    section_meta = [
+        (s.key, s.heading, policy_selectors.rendered_body(s), i + 1) for i, s in enumerate(sections)
+    ]
     section_meta.append((WHOLE_TEXT, WHOLE_TEXT_HEADING, "", 0))
     if section and section not in {m[0] for m in section_meta}:
         raise Http404("No such section in this consultation.")
@@ -227,21 +229,22 @@ def consultation_page(
         )
     ids = [p.pk for p in positions]
     replies = list(
-        Reply.objects.filter(position_id__in=ids).select_related("user", "hidden_by").order_by(
-            "created_at", "pk"
-        )
+        Reply.objects.filter(position_id__in=ids)
+        .select_related("user", "hidden_by")
+        .order_by("created_at", "pk")
     )
     trees = _reply_trees(replies)
     changes = _stance_changes(ids)
     own = {}
     if user.is_authenticated:
         own = {
-            p.section_key: p
-            for p in Position.objects.filter(consultation=consultation, user=user)
+            p.section_key: p for p in Position.objects.filter(consultation=consultation, user=user)
         }
     by_section: dict[str, list[PositionView]] = defaultdict(list)
     for p in positions:
-        by_section[p.section_key].append(PositionView(p, changes.get(p.pk, []), trees.get(p.pk, [])))
+        by_section[p.section_key].append(
+            PositionView(p, changes.get(p.pk, []), trees.get(p.pk, []))
+        )
 
     views = [
         SectionView(
@@ -306,7 +309,9 @@ def carry_forward_candidates(consultation: Consultation, user) -> list[CarryCand
     if previous is None:
         return []
     already = set(
-        Position.objects.filter(consultation=consultation, user=user).values_list("section_key", flat=True)
+        Position.objects.filter(consultation=consultation, user=user).values_list(
+            "section_key", flat=True
+        )
     )
     old_sections = {s.key: s for s in previous.version.sections.all()}
     new_sections = {s.key: s for s in consultation.version.sections.all()}
@@ -400,7 +405,9 @@ def export_rows(consultation: Consultation) -> list[dict]:
     positions = (
         Position.objects.filter(consultation=consultation)
         .select_related("user", "hidden_by")
-        .prefetch_related(Prefetch("replies", queryset=Reply.objects.select_related("user", "hidden_by")))
+        .prefetch_related(
+            Prefetch("replies", queryset=Reply.objects.select_related("user", "hidden_by"))
+        )
         .order_by("section_key", "created_at", "pk")
     )
 

@@ -139,7 +139,9 @@ def close_due_consultations(*, now: datetime | None = None) -> int:
     for consultation in due:
         Consultation.objects.filter(pk=consultation.pk).update(
             state=State.CLOSED,
-            state_note=f"The consultation period ended on {consultation.closes_at:%Y-%m-%d %H:%M} UTC.",
+            state_note=(
+                f"The consultation period ended on {consultation.closes_at:%Y-%m-%d %H:%M} UTC."
+            ),
             state_changed_at=now,
         )
     return len(due)
@@ -242,7 +244,12 @@ def add_reply(*, position: Position, user, body: str, parent: Reply | None = Non
                 f"Threads go {Reply.MAX_DEPTH} levels deep; reply to an earlier message instead."
             )
     reply = Reply.objects.create(
-        position=position, parent=parent, depth=depth, user=user, body=body, created_at=timezone.now()
+        position=position,
+        parent=parent,
+        depth=depth,
+        user=user,
+        body=body,
+        created_at=timezone.now(),
     )
     _invalidate_tallies(position.consultation_id)
     return reply
@@ -309,7 +316,11 @@ def flag_item(*, item: Position | Reply, user, reason: str) -> Flag:
     if existing:
         return existing
     return Flag.objects.create(
-        consultation=consultation, user=user, reason=reason[:500], created_at=timezone.now(), **target
+        consultation=consultation,
+        user=user,
+        reason=reason[:500],
+        created_at=timezone.now(),
+        **target,
     )
 
 
@@ -372,9 +383,7 @@ def carry_forward(*, consultation: Consultation, user, section_keys: list[str]) 
 
 
 @transaction.atomic
-def save_summary(
-    *, consultation: Consultation, user, intro: str, sections: list[dict]
-) -> Summary:
+def save_summary(*, consultation: Consultation, user, intro: str, sections: list[dict]) -> Summary:
     """Write or update the summary. `sections`: dicts with section_key, outcome, text and
     cited (position ids). Cited positions must belong to this consultation and be visible."""
     if not rules.can_write_summary(user, consultation):
@@ -386,7 +395,9 @@ def save_summary(
     summary.intro = _clean_text(intro, field="intro", required=False)
     summary.save()
     visible = set(
-        Position.objects.filter(consultation=consultation, hidden=False).values_list("pk", flat=True)
+        Position.objects.filter(consultation=consultation, hidden=False).values_list(
+            "pk", flat=True
+        )
     )
     for data in sections:
         key = data["section_key"]
@@ -401,7 +412,9 @@ def save_summary(
             raise ValidationError({"outcome": f"Choose an outcome for “{key}”."})
         cited = [int(pk) for pk in data.get("cited", [])]
         if set(cited) - visible:
-            raise ValidationError({"cited": "Only visible positions of this consultation can be cited."})
+            raise ValidationError(
+                {"cited": "Only visible positions of this consultation can be cited."}
+            )
         row, _ = SummarySection.objects.update_or_create(
             summary=summary, section_key=key, defaults={"outcome": outcome, "text": text}
         )

@@ -15,7 +15,9 @@ urlpatterns = [
     path("<slug:slug>/consultations/<int:pk>/moderation/", views.moderation_log, name="moderation"),
     path("<slug:slug>/consultations/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("<slug:slug>/consultations/<int:pk>/summary/", views.summary, name="summary"),
-    path("<slug:slug>/consultations/<int:pk>/summary/edit/", views.summary_edit, name="summary_edit"),
+    path(
+        "<slug:slug>/consultations/<int:pk>/summary/edit/", views.summary_edit, name="summary_edit"
+    ),
     path("<slug:slug>/consultations/<int:pk>/export.csv", views.export_csv, name="export_csv"),
     path("<slug:slug>/consultations/<int:pk>/export.json", views.export_json, name="export_json"),
 ]

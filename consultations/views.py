@@ -145,7 +145,9 @@ def _post_reply(request, consultation):
         if parent is None:
             return _fail(request, consultation, target, "That reply does not exist.", form)
     try:
-        reply = services.add_reply(position=position, user=request.user, body=data["body"], parent=parent)
+        reply = services.add_reply(
+            position=position, user=request.user, body=data["body"], parent=parent
+        )
     except (PermissionDenied, ValidationError) as exc:
         message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
@@ -156,7 +158,11 @@ def _post_reply(request, consultation):
 def _target(consultation, kind, item_id):
     if kind == "position":
         return Position.objects.filter(pk=item_id, consultation=consultation).first()
-    return Reply.objects.filter(pk=item_id, position__consultation=consultation).select_related("position").first()
+    return (
+        Reply.objects.filter(pk=item_id, position__consultation=consultation)
+        .select_related("position")
+        .first()
+    )
 
 
 def _post_flag(request, consultation):
@@ -173,7 +179,9 @@ def _post_flag(request, consultation):
         message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
     messages.success(request, "Thank you: the facilitators will look at it.")
-    return redirect(f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}")
+    return redirect(
+        f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}"
+    )
 
 
 def _post_moderate(request, consultation):
@@ -182,24 +190,33 @@ def _post_moderate(request, consultation):
     form = ModerateForm(request.POST)
     target = f"moderate-{request.POST.get('kind')}-{request.POST.get('item')}"
     if not form.is_valid():
-        return _fail(request, consultation, target, "Moderation needs a reason; it is shown publicly.", form)
+        return _fail(
+            request, consultation, target, "Moderation needs a reason; it is shown publicly.", form
+        )
     item = _target(consultation, form.cleaned_data["kind"], form.cleaned_data["item"])
     if item is None:
         return _fail(request, consultation, target, "Nothing to moderate there.", form)
     try:
         services.moderate(
-            item=item, user=request.user, hide=form.cleaned_data["hide"], reason=form.cleaned_data["reason"]
+            item=item,
+            user=request.user,
+            hide=form.cleaned_data["hide"],
+            reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc), form)
     messages.success(request, "Done; the moderation log shows it.")
-    return redirect(f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}")
+    return redirect(
+        f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}"
+    )
 
 
 def _post_carry(request, consultation):
     keys = request.POST.getlist("section_key")
     try:
-        carried = services.carry_forward(consultation=consultation, user=request.user, section_keys=keys)
+        carried = services.carry_forward(
+            consultation=consultation, user=request.user, section_keys=keys
+        )
     except (PermissionDenied, ValidationError) as exc:
         message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, "carry", message)
@@ -227,7 +244,9 @@ def moderation_log(request, slug, pk):
 def feedback(request, slug, pk):
     consultation = _load(request, slug, pk)
     user = request.user
-    form = FeedbackForm(request.POST or None, initial={"section_key": request.GET.get("section", "")})
+    form = FeedbackForm(
+        request.POST or None, initial={"section_key": request.GET.get("section", "")}
+    )
     status = 200
     if request.method == "POST":
         if not user.is_authenticated:
@@ -250,7 +269,9 @@ def feedback(request, slug, pk):
         status = 400
     received = None
     if rules.can_read_private_feedback(user):
-        received = list(PrivateFeedback.objects.filter(consultation=consultation).select_related("user"))
+        received = list(
+            PrivateFeedback.objects.filter(consultation=consultation).select_related("user")
+        )
     return TemplateResponse(
         request,
         "consultations/feedback.html",
@@ -275,9 +296,13 @@ def change_state(request, slug, pk):
         return HttpResponse("Choose open or closed.", status=400, content_type="text/plain")
     try:
         if form.cleaned_data["to"] == "open":
-            services.open_consultation(consultation=consultation, user=request.user, note=form.cleaned_data["note"])
+            services.open_consultation(
+                consultation=consultation, user=request.user, note=form.cleaned_data["note"]
+            )
         else:
-            services.close_consultation(consultation=consultation, user=request.user, note=form.cleaned_data["note"])
+            services.close_consultation(
+                consultation=consultation, user=request.user, note=form.cleaned_data["note"]
+            )
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect(selectors.consultation_url(consultation))
@@ -314,7 +339,9 @@ def summary_edit(request, slug, pk):
     sections = [(s.key, s.heading) for s in consultation.version.sections.all()]
     sections.append((WHOLE_TEXT, selectors.WHOLE_TEXT_HEADING))
     positions = list(
-        Position.objects.filter(consultation=consultation, hidden=False).select_related("user").order_by("pk")
+        Position.objects.filter(consultation=consultation, hidden=False)
+        .select_related("user")
+        .order_by("pk")
     )
     choices: dict[str, list] = {}
     for p in positions:
@@ -325,7 +352,9 @@ def summary_edit(request, slug, pk):
         row = current.get(key)
         initial = {"section_key": key}
         if row:
-            initial.update(outcome=row.outcome, text=row.text, cited=[p.pk for p in row.cited_positions.all()])
+            initial.update(
+                outcome=row.outcome, text=row.text, cited=[p.pk for p in row.cited_positions.all()]
+            )
         form = SummarySectionForm(data, prefix=f"s-{key}", initial=initial)
         form.fields["cited"].choices = choices.get(key, [])
         return form
@@ -343,9 +372,7 @@ def summary_edit(request, slug, pk):
                     consultation=consultation,
                     user=request.user,
                     intro=intro_form.cleaned_data["intro"],
-                    sections=[
-                        {**f.cleaned_data, "section_key": key} for key, _, f in forms
-                    ],
+                    sections=[{**f.cleaned_data, "section_key": key} for key, _, f in forms],
                 )
                 if "publish" in request.POST:
                     services.publish_summary(consultation=consultation, user=request.user)
@@ -390,13 +417,29 @@ def export(request, slug, pk, fmt):
         )
     else:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        columns = ["type", "id", "parent", "section_key", "section", "author", "stance", "strength", "text", "hidden", "created_at", "updated_at"]
+        columns = [
+            "type",
+            "id",
+            "parent",
+            "section_key",
+            "section",
+            "author",
+            "stance",
+            "strength",
+            "text",
+            "hidden",
+            "created_at",
+            "updated_at",
+        ]
         writer = csv.DictWriter(response, fieldnames=columns)
         writer.writeheader()
         for row in rows:
             # Spreadsheet formula injection: a cell starting with = + - @ is neutralised.
             writer.writerow(
-                {k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()}
+                {
+                    k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v)
+                    for k, v in row.items()
+                }
             )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -468,4 +511,3 @@ def export_json(request, slug, pk):
 
 def export_csv(request, slug, pk):
     return export(request, slug, pk, "csv")
-

@@ -13,7 +13,10 @@ from consultations import services
 from consultations.selectors import consultation_url
 from tests.factories import EditorFactory, UserFactory, make_policy
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def _sign_in(page, base, username):
@@ -55,7 +58,9 @@ def test_consultation_round_trip(live_server, page, shot):
     expect(page.get_by_role("alert")).to_contain_text("Say why you oppose")
     section = page.locator(f"#section-{first.key}")
     section.get_by_role("radio", name="Oppose").check()
-    section.get_by_role("textbox", name=re.compile("Your reason")).fill("Too vague about **who** decides.")
+    section.get_by_role("textbox", name=re.compile("Your reason")).fill(
+        "Too vague about **who** decides."
+    )
     section.get_by_role("button", name="Record my position").click()
     expect(page.get_by_text("Your position is recorded.")).to_be_visible()
     section = page.locator(f"#section-{first.key}")
@@ -83,7 +88,9 @@ def test_consultation_round_trip(live_server, page, shot):
     reply.locator("summary", has_text="Hide").click()
     reply.get_by_label("Public reason").fill("Off-topic; please keep to the text.")
     reply.get_by_role("button", name="Hide").click()
-    expect(page.locator(".hidden-notice").first).to_contain_text("Off-topic; please keep to the text.")
+    expect(page.locator(".hidden-notice").first).to_contain_text(
+        "Off-topic; please keep to the text."
+    )
     page.get_by_label("Why close now?").fill("Four weeks are up.")
     page.get_by_role("button", name="Close the consultation").click()
     expect(page.get_by_text("This consultation is closed and read-only.")).to_be_visible()

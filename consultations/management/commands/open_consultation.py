@@ -40,7 +40,9 @@ class Command(BaseCommand):
         parser.add_argument("--title", required=True)
         parser.add_argument("--closes", required=True, help="YYYY-MM-DD or an ISO 8601 date-time.")
         parser.add_argument("--description", default="")
-        parser.add_argument("--as-user", default=None, help="Facilitator username (default: first superuser).")
+        parser.add_argument(
+            "--as-user", default=None, help="Facilitator username (default: first superuser)."
+        )
 
     def handle(self, *args, **options):
         page = PolicyPage.objects.filter(slug=options["policy"]).first()
