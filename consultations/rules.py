@@ -1,29 +1,12 @@
 """Who may do what in a consultation. Views, commands and services ask here, nowhere else.
 
-Facilitators are the members of the "Facilitators" group (and superusers). Participants are
-any signed-in, active account."""
+The roles themselves (participant, facilitator) are defined once, in policies.rules."""
 
 import rules
 
+from policies.rules import is_facilitator, is_participant
+
 from .models import Consultation
-
-
-@rules.predicate
-def is_participant(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-@rules.predicate
-def is_facilitator(user) -> bool:
-    if not is_participant(user):
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_accord_is_facilitator", None)
-    if cached is None:
-        cached = user.groups.filter(name="Facilitators").exists()
-        user._accord_is_facilitator = cached
-    return cached
 
 
 @rules.predicate

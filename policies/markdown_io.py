@@ -413,6 +413,7 @@ class _AccordExtension(Extension):
 _INLINE_STARTERS = "[<\\&*_`!("
 _BRACKET_RE = re.compile(r"\\.|[\[\]()]", re.S)
 _TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
+_BLOCK_HEADING_RE = re.compile(r" {0,3}(?:#|=+[ \t]*$|-+[ \t]*$)")
 _RENDER_BUDGET = 2_000_000
 
 
@@ -461,6 +462,9 @@ class _CostGuard(Preprocessor):
                         unit = ""
                     unit += item_line + "\n"
                 cost += _inline_cost(unit)
+                # Each heading line inside a block makes Python-Markdown re-split the block.
+                headings = sum(1 for x in lines[start:i] if _BLOCK_HEADING_RE.match(x))
+                cost += headings * (offset - start_offset) // 8
                 for m in _TAG_START_RE.finditer("\n".join(lines[start:i])):
                     position = start_offset + m.start()
                     k = bisect.bisect_right(closers, position)
@@ -509,7 +513,10 @@ def render_markdown(text: str) -> str:
         ],
         output_format="html",
     )
-    converted = md.convert(text or "")
+    try:
+        converted = md.convert(text or "")
+    except RecursionError:  # e.g. thousands of nested list markers ("- - - - ... x")
+        converted = f"<p>{html_lib.escape(text, quote=False)}</p>"
     return nh3.clean(
         converted,
         tags=_ALLOWED_TAGS,

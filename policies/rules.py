@@ -6,6 +6,26 @@ so the admin and the public site agree on who is an editor."""
 import rules
 
 
+# Roles shared by every app: a participant is any signed-in, active account; facilitators are
+# the "Facilitators" group (and superusers).
+@rules.predicate
+def is_participant(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_facilitator(user) -> bool:
+    if not is_participant(user):
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_accord_is_facilitator", None)
+    if cached is None:
+        cached = user.groups.filter(name="Facilitators").exists()
+        user._accord_is_facilitator = cached
+    return cached
+
+
 @rules.predicate
 def can_publish_policy(user, page) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:

@@ -163,6 +163,9 @@ def record_version(*, page: PolicyPage, revision, user) -> PolicyVersion | None:
         )
         for i, s in enumerate(sections)
     )
+    from .signals import version_published
+
+    transaction.on_commit(lambda: version_published.send(sender=PolicyVersion, version=version))
     return version
 
 

@@ -1,9 +1,13 @@
 """Wiring only: every publication of a policy page, by any path, becomes a version."""
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from wagtail.signals import page_published
 
 from .models import PolicyPage
+
+# Sent after the transaction that recorded a new PolicyVersion commits, with `version`.
+# Later apps (communities, translations) listen here instead of being imported by policies.
+version_published = Signal()
 
 
 @receiver(page_published, sender=PolicyPage)

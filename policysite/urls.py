@@ -22,5 +22,6 @@ if settings.DEBUG:
 # Wagtail's catch-all comes last.
 urlpatterns += [
     path("", include("consultations.urls")),
+    path("", include("communities.urls")),
     path("", include(wagtail_urls)),
 ]

@@ -14,6 +14,7 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").s
 INSTALLED_APPS = [
     "policies",
     "consultations",
+    "communities",
     "policysite",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

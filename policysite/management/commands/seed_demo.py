@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from communities.demo import seed_communities
 from consultations.demo import seed_consultations
 from policies.demo import DEMO_PASSWORD, demo_user, seed_policies
 from policies.models import PolicyVersion
@@ -17,14 +18,16 @@ class Command(BaseCommand):
         demo_user("admin", "Site Admin", superuser=True)
         page = seed_policies()
         consultations = seed_consultations(page)
+        communities = seed_communities(page)
         versions = PolicyVersion.objects.filter(policy=page).count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: “{page.title}” has {versions} versions and "
-                f"{consultations} consultations at {page.url}"
+                f"{consultations} consultations at {page.url}; {communities} communities at "
+                f"/communities/"
             )
         )
         self.stdout.write(
             f"Admin login: admin / {DEMO_PASSWORD}   (editors ana, ben; facilitator fran; "
-            f"participants kim, lee, sam: same password)"
+            f"participants kim, lee, sam; dana, a delegate of Alder Wiki: same password)"
         )

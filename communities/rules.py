@@ -1,0 +1,24 @@
+"""Who may declare for a community, and who manages the registry. Asked by views, the admin
+and the services alike."""
+
+import rules
+
+from policies.rules import is_facilitator, is_participant
+
+
+@rules.predicate
+def is_delegate(user, community) -> bool:
+    if not is_participant(user) or community is None:
+        return False
+    cache = getattr(user, "_accord_delegate_of", None)
+    if cache is None:
+        cache = set(user.delegated_communities.values_list("pk", flat=True))
+        user._accord_delegate_of = cache
+    return community.pk in cache
+
+
+can_declare = is_delegate | rules.predicate(lambda user, community=None: is_facilitator(user))
+can_manage_registry = rules.predicate(lambda user: is_facilitator(user))
+
+rules.add_perm("communities.declare", can_declare)
+rules.add_perm("communities.manage_registry", can_manage_registry)

@@ -1,0 +1,292 @@
+"""Reads for community pages, the adoption dashboard, exports and badges."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Q
+from django.http import Http404
+
+from policies import markdown_io
+from policies import selectors as policy_selectors
+from policies.models import PolicyPage, PolicyVersion, SectionVersion
+
+from .models import Adoption, Community, SectionOverride
+
+Status = Adoption.Status
+
+
+def changed_keys_since(old: PolicyVersion, new: PolicyVersion) -> list[str]:
+    """Headings of sections added, removed or changed between two versions."""
+    old_sections = {s.key: s for s in old.sections.all()}
+    new_sections = {s.key: s for s in new.sections.all()}
+    out = []
+    for key, s in new_sections.items():
+        before = old_sections.get(key)
+        if before is None or before.body_hash != s.body_hash or before.heading != s.heading:
+            out.append(s.heading)
+    out += [s.heading for k, s in old_sections.items() if k not in new_sections]
+    return out
+
+
+def latest_versions(policy_ids) -> dict[int, PolicyVersion]:
+    latest = {}
+    for v in PolicyVersion.objects.filter(policy_id__in=list(policy_ids)).order_by("policy_id", "number"):
+        latest[v.policy_id] = v
+    return latest
+
+
+def _latest_hashes(versions: list[PolicyVersion]) -> dict[int, dict[str, str]]:
+    """For each version id: section key -> body hash. One query."""
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    for version_id, key, body_hash in SectionVersion.objects.filter(
+        version__in=versions
+    ).values_list("version_id", "key", "body_hash"):
+        out[version_id][key] = body_hash
+    return out
+
+
+def stale_overrides(adoption: Adoption, *, latest: PolicyVersion | None = None) -> list[SectionOverride]:
+    """Overrides written against baseline text that the latest version has changed."""
+    latest = latest or PolicyVersion.objects.filter(policy_id=adoption.policy_id).order_by("-number").first()
+    hashes = {s.key: s.body_hash for s in latest.sections.all()} if latest else {}
+    return [
+        o
+        for o in adoption.overrides.select_related("based_on")
+        if hashes.get(o.section_key) != o.based_on.body_hash
+    ]
+
+
+def policies_with_versions() -> list[PolicyPage]:
+    return list(PolicyPage.objects.live().filter(versions__isnull=False).distinct().order_by("title"))
+
+
+# --- registry list ---------------------------------------------------------------------------
+
+
+def community_list(*, q: str = "", language: str = "", kind: str = "", status: str = "", policy=None):
+    communities = Community.objects.all()
+    if q:
+        communities = communities.filter(Q(name__icontains=q) | Q(slug__icontains=q))
+    if language:
+        communities = communities.filter(language__iexact=language)
+    if kind:
+        communities = communities.filter(kind=kind)
+    statuses = {}
+    if policy is not None:
+        statuses = dict(
+            Adoption.objects.filter(policy=policy).values_list("community_id", "status")
+        )
+        if status == Status.UNDECLARED:
+            declared = [c for c, s in statuses.items() if s != Status.UNDECLARED]
+            communities = communities.exclude(pk__in=declared)
+        elif status:
+            communities = communities.filter(pk__in=[c for c, s in statuses.items() if s == status])
+    rows = [
+        {"community": c, "status": statuses.get(c.pk, Status.UNDECLARED)}
+        for c in communities.order_by("name")
+    ]
+    for row in rows:
+        row["status_label"] = Status(row["status"]).label
+    languages = list(
+        Community.objects.exclude(language="").order_by("language").values_list("language", flat=True).distinct()
+    )
+    return rows, languages
+
+
+# --- one community ---------------------------------------------------------------------------
+
+
+@dataclass
+class AdoptionCard:
+    policy: PolicyPage
+    latest: PolicyVersion | None
+    adoption: Adoption | None
+    stale: list[SectionOverride] = field(default_factory=list)
+    changed_since: list[str] = field(default_factory=list)
+    overrides: list[SectionOverride] = field(default_factory=list)
+    mappings: list = field(default_factory=list)
+    gaps: list[str] = field(default_factory=list)
+    unfilled: list[str] = field(default_factory=list)
+    timeline: list = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.adoption.status if self.adoption else Status.UNDECLARED
+
+    @property
+    def status_label(self) -> str:
+        return Status(self.status).label
+
+    @property
+    def versions_behind(self) -> int:
+        if not (self.adoption and self.adoption.version and self.latest):
+            return 0
+        return self.latest.number - self.adoption.version.number
+
+    @property
+    def incomplete(self) -> bool:
+        return bool(self.unfilled) and self.status in Adoption.ADOPTING
+
+
+def get_community(slug: str) -> Community:
+    community = Community.objects.prefetch_related("delegates").filter(slug=slug).first()
+    if community is None:
+        raise Http404("No such community.")
+    return community
+
+
+def adoption_card(community: Community, policy: PolicyPage, latest: PolicyVersion | None) -> AdoptionCard:
+    adoption = (
+        Adoption.objects.filter(community=community, policy=policy)
+        .select_related("version", "declared_by")
+        .first()
+    )
+    card = AdoptionCard(policy=policy, latest=latest, adoption=adoption)
+    if adoption is None:
+        return card
+    card.overrides = list(adoption.overrides.select_related("based_on", "updated_by"))
+    if latest is not None:
+        hashes = {s.key: s.body_hash for s in latest.sections.all()}
+        card.stale = [o for o in card.overrides if hashes.get(o.section_key) != o.based_on.body_hash]
+        if adoption.version and adoption.version.number < latest.number:
+            card.changed_since = changed_keys_since(adoption.version, latest)
+    if adoption.version:
+        sections = list(adoption.version.sections.all())
+        headings = {s.key: s.heading for s in sections}
+        card.mappings = [
+            (headings.get(m.section_key, m.section_key), m) for m in adoption.mappings.all()
+        ]
+        if adoption.status == Status.EQUIVALENT:
+            covered = {m.section_key for _, m in card.mappings if m.coverage == "covered"}
+            card.gaps = [s.heading for s in sections if s.key not in covered]
+        omitted = {o.section_key for o in card.overrides if o.action == SectionOverride.Action.OMIT}
+        replaced = {o.section_key: o.text for o in card.overrides if o.action == SectionOverride.Action.REPLACE}
+        needed = []
+        for s in sections:
+            if s.key in omitted:
+                continue
+            for p in markdown_io.find_placeholders(replaced.get(s.key, s.body)):
+                if p not in needed:
+                    needed.append(p)
+        card.unfilled = [p for p in needed if not adoption.parameters.get(p)]
+    history = list(
+        adoption.history.select_related("history_user", "version").order_by("-history_date")[:50]
+    )
+    card.timeline = history
+    return card
+
+
+def community_page(community: Community) -> list[AdoptionCard]:
+    policies = policies_with_versions()
+    latest = latest_versions(p.pk for p in policies)
+    return [adoption_card(community, p, latest.get(p.pk)) for p in policies]
+
+
+# --- effective text -------------------------------------------------------------------------
+
+
+def fill_placeholders(text: str, parameters: dict[str, str]) -> str:
+    for placeholder, value in parameters.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
+def effective_text(adoption: Adoption) -> dict:
+    """The community's text: pinned version, overrides applied, placeholders filled; with a
+    word-level diff of each section against the baseline."""
+    if adoption.version is None:
+        raise Http404("This declaration is not pinned to a version.")
+    overrides = {o.section_key: o for o in adoption.overrides.all()}
+    rows = []
+    for s in adoption.version.sections.all():
+        override = overrides.get(s.key)
+        if override and override.action == SectionOverride.Action.OMIT:
+            rows.append({"section": s, "override": override, "omitted": True, "body": "", "diff": None})
+            continue
+        body = override.text if override else s.body
+        body = fill_placeholders(body, adoption.parameters)
+        changed = body != s.body
+        diff = None
+        if changed:
+            import hashlib
+
+            new_hash = hashlib.sha256(body.encode()).hexdigest()
+            diff = policy_selectors.body_diff(s.body, s.body_hash, body, new_hash)
+        rows.append({"section": s, "override": override, "omitted": False, "body": body, "diff": diff})
+    return {"adoption": adoption, "rows": rows}
+
+
+def effective_sections(adoption: Adoption) -> list[tuple[str, str]]:
+    return [(r["section"].heading, r["body"]) for r in effective_text(adoption)["rows"] if not r["omitted"]]
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+@dataclass
+class DashboardRow:
+    community: Community
+    status: str
+    status_label: str
+    version_number: int | None
+    versions_behind: int
+    stale: int
+    overrides: int
+
+
+def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
+    """Counts per status and one row per community for one policy, in a fixed number of
+    queries however many communities there are."""
+    latest = PolicyVersion.objects.filter(policy=policy).aggregate(n=Max("number"))["n"] or 0
+    latest_version = PolicyVersion.objects.filter(policy=policy, number=latest).first()
+    latest_hashes = (
+        dict(SectionVersion.objects.filter(version=latest_version).values_list("key", "body_hash"))
+        if latest_version
+        else {}
+    )
+    adoptions = {
+        a["community_id"]: a
+        for a in Adoption.objects.filter(policy=policy).values("community_id", "status", "version__number", "pk")
+    }
+    override_counts: Counter = Counter()
+    stale_counts: Counter = Counter()
+    for adoption_id, key, based_hash in SectionOverride.objects.filter(
+        adoption__policy=policy
+    ).values_list("adoption_id", "section_key", "based_on__body_hash"):
+        override_counts[adoption_id] += 1
+        if latest_hashes.get(key) != based_hash:
+            stale_counts[adoption_id] += 1
+    rows = []
+    for community in Community.objects.only("name", "slug", "kind", "language").order_by("name"):
+        a = adoptions.get(community.pk)
+        status = a["status"] if a else Status.UNDECLARED
+        number = a["version__number"] if a else None
+        rows.append(
+            DashboardRow(
+                community=community,
+                status=status,
+                status_label=Status(status).label,
+                version_number=number,
+                versions_behind=(latest - number) if number and status in Adoption.ADOPTING else 0,
+                stale=stale_counts[a["pk"]] if a else 0,
+                overrides=override_counts[a["pk"]] if a else 0,
+            )
+        )
+    keys = {
+        "name": lambda r: r.community.name.lower(),
+        "status": lambda r: (list(Status.values).index(r.status), r.community.name.lower()),
+        "behind": lambda r: (-r.versions_behind, r.community.name.lower()),
+        "stale": lambda r: (-r.stale, r.community.name.lower()),
+    }
+    rows.sort(key=keys.get(sort, keys["name"]))
+    counts = Counter(r.status for r in rows)
+    total = len(rows) or 1
+    x = 0.0
+    bars = []
+    for value, label in Status.choices:
+        width = counts[value] / total * 100
+        bars.append({"status": value, "label": label, "count": counts[value], "x": round(x, 2), "width": round(width, 2), "percent": round(width)})
+        x += width
+    return {"policy": policy, "latest": latest, "rows": rows, "bars": bars, "total": len(rows)}

@@ -1,0 +1,258 @@
+"""Every change to communities and their declarations: validated, in a transaction, attributed
+(django-simple-history records who changed what)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from policies import markdown_io
+from policies.models import PolicyVersion, SectionVersion
+
+from . import rules
+from .models import Adoption, Community, EquivalentMapping, SectionOverride
+
+Status = Adoption.Status
+MAX_TEXT = 20_000
+
+
+def _check_url(value: str, field: str) -> str:
+    value = (value or "").strip()
+    if value:
+        try:
+            URLValidator(schemes=["http", "https"])(value)
+        except ValidationError as exc:
+            raise ValidationError({field: "Enter a full web address starting with https://."}) from exc
+    return value
+
+
+def _require_declarer(user, community: Community) -> None:
+    if not rules.can_declare(user, community):
+        raise PermissionDenied(
+            f"Only {community.name}'s delegates or a facilitator may declare for it."
+        )
+
+
+def _latest_version(policy_id: int) -> PolicyVersion | None:
+    return PolicyVersion.objects.filter(policy_id=policy_id).order_by("-number").first()
+
+
+@transaction.atomic
+def declare_adoption(
+    *,
+    community: Community,
+    policy,
+    user,
+    status: str,
+    version: PolicyVersion | None = None,
+    decided_on: dt.date | None = None,
+    evidence_url: str = "",
+    rationale: str = "",
+    enforcement_body: str = "",
+    report_contact: str = "",
+    appeal_process: str = "",
+    parameters: dict[str, str] | None = None,
+    equivalent_title: str = "",
+    equivalent_url: str = "",
+) -> Adoption:
+    """Record (or change) where `community` stands on `policy`, pinned to a version.
+
+    Opting out is always possible. The previous declaration stays in the history."""
+    _require_declarer(user, community)
+    if status not in Status.values:
+        raise ValidationError({"status": "Choose one of the listed statuses."})
+    if version is None:
+        version = _latest_version(policy.pk)
+    elif version.policy_id != policy.pk:
+        raise ValidationError({"version": "That version belongs to another policy."})
+    if version is None and status != Status.UNDECLARED:
+        raise ValidationError({"version": "The policy has no published version to declare against."})
+    if status == Status.EQUIVALENT and not (equivalent_title.strip() and equivalent_url.strip()):
+        raise ValidationError(
+            {"equivalent_url": "Name your own policy and give its address."}
+        )
+    if status == Status.OPTED_OUT and not rationale.strip():
+        raise ValidationError({"rationale": "Say briefly why the community opts out."})
+    if len(rationale) > MAX_TEXT or len(appeal_process) > MAX_TEXT:
+        raise ValidationError({"rationale": "That text is too long."})
+    placeholders = set(
+        p for s in version.sections.all() for p in markdown_io.find_placeholders(s.body)
+    ) if version else set()
+    cleaned_parameters = {}
+    for key, value in (parameters or {}).items():
+        if key not in placeholders:
+            raise ValidationError({"parameters": f"{key} is not a placeholder of this version."})
+        value = (value or "").strip()
+        if len(value) > 200:
+            raise ValidationError({"parameters": f"The value for {key} is too long."})
+        if value:
+            cleaned_parameters[key] = value
+
+    adoption = Adoption.objects.select_for_update().filter(
+        community=community, policy=policy
+    ).first() or Adoption(community=community, policy=policy)
+    adoption.status = status
+    adoption.version = version
+    adoption.decided_on = decided_on
+    adoption.evidence_url = _check_url(evidence_url, "evidence_url")
+    adoption.rationale = rationale.strip()
+    adoption.enforcement_body = enforcement_body.strip()[:200]
+    adoption.report_contact = report_contact.strip()[:200]
+    adoption.appeal_process = appeal_process.strip()
+    adoption.parameters = cleaned_parameters
+    adoption.equivalent_title = equivalent_title.strip()[:200]
+    adoption.equivalent_url = _check_url(equivalent_url, "equivalent_url")
+    adoption.declared_by = user
+    adoption.declared_at = timezone.now()
+    adoption._change_reason = f"Declared {adoption.get_status_display()}"
+    adoption.save()
+    return adoption
+
+
+def _section(version: PolicyVersion, key: str) -> SectionVersion:
+    section = SectionVersion.objects.filter(version=version, key=key).first()
+    if section is None:
+        raise ValidationError(
+            {"section_key": f"Version {version.number} has no section “{key}”."}
+        )
+    return section
+
+
+@transaction.atomic
+def set_override(
+    *, adoption: Adoption, section_key: str, user, action: str, text: str = "", rationale: str
+) -> SectionOverride:
+    """Replace or omit one baseline section locally, with a rationale. The override records
+    the baseline text it was written against, so a later baseline change makes it stale."""
+    _require_declarer(user, adoption.community)
+    if adoption.version is None:
+        raise ValidationError("Declare the adoption against a version first.")
+    if action not in SectionOverride.Action.values:
+        raise ValidationError({"action": "Replace the text or omit the section."})
+    text = (text or "").strip()
+    if action == SectionOverride.Action.REPLACE and not text:
+        raise ValidationError({"text": "Give the replacement text, or choose to omit the section."})
+    if len(text) > MAX_TEXT:
+        raise ValidationError({"text": "The replacement is too long."})
+    if not (rationale or "").strip():
+        raise ValidationError({"rationale": "Say why the community changes this section."})
+    based_on = _section(adoption.version, section_key)
+    override = SectionOverride.objects.filter(adoption=adoption, section_key=section_key).first()
+    override = override or SectionOverride(adoption=adoption, section_key=section_key)
+    override.action = action
+    override.text = text if action == SectionOverride.Action.REPLACE else ""
+    override.rationale = rationale.strip()
+    override.based_on = based_on
+    override.updated_by = user
+    override.save()
+    if adoption.status == Status.ADOPTED:
+        adoption.status = Status.OVERRIDES
+        adoption._change_reason = "Added a local override"
+        adoption.save(update_fields=["status"])
+    return override
+
+
+@transaction.atomic
+def remove_override(*, override: SectionOverride, user) -> None:
+    """Go back to the baseline text for this section (the history keeps the override)."""
+    _require_declarer(user, override.adoption.community)
+    adoption = override.adoption
+    override.delete()
+    if adoption.status == Status.OVERRIDES and not adoption.overrides.exists():
+        adoption.status = Status.ADOPTED
+        adoption.save(update_fields=["status"])
+
+
+@transaction.atomic
+def rebase_override(
+    *, override: SectionOverride, user, text: str | None = None, action: str | None = None
+) -> SectionOverride:
+    """Confirm an override against the baseline's latest text for its section (keeping or
+    editing the replacement). This clears its staleness."""
+    _require_declarer(user, override.adoption.community)
+    latest = _latest_version(override.adoption.policy_id)
+    section = SectionVersion.objects.filter(version=latest, key=override.section_key).first()
+    if section is None:
+        raise ValidationError(
+            "The baseline removed this section; remove the override instead of rebasing it."
+        )
+    if action is not None:
+        if action not in SectionOverride.Action.values:
+            raise ValidationError({"action": "Replace the text or omit the section."})
+        override.action = action
+    if text is not None:
+        override.text = text.strip()
+    if override.action == SectionOverride.Action.REPLACE and not override.text:
+        raise ValidationError({"text": "Give the replacement text, or choose to omit the section."})
+    if override.action == SectionOverride.Action.OMIT:
+        override.text = ""
+    override.based_on = section
+    override.updated_by = user
+    override._change_reason = f"Rebased on version {latest.number}"
+    override.save()
+    return override
+
+
+@transaction.atomic
+def upgrade_adoption(*, adoption: Adoption, user, version: PolicyVersion | None = None) -> Adoption:
+    """Pin the declaration to a newer baseline version (by default the latest)."""
+    _require_declarer(user, adoption.community)
+    version = version or _latest_version(adoption.policy_id)
+    if version.policy_id != adoption.policy_id:
+        raise ValidationError({"version": "That version belongs to another policy."})
+    adoption.version = version
+    adoption.declared_by = user
+    adoption.declared_at = timezone.now()
+    adoption._change_reason = f"Upgraded to version {version.number}"
+    adoption.save()
+    return adoption
+
+
+@transaction.atomic
+def set_mappings(*, adoption: Adoption, user, mappings: list[dict]) -> list[EquivalentMapping]:
+    """For an own equivalent policy: which baseline sections it covers, partly or not."""
+    _require_declarer(user, adoption.community)
+    keys = {s.key for s in adoption.version.sections.all()} if adoption.version else set()
+    out = []
+    for item in mappings:
+        key, coverage = item["section_key"], item.get("coverage") or ""
+        if key not in keys:
+            raise ValidationError({"section_key": f"Unknown section “{key}”."})
+        if not coverage:
+            EquivalentMapping.objects.filter(adoption=adoption, section_key=key).delete()
+            continue
+        if coverage not in EquivalentMapping.Coverage.values:
+            raise ValidationError({"coverage": "Covered, partly covered or not covered."})
+        mapping, _ = EquivalentMapping.objects.update_or_create(
+            adoption=adoption,
+            section_key=key,
+            defaults={"coverage": coverage, "note": (item.get("note") or "").strip()[:500]},
+        )
+        out.append(mapping)
+    return out
+
+
+@transaction.atomic
+def save_community(
+    *, user, name: str, slug: str, kind: str = "other", language: str = "", url: str = "",
+    delegates=None,
+) -> tuple[Community, bool]:
+    """Create or update a community by slug (the registry's identity)."""
+    if not rules.can_manage_registry(user):
+        raise PermissionDenied("Only facilitators manage the community registry.")
+    community = Community.objects.filter(slug=slug).first()
+    created = community is None
+    community = community or Community(slug=slug)
+    community.name = name
+    community.kind = kind
+    community.language = language
+    community.url = url
+    community.full_clean()
+    community.save()
+    if delegates is not None:
+        community.delegates.set(delegates)
+    return community, created

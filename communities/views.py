@@ -1,0 +1,414 @@
+"""Community pages, declarations and the adoption dashboard. Thin: rules, services, selectors."""
+
+import csv
+
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils.html import escape
+from django.views.decorators.http import require_http_methods
+
+from policies import markdown_io
+from policies.models import PolicyPage, PolicyVersion
+
+from . import rules, selectors, services
+from .forms import DeclarationForm, MappingForm, OverrideForm, RebaseForm
+from .models import Adoption, Community, SectionOverride
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _policy(slug) -> PolicyPage:
+    policy = PolicyPage.objects.filter(slug=slug).first()
+    if policy is None:
+        raise Http404("No such policy.")
+    return policy
+
+
+def community_list(request):
+    policies = selectors.policies_with_versions()
+    policy = next((p for p in policies if p.slug == request.GET.get("policy")), None) or (
+        policies[0] if policies else None
+    )
+    rows, languages = selectors.community_list(
+        q=request.GET.get("q", "").strip()[:100],
+        language=request.GET.get("language", ""),
+        kind=request.GET.get("kind", ""),
+        status=request.GET.get("status", ""),
+        policy=policy,
+    )
+    return TemplateResponse(
+        request,
+        "communities/list.html",
+        {
+            "rows": rows,
+            "languages": languages,
+            "kinds": Community.Kind.choices,
+            "statuses": Adoption.Status.choices,
+            "policies": policies,
+            "policy": policy,
+            "params": request.GET,
+        },
+    )
+
+
+def community_detail(request, slug):
+    community = selectors.get_community(slug)
+    return TemplateResponse(
+        request,
+        "communities/detail.html",
+        {
+            "community": community,
+            "cards": selectors.community_page(community),
+            "can_declare": rules.can_declare(request.user, community),
+        },
+    )
+
+
+def _adoption_or_404(community, policy) -> Adoption:
+    adoption = Adoption.objects.filter(community=community, policy=policy).select_related("version").first()
+    if adoption is None:
+        raise Http404("This community has not declared anything for that policy yet.")
+    return adoption
+
+
+@require_http_methods(["GET", "POST"])
+def declare(request, slug, policy_slug):
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    if not rules.can_declare(request.user, community):
+        raise PermissionDenied
+    versions = list(PolicyVersion.objects.filter(policy=policy).order_by("-number"))
+    if not versions:
+        raise Http404("That policy has no published version.")
+    adoption = Adoption.objects.filter(community=community, policy=policy).first()
+    pinned = adoption.version if adoption and adoption.version else versions[0]
+    placeholders = []
+    for s in pinned.sections.all():
+        for p in markdown_io.find_placeholders(s.body):
+            if p not in placeholders:
+                placeholders.append(p)
+    initial = {"status": adoption.status if adoption else Adoption.Status.ADOPTED, "version": pinned.number}
+    if adoption:
+        for field in ("decided_on", "evidence_url", "rationale", "enforcement_body", "report_contact",
+                      "appeal_process", "equivalent_title", "equivalent_url"):
+            initial[field] = getattr(adoption, field)
+        for i, p in enumerate(placeholders):
+            initial[f"param_{i}"] = adoption.parameters.get(p, "")
+    form = DeclarationForm(request.POST or None, versions=versions, placeholders=placeholders, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            version = next(v for v in versions if v.number == data["version"])
+            try:
+                services.declare_adoption(
+                    community=community,
+                    policy=policy,
+                    user=request.user,
+                    status=data["status"],
+                    version=version,
+                    decided_on=data["decided_on"],
+                    evidence_url=data["evidence_url"],
+                    rationale=data["rationale"],
+                    enforcement_body=data["enforcement_body"],
+                    report_contact=data["report_contact"],
+                    appeal_process=data["appeal_process"],
+                    parameters={k: v for k, v in form.parameters().items() if k in {
+                        p for s in version.sections.all() for p in markdown_io.find_placeholders(s.body)
+                    }},
+                    equivalent_title=data["equivalent_title"],
+                    equivalent_url=data["equivalent_url"],
+                )
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, _messages_of(exc))
+            else:
+                messages.success(request, "Declaration recorded.")
+                return redirect(f"/communities/{community.slug}/")
+        status = 400
+    return TemplateResponse(
+        request,
+        "communities/declare.html",
+        {"community": community, "policy": policy, "form": form, "placeholders": placeholders},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def override(request, slug, policy_slug):
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    if not rules.can_declare(request.user, community):
+        raise PermissionDenied
+    adoption = _adoption_or_404(community, policy)
+    if adoption.version is None:
+        raise Http404
+    sections = list(adoption.version.sections.all())
+    if request.method == "POST" and request.POST.get("remove"):
+        target = SectionOverride.objects.filter(adoption=adoption, section_key=request.POST["remove"]).first()
+        if target:
+            services.remove_override(override=target, user=request.user)
+            messages.success(request, "Override removed; the baseline text applies again.")
+        return redirect(f"/communities/{community.slug}/")
+    key = request.GET.get("section") or request.POST.get("section_key")
+    existing = SectionOverride.objects.filter(adoption=adoption, section_key=key).first() if key else None
+    initial = {"section_key": key, "action": "replace"}
+    if existing:
+        initial.update(action=existing.action, text=existing.text, rationale=existing.rationale)
+    elif key:
+        base = next((s for s in sections if s.key == key), None)
+        initial["text"] = base.body if base else ""
+    form = OverrideForm(request.POST or None, sections=sections, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.set_override(adoption=adoption, user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                form.add_error(None, _messages_of(exc))
+            else:
+                messages.success(request, "Override saved.")
+                return redirect(f"/communities/{community.slug}/")
+        status = 400
+    return TemplateResponse(
+        request,
+        "communities/override.html",
+        {"community": community, "policy": policy, "adoption": adoption, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def rebase(request, slug, policy_slug, key):
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    if not rules.can_declare(request.user, community):
+        raise PermissionDenied
+    adoption = _adoption_or_404(community, policy)
+    target = SectionOverride.objects.filter(adoption=adoption, section_key=key).select_related("based_on").first()
+    if target is None:
+        raise Http404("No override on that section.")
+    latest = PolicyVersion.objects.filter(policy=policy).order_by("-number").first()
+    new_section = latest.sections.filter(key=key).first()
+    diff = None
+    if new_section:
+        diff = selectors.policy_selectors.body_diff(
+            target.based_on.body, target.based_on.body_hash, new_section.body, new_section.body_hash
+        )
+    form = RebaseForm(request.POST or None, initial={"action": target.action, "text": target.text})
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.rebase_override(
+                    override=target, user=request.user,
+                    action=form.cleaned_data["action"], text=form.cleaned_data["text"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, _messages_of(exc))
+            else:
+                messages.success(request, f"Override confirmed against version {latest.number}.")
+                return redirect(f"/communities/{community.slug}/")
+        status = 400
+    return TemplateResponse(
+        request,
+        "communities/rebase.html",
+        {"community": community, "policy": policy, "override": target, "latest": latest,
+         "new_section": new_section, "diff": diff, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["POST"])
+def upgrade(request, slug, policy_slug):
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    if not rules.can_declare(request.user, community):
+        raise PermissionDenied
+    adoption = _adoption_or_404(community, policy)
+    adoption = services.upgrade_adoption(adoption=adoption, user=request.user)
+    messages.success(request, f"Now pinned to version {adoption.version.number}.")
+    return redirect(f"/communities/{community.slug}/")
+
+
+@require_http_methods(["GET", "POST"])
+def mapping(request, slug, policy_slug):
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    if not rules.can_declare(request.user, community):
+        raise PermissionDenied
+    adoption = _adoption_or_404(community, policy)
+    if adoption.version is None:
+        raise Http404
+    sections = list(adoption.version.sections.all())
+    current = {m.section_key: m for m in adoption.mappings.all()}
+    forms = [
+        (s, MappingForm(request.POST or None, prefix=f"m-{s.key}", initial={
+            "coverage": current[s.key].coverage if s.key in current else "",
+            "note": current[s.key].note if s.key in current else "",
+        }))
+        for s in sections
+    ]
+    status = 200
+    if request.method == "POST":
+        if all(f.is_valid() for _, f in forms):
+            try:
+                services.set_mappings(
+                    adoption=adoption,
+                    user=request.user,
+                    mappings=[{"section_key": s.key, **f.cleaned_data} for s, f in forms],
+                )
+            except ValidationError as exc:
+                messages.error(request, _messages_of(exc))
+            else:
+                messages.success(request, "Coverage saved.")
+                return redirect(f"/communities/{community.slug}/")
+        status = 400
+    return TemplateResponse(
+        request,
+        "communities/mapping.html",
+        {"community": community, "policy": policy, "forms": forms},
+        status=status,
+    )
+
+
+def effective(request, slug, policy_slug):
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    adoption = _adoption_or_404(community, policy)
+    return TemplateResponse(
+        request,
+        "communities/effective.html",
+        {"community": community, "policy": policy, **selectors.effective_text(adoption)},
+    )
+
+
+def effective_download(request, slug, policy_slug, fmt):
+    if fmt not in ("md", "wiki"):
+        raise Http404("Markdown (.md) or wikitext (.wiki).")
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    adoption = _adoption_or_404(community, policy)
+    sections = selectors.effective_sections(adoption)
+    title = f"{adoption.version.title} ({community.name})"
+    if fmt == "md":
+        text = markdown_io.to_markdown(title, sections, front_matter={
+            "title": title, "community": community.slug, "baseline_version": adoption.version.number,
+            "baseline_sha256": adoption.version.content_hash,
+        })
+        content_type = "text/markdown; charset=utf-8"
+    else:
+        text = markdown_io.to_wikitext(title, sections)
+        content_type = "text/plain; charset=utf-8"
+    response = HttpResponse(text, content_type=content_type)
+    response["Content-Disposition"] = f'inline; filename="{community.slug}-{policy.slug}.{fmt}"'
+    return response
+
+
+# --- dashboard, exports, badge ---------------------------------------------------------------
+
+
+def _dashboard_policy(request) -> tuple[PolicyPage | None, list[PolicyPage]]:
+    policies = selectors.policies_with_versions()
+    chosen = request.GET.get("policy")
+    return next((p for p in policies if p.slug == chosen), None) or (policies[0] if policies else None), policies
+
+
+def adoption_dashboard(request):
+    policy, policies = _dashboard_policy(request)
+    data = selectors.dashboard(policy, sort=request.GET.get("sort", "name")) if policy else None
+    return TemplateResponse(
+        request,
+        "communities/dashboard.html",
+        {"data": data, "policies": policies, "policy": policy, "sort": request.GET.get("sort", "name")},
+    )
+
+
+def _export_rows(request):
+    policy, _ = _dashboard_policy(request)
+    if policy is None:
+        return None, []
+    data = selectors.dashboard(policy)
+    return policy, [
+        {
+            "community": r.community.slug,
+            "name": r.community.name,
+            "kind": r.community.kind,
+            "language": r.community.language,
+            "policy": policy.slug,
+            "status": r.status,
+            "pinned_version": r.version_number,
+            "latest_version": data["latest"],
+            "versions_behind": r.versions_behind,
+            "overrides": r.overrides,
+            "stale_overrides": r.stale,
+        }
+        for r in data["rows"]
+    ]
+
+
+def export_csv(request):
+    policy, rows = _export_rows(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="adoption.csv"'
+    columns = ["community", "name", "kind", "language", "policy", "status", "pinned_version",
+               "latest_version", "versions_behind", "overrides", "stale_overrides"]
+    writer = csv.DictWriter(response, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()})
+    return response
+
+
+def export_json(request):
+    policy, rows = _export_rows(request)
+    return JsonResponse(
+        {"policy": policy.slug if policy else None, "communities": rows},
+        json_dumps_params={"ensure_ascii": False, "indent": 1},
+    )
+
+
+BADGE_COLOURS = {
+    "adopted": "#2e7d32",
+    "adopted_with_overrides": "#558b2f",
+    "own_equivalent": "#1565c0",
+    "opted_out": "#6d4c41",
+    "under_discussion": "#f9a825",
+    "undeclared": "#757575",
+}
+
+
+def badge(request, community_slug, policy_slug):
+    community = Community.objects.filter(slug=community_slug).first()
+    policy = PolicyPage.objects.filter(slug=policy_slug).first()
+    if community is None or policy is None:
+        raise Http404
+    adoption = Adoption.objects.filter(community=community, policy=policy).select_related("version").first()
+    status = adoption.status if adoption else Adoption.Status.UNDECLARED
+    label = Adoption.Status(status).label
+    if adoption and adoption.version and status in Adoption.ADOPTING:
+        label += f" v{adoption.version.number}"
+    left, right = "code of conduct", label
+    lw, rw = 6.5 * len(left) + 12, 6.5 * len(right) + 12
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{lw + rw:.0f}" height="20" role="img" '
+        f'aria-label="{escape(left)}: {escape(right)}"><title>{escape(left)}: {escape(right)}</title>'
+        f'<rect width="{lw:.0f}" height="20" fill="#555"/>'
+        f'<rect x="{lw:.0f}" width="{rw:.0f}" height="20" fill="{BADGE_COLOURS[status]}"/>'
+        f'<g fill="#fff" font-family="Verdana,DejaVu Sans,sans-serif" font-size="11">'
+        f'<text x="6" y="14">{escape(left)}</text><text x="{lw + 6:.0f}" y="14">{escape(right)}</text></g></svg>'
+    )
+    response = HttpResponse(svg, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
