@@ -11,12 +11,36 @@ from .models import Adoption, Community
 KINDS = ["wiki", "project", "chapter", "event"]
 LANGUAGES = ["en", "de", "fr", "es", "pt", "ar", "ja", "sw"]
 NAMES = [
-    "Alder Wiki", "Birch Translators", "Cedar Project", "Dogwood Chapter", "Elm Meetups",
-    "Fir Wiki", "Ginkgo Docs", "Hazel Project", "Ironwood Wiki", "Juniper Chapter",
-    "Kapok Wiki", "Larch Project", "Maple Wiki", "Neem Chapter", "Oak Sprint",
-    "Pine Wiki", "Quince Project", "Rowan Wiki", "Spruce Chapter", "Teak Wiki",
-    "Umbrella Pine Project", "Viburnum Wiki", "Willow Chapter", "Xylosma Wiki",
-    "Yew Project", "Zelkova Wiki", "Acacia Camp", "Banyan Wiki", "Cypress Project", "Date Palm Wiki",
+    "Alder Wiki",
+    "Birch Translators",
+    "Cedar Project",
+    "Dogwood Chapter",
+    "Elm Meetups",
+    "Fir Wiki",
+    "Ginkgo Docs",
+    "Hazel Project",
+    "Ironwood Wiki",
+    "Juniper Chapter",
+    "Kapok Wiki",
+    "Larch Project",
+    "Maple Wiki",
+    "Neem Chapter",
+    "Oak Sprint",
+    "Pine Wiki",
+    "Quince Project",
+    "Rowan Wiki",
+    "Spruce Chapter",
+    "Teak Wiki",
+    "Umbrella Pine Project",
+    "Viburnum Wiki",
+    "Willow Chapter",
+    "Xylosma Wiki",
+    "Yew Project",
+    "Zelkova Wiki",
+    "Acacia Camp",
+    "Banyan Wiki",
+    "Cypress Project",
+    "Date Palm Wiki",
 ]
 
 
@@ -63,7 +87,9 @@ def seed_communities(page) -> int:
             version=version,
             decided_on=dt.date(2026, 10, 1) + dt.timedelta(days=index),
             evidence_url=f"{community.url}discussion/conduct",
-            enforcement_body=f"{community.name} conduct team" if status in Adoption.ADOPTING else "",
+            enforcement_body=f"{community.name} conduct team"
+            if status in Adoption.ADOPTING
+            else "",
             report_contact=f"conduct@{community.slug}.example.org" if index % 2 else "",
             parameters={
                 "[CONTACT METHOD]": f"conduct@{community.slug}.example.org",

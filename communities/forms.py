@@ -13,18 +13,25 @@ class DeclarationForm(forms.Form):
         required=False, max_length=500, label="Evidence (link to the local discussion or vote)"
     )
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    enforcement_body = forms.CharField(required=False, max_length=200, label="Who enforces it locally")
+    enforcement_body = forms.CharField(
+        required=False, max_length=200, label="Who enforces it locally"
+    )
     report_contact = forms.CharField(required=False, max_length=200, label="How to report")
     appeal_process = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), required=False, label="How to appeal"
     )
-    equivalent_title = forms.CharField(required=False, max_length=200, label="Your own policy's title")
-    equivalent_url = forms.CharField(required=False, max_length=500, label="Your own policy's address")
+    equivalent_title = forms.CharField(
+        required=False, max_length=200, label="Your own policy's title"
+    )
+    equivalent_url = forms.CharField(
+        required=False, max_length=500, label="Your own policy's address"
+    )
 
     def __init__(self, *args, versions=(), placeholders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [
-            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else "")) for v in versions
+            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else ""))
+            for v in versions
         ]
         self.placeholders = list(placeholders)
         for i, placeholder in enumerate(self.placeholders):
@@ -39,7 +46,11 @@ class DeclarationForm(forms.Form):
 class OverrideForm(forms.Form):
     section_key = forms.ChoiceField(label="Section")
     action = forms.ChoiceField(choices=SectionOverride.Action.choices, widget=forms.RadioSelect)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, label="Replacement text (Markdown)")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Replacement text (Markdown)",
+    )
     rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, sections=(), **kwargs):
@@ -49,7 +60,11 @@ class OverrideForm(forms.Form):
 
 class RebaseForm(forms.Form):
     action = forms.ChoiceField(choices=SectionOverride.Action.choices, widget=forms.RadioSelect)
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False, label="Replacement text (Markdown)")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Replacement text (Markdown)",
+    )
 
 
 class MappingForm(forms.Form):

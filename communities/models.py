@@ -19,10 +19,14 @@ class Community(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
-    language = models.CharField(max_length=20, blank=True, help_text="A language code such as en or pt-br.")
+    language = models.CharField(
+        max_length=20, blank=True, help_text="A language code such as en or pt-br."
+    )
     url = models.URLField(blank=True, verbose_name="home URL")
     delegates = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="delegated_communities",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="delegated_communities",
         help_text="People who may declare this community's status.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -51,7 +55,11 @@ class Adoption(models.Model):
     policy = models.ForeignKey("policies.PolicyPage", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.UNDECLARED)
     version = models.ForeignKey(
-        "policies.PolicyVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "policies.PolicyVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="The baseline version this declaration is pinned to.",
     )
     decided_on = models.DateField(null=True, blank=True)
@@ -97,7 +105,9 @@ class SectionOverride(models.Model):
     rationale = models.TextField()
     # The baseline section text this override was written against; when the baseline's
     # latest version has different text for the key, the override is stale.
-    based_on = models.ForeignKey("policies.SectionVersion", on_delete=models.PROTECT, related_name="+")
+    based_on = models.ForeignKey(
+        "policies.SectionVersion", on_delete=models.PROTECT, related_name="+"
+    )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -107,7 +117,9 @@ class SectionOverride(models.Model):
     class Meta:
         ordering = ["adoption", "section_key"]
         constraints = [
-            models.UniqueConstraint(fields=["adoption", "section_key"], name="one_override_per_section")
+            models.UniqueConstraint(
+                fields=["adoption", "section_key"], name="one_override_per_section"
+            )
         ]
 
     def __str__(self):
@@ -129,7 +141,9 @@ class EquivalentMapping(models.Model):
     class Meta:
         ordering = ["adoption", "section_key"]
         constraints = [
-            models.UniqueConstraint(fields=["adoption", "section_key"], name="one_mapping_per_section")
+            models.UniqueConstraint(
+                fields=["adoption", "section_key"], name="one_mapping_per_section"
+            )
         ]
 
     def __str__(self):

@@ -32,7 +32,9 @@ def changed_keys_since(old: PolicyVersion, new: PolicyVersion) -> list[str]:
 
 def latest_versions(policy_ids) -> dict[int, PolicyVersion]:
     latest = {}
-    for v in PolicyVersion.objects.filter(policy_id__in=list(policy_ids)).order_by("policy_id", "number"):
+    for v in PolicyVersion.objects.filter(policy_id__in=list(policy_ids)).order_by(
+        "policy_id", "number"
+    ):
         latest[v.policy_id] = v
     return latest
 
@@ -47,9 +49,14 @@ def _latest_hashes(versions: list[PolicyVersion]) -> dict[int, dict[str, str]]:
     return out
 
 
-def stale_overrides(adoption: Adoption, *, latest: PolicyVersion | None = None) -> list[SectionOverride]:
+def stale_overrides(
+    adoption: Adoption, *, latest: PolicyVersion | None = None
+) -> list[SectionOverride]:
     """Overrides written against baseline text that the latest version has changed."""
-    latest = latest or PolicyVersion.objects.filter(policy_id=adoption.policy_id).order_by("-number").first()
+    latest = (
+        latest
+        or PolicyVersion.objects.filter(policy_id=adoption.policy_id).order_by("-number").first()
+    )
     hashes = {s.key: s.body_hash for s in latest.sections.all()} if latest else {}
     return [
         o
@@ -59,13 +66,17 @@ def stale_overrides(adoption: Adoption, *, latest: PolicyVersion | None = None) 
 
 
 def policies_with_versions() -> list[PolicyPage]:
-    return list(PolicyPage.objects.live().filter(versions__isnull=False).distinct().order_by("title"))
+    return list(
+        PolicyPage.objects.live().filter(versions__isnull=False).distinct().order_by("title")
+    )
 
 
 # --- registry list ---------------------------------------------------------------------------
 
 
-def community_list(*, q: str = "", language: str = "", kind: str = "", status: str = "", policy=None):
+def community_list(
+    *, q: str = "", language: str = "", kind: str = "", status: str = "", policy=None
+):
     communities = Community.objects.all()
     if q:
         communities = communities.filter(Q(name__icontains=q) | Q(slug__icontains=q))
@@ -90,7 +101,10 @@ def community_list(*, q: str = "", language: str = "", kind: str = "", status: s
     for row in rows:
         row["status_label"] = Status(row["status"]).label
     languages = list(
-        Community.objects.exclude(language="").order_by("language").values_list("language", flat=True).distinct()
+        Community.objects.exclude(language="")
+        .order_by("language")
+        .values_list("language", flat=True)
+        .distinct()
     )
     return rows, languages
 
@@ -137,7 +151,9 @@ def get_community(slug: str) -> Community:
     return community
 
 
-def adoption_card(community: Community, policy: PolicyPage, latest: PolicyVersion | None) -> AdoptionCard:
+def adoption_card(
+    community: Community, policy: PolicyPage, latest: PolicyVersion | None
+) -> AdoptionCard:
     adoption = (
         Adoption.objects.filter(community=community, policy=policy)
         .select_related("version", "declared_by")
@@ -149,7 +165,9 @@ def adoption_card(community: Community, policy: PolicyPage, latest: PolicyVersio
     card.overrides = list(adoption.overrides.select_related("based_on", "updated_by"))
     if latest is not None:
         hashes = {s.key: s.body_hash for s in latest.sections.all()}
-        card.stale = [o for o in card.overrides if hashes.get(o.section_key) != o.based_on.body_hash]
+        card.stale = [
+            o for o in card.overrides if hashes.get(o.section_key) != o.based_on.body_hash
+        ]
         if adoption.version and adoption.version.number < latest.number:
             card.changed_since = changed_keys_since(adoption.version, latest)
     if adoption.version:
@@ -162,7 +180,11 @@ def adoption_card(community: Community, policy: PolicyPage, latest: PolicyVersio
             covered = {m.section_key for _, m in card.mappings if m.coverage == "covered"}
             card.gaps = [s.heading for s in sections if s.key not in covered]
         omitted = {o.section_key for o in card.overrides if o.action == SectionOverride.Action.OMIT}
-        replaced = {o.section_key: o.text for o in card.overrides if o.action == SectionOverride.Action.REPLACE}
+        replaced = {
+            o.section_key: o.text
+            for o in card.overrides
+            if o.action == SectionOverride.Action.REPLACE
+        }
         needed = []
         for s in sections:
             if s.key in omitted:
@@ -203,7 +225,9 @@ def effective_text(adoption: Adoption) -> dict:
     for s in adoption.version.sections.all():
         override = overrides.get(s.key)
         if override and override.action == SectionOverride.Action.OMIT:
-            rows.append({"section": s, "override": override, "omitted": True, "body": "", "diff": None})
+            rows.append(
+                {"section": s, "override": override, "omitted": True, "body": "", "diff": None}
+            )
             continue
         body = override.text if override else s.body
         body = fill_placeholders(body, adoption.parameters)
@@ -214,12 +238,18 @@ def effective_text(adoption: Adoption) -> dict:
 
             new_hash = hashlib.sha256(body.encode()).hexdigest()
             diff = policy_selectors.body_diff(s.body, s.body_hash, body, new_hash)
-        rows.append({"section": s, "override": override, "omitted": False, "body": body, "diff": diff})
+        rows.append(
+            {"section": s, "override": override, "omitted": False, "body": body, "diff": diff}
+        )
     return {"adoption": adoption, "rows": rows}
 
 
 def effective_sections(adoption: Adoption) -> list[tuple[str, str]]:
-    return [(r["section"].heading, r["body"]) for r in effective_text(adoption)["rows"] if not r["omitted"]]
+    return [
+        (r["section"].heading, r["body"])
+        for r in effective_text(adoption)["rows"]
+        if not r["omitted"]
+    ]
 
 
 # --- dashboard ---------------------------------------------------------------------------------
@@ -248,7 +278,9 @@ def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
     )
     adoptions = {
         a["community_id"]: a
-        for a in Adoption.objects.filter(policy=policy).values("community_id", "status", "version__number", "pk")
+        for a in Adoption.objects.filter(policy=policy).values(
+            "community_id", "status", "version__number", "pk"
+        )
     }
     override_counts: Counter = Counter()
     stale_counts: Counter = Counter()
@@ -287,6 +319,15 @@ def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
     bars = []
     for value, label in Status.choices:
         width = counts[value] / total * 100
-        bars.append({"status": value, "label": label, "count": counts[value], "x": round(x, 2), "width": round(width, 2), "percent": round(width)})
+        bars.append(
+            {
+                "status": value,
+                "label": label,
+                "count": counts[value],
+                "x": round(x, 2),
+                "width": round(width, 2),
+                "percent": round(width),
+            }
+        )
         x += width
     return {"policy": policy, "latest": latest, "rows": rows, "bars": bars, "total": len(rows)}

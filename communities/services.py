@@ -26,7 +26,9 @@ def _check_url(value: str, field: str) -> str:
         try:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError as exc:
-            raise ValidationError({field: "Enter a full web address starting with https://."}) from exc
+            raise ValidationError(
+                {field: "Enter a full web address starting with https://."}
+            ) from exc
     return value
 
 
@@ -70,18 +72,20 @@ def declare_adoption(
     elif version.policy_id != policy.pk:
         raise ValidationError({"version": "That version belongs to another policy."})
     if version is None and status != Status.UNDECLARED:
-        raise ValidationError({"version": "The policy has no published version to declare against."})
-    if status == Status.EQUIVALENT and not (equivalent_title.strip() and equivalent_url.strip()):
         raise ValidationError(
-            {"equivalent_url": "Name your own policy and give its address."}
+            {"version": "The policy has no published version to declare against."}
         )
+    if status == Status.EQUIVALENT and not (equivalent_title.strip() and equivalent_url.strip()):
+        raise ValidationError({"equivalent_url": "Name your own policy and give its address."})
     if status == Status.OPTED_OUT and not rationale.strip():
         raise ValidationError({"rationale": "Say briefly why the community opts out."})
     if len(rationale) > MAX_TEXT or len(appeal_process) > MAX_TEXT:
         raise ValidationError({"rationale": "That text is too long."})
-    placeholders = set(
-        p for s in version.sections.all() for p in markdown_io.find_placeholders(s.body)
-    ) if version else set()
+    placeholders = (
+        set(p for s in version.sections.all() for p in markdown_io.find_placeholders(s.body))
+        if version
+        else set()
+    )
     cleaned_parameters = {}
     for key, value in (parameters or {}).items():
         if key not in placeholders:
@@ -116,9 +120,7 @@ def declare_adoption(
 def _section(version: PolicyVersion, key: str) -> SectionVersion:
     section = SectionVersion.objects.filter(version=version, key=key).first()
     if section is None:
-        raise ValidationError(
-            {"section_key": f"Version {version.number} has no section “{key}”."}
-        )
+        raise ValidationError({"section_key": f"Version {version.number} has no section “{key}”."})
     return section
 
 
@@ -238,7 +240,13 @@ def set_mappings(*, adoption: Adoption, user, mappings: list[dict]) -> list[Equi
 
 @transaction.atomic
 def save_community(
-    *, user, name: str, slug: str, kind: str = "other", language: str = "", url: str = "",
+    *,
+    user,
+    name: str,
+    slug: str,
+    kind: str = "other",
+    language: str = "",
+    url: str = "",
     delegates=None,
 ) -> tuple[Community, bool]:
     """Create or update a community by slug (the registry's identity)."""

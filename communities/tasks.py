@@ -41,6 +41,11 @@ def notify_new_baseline_version(version_id: int) -> int:
             )
         lines.append(f"{base}/communities/{adoption.community.slug}/")
         messages.append(
-            (f"New baseline version: {version.title} v{version.number}", "\n\n".join(lines), None, recipients)
+            (
+                f"New baseline version: {version.title} v{version.number}",
+                "\n\n".join(lines),
+                None,
+                recipients,
+            )
         )
     return send_mass_mail(messages, fail_silently=False) if messages else 0

@@ -9,10 +9,14 @@ urlpatterns = [
     path("communities/<slug:slug>/", views.community_detail, name="detail"),
     path("communities/<slug:slug>/<slug:policy_slug>/declare/", views.declare, name="declare"),
     path("communities/<slug:slug>/<slug:policy_slug>/override/", views.override, name="override"),
-    path("communities/<slug:slug>/<slug:policy_slug>/rebase/<slug:key>/", views.rebase, name="rebase"),
+    path(
+        "communities/<slug:slug>/<slug:policy_slug>/rebase/<slug:key>/", views.rebase, name="rebase"
+    ),
     path("communities/<slug:slug>/<slug:policy_slug>/upgrade/", views.upgrade, name="upgrade"),
     path("communities/<slug:slug>/<slug:policy_slug>/mapping/", views.mapping, name="mapping"),
-    path("communities/<slug:slug>/<slug:policy_slug>/effective/", views.effective, name="effective"),
+    path(
+        "communities/<slug:slug>/<slug:policy_slug>/effective/", views.effective, name="effective"
+    ),
     path(
         "communities/<slug:slug>/<slug:policy_slug>/effective.<str:fmt>",
         views.effective_download,

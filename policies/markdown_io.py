@@ -414,6 +414,8 @@ _INLINE_STARTERS = "[<\\&*_`!("
 _BRACKET_RE = re.compile(r"\\.|[\[\]()]", re.S)
 _TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
 _BLOCK_HEADING_RE = re.compile(r" {0,3}(?:#|=+[ \t]*$|-+[ \t]*$)")
+_NESTING_RE = re.compile(r"(?:[ \t]*(?:[-*+>]|\d{1,9}[.)])(?=[ \t>]|$))+")
+_MARKER_RE = re.compile(r"[-*+>]|\d{1,9}[.)]")
 _RENDER_BUDGET = 2_000_000
 
 
@@ -444,8 +446,9 @@ class _CostGuard(Preprocessor):
 
     def run(self, lines):
         whole = "\n".join(lines)
-        if _starter_count(whole) * len(whole) <= _RENDER_BUDGET:
-            return lines
+        markers = sum(whole.count(c) for c in "-+>.)") + len(lines) // 8
+        if (_starter_count(whole) + markers) * len(whole) <= _RENDER_BUDGET:
+            return lines  # cannot exceed the budget: skip the detailed estimate
         closers = [m.start() for m in re.finditer(">", whole)]
         spans: list[tuple[int, int, int]] = []  # (cost, first line, line after the last)
         start, start_offset, offset = None, 0, 0
@@ -462,9 +465,15 @@ class _CostGuard(Preprocessor):
                         unit = ""
                     unit += item_line + "\n"
                 cost += _inline_cost(unit)
-                # Each heading line inside a block makes Python-Markdown re-split the block.
-                headings = sum(1 for x in lines[start:i] if _BLOCK_HEADING_RE.match(x))
-                cost += headings * (offset - start_offset) // 8
+                # Each heading line inside a block makes Python-Markdown re-split the block, and
+                # each level of nesting ("- - - x", "> > x") re-parses the rest of it.
+                block_length = offset - start_offset
+                for block_line in lines[start:i]:
+                    if _BLOCK_HEADING_RE.match(block_line):
+                        cost += block_length // 8
+                    nest = _NESTING_RE.match(block_line)
+                    if nest:
+                        cost += (len(_MARKER_RE.findall(nest[0])) - 1) * block_length // 8
                 for m in _TAG_START_RE.finditer("\n".join(lines[start:i])):
                     position = start_offset + m.start()
                     k = bisect.bisect_right(closers, position)

@@ -271,7 +271,7 @@ def test_dry_run_writes_nothing(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_thousand_rows_import_quickly_with_progress(root, write_csv):
+def test_thousand_rows_import_quickly_with_progress(root, write_csv, django_assert_max_num_queries):
     UserFactory(username="ana")
     rows = "".join(
         f"Community {i},community-{i},{Community.Kind.values[i % 5]},en,"
@@ -281,10 +281,13 @@ def test_thousand_rows_import_quickly_with_progress(root, write_csv):
     path = write_csv(HEADER + rows)
 
     started = time.perf_counter()
-    out, err = run(path)
+    # A fixed number of queries per row (the service's own); no per-row lookups of delegates.
+    with django_assert_max_num_queries(8 * 1000):
+        out, err = run(path)
     elapsed = time.perf_counter() - started
 
     assert "Imported 1000 communities: 1000 created, 0 updated." in out
     assert Community.objects.count() == 1000
     assert "Importing 1000/1000" in err
-    assert elapsed < 10, f"import took {elapsed:.1f}s"
+    # Generous: about 2 s on an idle machine, but the suite may share a busy one.
+    assert elapsed < 15, f"import took {elapsed:.1f}s"

@@ -5,6 +5,7 @@ The module is pure Python, so these tests need no database or Django settings.
 
 import difflib
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -541,6 +542,46 @@ def test_render_table_and_abbr():
 
 def test_render_empty():
     assert render_markdown("") == ""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 20000,
+        "[a " * 10000,
+        "![" * 10000,
+        "[a](" * 10000,
+        "<a " * 10000,
+        "[" * 10000 + "]" * 10000,
+        "#a\n" * 10000,
+        "a\n---\n" * 5000,
+        "- " * 10000 + "x",
+        "1. " * 10000 + "x",
+        "> " * 10000 + "x",
+        ("<a " * 30 + "\n\n") * 300,
+    ],
+    ids=lambda text: repr(text[:8]),
+)
+def test_render_pathological_input_is_bounded(text):
+    # Python-Markdown alone takes from tens of seconds to minutes (or overflows the stack) on
+    # these; the guard shows the offending paragraphs as plain text instead.
+    start = time.monotonic()
+    html = render_markdown(text)
+    assert time.monotonic() - start < 15
+    assert_safe(html)
+
+
+def test_render_guard_leaves_real_documents_alone():
+    long_list = "".join(
+        f"- item {i} with [a link](https://example.org/{i}) and **bold**\n" for i in range(800)
+    )
+    html = render_markdown(long_list)
+    assert html.count("<li>") == 800
+    assert html.count("<a ") == 800
+    for name in CORPUS_SECTION_COUNTS:
+        whole = (CORPUS / name).read_text(encoding="utf-8")
+        assert "<li>" in render_markdown(whole) or "<p>" in render_markdown(whole)
+        assert "&lt;" not in render_markdown(whole.replace("</br>", ""))
 
 
 @pytest.mark.parametrize("name", sorted(CORPUS_SECTION_COUNTS))
@@ -1133,3 +1174,50 @@ def test_wikitext_nested_lists_from_corpus():
     text = to_wikitext(django.title, pairs(django))
     assert "** Posting (or threatening to post) other people's personally identifying " in text
     assert "[mailto:conduct@djangoproject.com conduct@djangoproject.com]" in text
+
+
+# --------------------------------------------------------------------------------------------
+# Robustness on arbitrary input
+# --------------------------------------------------------------------------------------------
+
+_MARKDOWNISH = st.text(
+    alphabet=st.sampled_from(
+        list("abcXYZ 019#*_-+=>`~[]()<>!:/\\|'\"&;.\n\t")
+        + ["\n\n", "## ", "- ", "1. ", "```", "](", "<a href=", "javascript:", "[A B]", "é"]
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_MARKDOWNISH)
+def test_parse_never_crashes(text):
+    try:
+        policy = parse_policy(text)
+    except PolicyFormatError as exc:
+        assert str(exc)
+        return
+    assert policy.sections
+    for section in policy.sections:
+        assert section.body == section.body.strip("\n") or not section.body.strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=_MARKDOWNISH)
+def test_render_is_always_sanitised(text):
+    html = highlight_placeholders(render_markdown(text))
+    assert "<script" not in html.lower()
+    for tag, attrs in tags_of(html):
+        assert tag in ALLOWED_TAGS | {"mark"}, tag
+        for name, value in attrs:
+            assert not name.startswith("on")
+            if name == "href":
+                assert not re.match(r"\s*javascript:", value or "", re.I)
+
+
+@settings(max_examples=300, deadline=None)
+@given(heading=_MARKDOWNISH, body=_MARKDOWNISH)
+def test_wikitext_and_placeholders_never_crash(heading, body):
+    text = to_wikitext("T", [(heading, body), ("Other", body)])
+    assert not re.search(r"[\ue000-\ue005]", text)
+    assert all(PLACEHOLDER_RE.fullmatch(p) for p in find_placeholders(body))

@@ -55,7 +55,8 @@ class Command(BaseCommand):
         "Import communities from a UTF-8 CSV file with a header row. Columns: name, slug "
         "(required); kind, language, url, delegates (optional; delegates are usernames separated "
         "by spaces or semicolons). Existing communities are updated by slug; a column left out of "
-        "the file leaves that field of existing communities unchanged. Every row is validated "
+        "the file (or an empty kind) leaves that field of existing communities unchanged; an "
+        "empty delegates cell clears the delegates. Every row is validated "
         "first: if any row is invalid, nothing is written."
     )
 
@@ -113,7 +114,7 @@ class Command(BaseCommand):
     def _resolve_user(self, username: str | None):
         User = get_user_model()
         if username:
-            user = User.objects.filter(username=username).first()
+            user = User.objects.filter(**{User.USERNAME_FIELD: username}).first()
             if user is None:
                 raise CommandError(f"No user named “{username}”.")
         else:
@@ -385,7 +386,7 @@ class _Progress:
         self.out = out
         self.total = total
         self.tty = out.isatty()
-        self.last_decile = -1
+        self.last_decile = 0  # the first line printed is at 10%
         self.drawn = False
 
     def _write(self, text: str) -> None:

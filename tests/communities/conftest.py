@@ -1,0 +1,233 @@
+"""People, communities and a published baseline for the communities tests, built through the
+services; plus small readers for what a person sees on a page (text, tables, a snapshot of
+everything the app stores)."""
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+
+from communities import services
+from communities.models import Adoption, Community, EquivalentMapping, SectionOverride
+from policies import services as policy_services
+from tests.factories import UserFactory, make_policy
+
+INLINE_TAG = re.compile(r"</?(a|abbr|b|code|del|em|i|ins|label|q|span|strong|time)\b[^>]*>", re.I)
+
+ROLES = [
+    "anonymous",
+    "participant",
+    "delegate",
+    "other_delegate",
+    "inactive_delegate",
+    "facilitator",
+    "superuser",
+]
+
+
+def page_text(html) -> str:
+    """What a reader sees: the text of a page (or response), tags dropped, spaces collapsed."""
+    if hasattr(html, "content"):
+        html = html.content.decode()
+    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    html = re.sub(INLINE_TAG, "", html)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+class _Tables(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tables: dict[str, list[list[str]]] = {}
+        self._caption = None
+        self._rows = None
+        self._cell = None
+        self._in_caption = False
+        self._in_head = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._caption, self._rows = f"table{len(self.tables)}", []
+        elif tag == "caption":
+            self._in_caption, self._caption = True, ""
+        elif tag == "thead":
+            self._in_head = True
+        elif tag == "tr" and self._rows is not None and not self._in_head:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows and not self._in_head:
+            self._cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self._rows is not None:
+            self.tables[self._caption] = self._rows
+            self._rows = None
+        elif tag == "caption":
+            self._in_caption = False
+        elif tag == "thead":
+            self._in_head = False
+        elif tag in ("td", "th") and self._cell is not None:
+            self._rows[-1].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._in_caption:
+            self._caption += data.strip()
+        elif self._cell is not None:
+            self._cell.append(data)
+
+
+def tables(html) -> dict[str, list[list[str]]]:
+    """Every table body on the page as rows of cell texts, by caption (or "table<N>")."""
+    if hasattr(html, "content"):
+        html = html.content.decode()
+    parser = _Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def db_state() -> dict:
+    """Everything the communities app stores, history included, to compare before and after."""
+    return {
+        "communities": list(Community.objects.order_by("pk").values()),
+        "delegates": list(Community.delegates.through.objects.order_by("pk").values()),
+        "adoptions": list(Adoption.objects.order_by("pk").values()),
+        "overrides": list(SectionOverride.objects.order_by("pk").values()),
+        "mappings": list(EquivalentMapping.objects.order_by("pk").values()),
+        "history": [
+            model.history.count()
+            for model in (Community, Adoption, SectionOverride, EquivalentMapping)
+        ],
+    }
+
+
+@pytest.fixture
+def facilitator(db):
+    user = UserFactory(username="fran")
+    user.groups.add(Group.objects.get(name="Facilitators"))
+    return user
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def community(facilitator):
+    community, _ = services.save_community(
+        user=facilitator,
+        name="Alder Wiki",
+        slug="alder-wiki",
+        kind="wiki",
+        language="en",
+        url="https://alder.example.org/",
+    )
+    return community
+
+
+@pytest.fixture
+def other_community(facilitator):
+    community, _ = services.save_community(
+        user=facilitator,
+        name="Birch Project",
+        slug="birch-project",
+        kind="project",
+        language="de",
+        url="https://birch.example.org/",
+    )
+    return community
+
+
+@pytest.fixture
+def delegate(community):
+    user = UserFactory(username="dana")
+    community.delegates.add(user)
+    return user
+
+
+@pytest.fixture
+def other_delegate(other_community):
+    user = UserFactory(username="olga")
+    other_community.delegates.add(user)
+    return user
+
+
+@pytest.fixture
+def inactive_delegate(community):
+    user = UserFactory(username="gone", is_active=False)
+    community.delegates.add(user)
+    return user
+
+
+@pytest.fixture
+def role_user(participant, delegate, other_delegate, inactive_delegate, facilitator, superuser):
+    return {
+        "anonymous": AnonymousUser(),
+        "participant": participant,
+        "delegate": delegate,
+        "other_delegate": other_delegate,
+        "inactive_delegate": inactive_delegate,
+        "facilitator": facilitator,
+        "superuser": superuser,
+    }
+
+
+@pytest.fixture
+def policy(editor):
+    """"Baseline Code" (slug baseline), version 1: three sections, each with the placeholder
+    [CONTACT METHOD]."""
+    return make_policy(editor=editor, n_sections=3)
+
+
+@pytest.fixture
+def v1(policy):
+    return policy.versions.get(number=1)
+
+
+@pytest.fixture
+def keys(v1):
+    return [s.key for s in v1.sections.all()]
+
+
+@pytest.fixture
+def declare(facilitator):
+    """declare(community, policy, status="adopted", user=facilitator, **fields)"""
+
+    def do(community, policy, status="adopted", *, user=None, **fields):
+        return services.declare_adoption(
+            community=community, policy=policy, user=user or facilitator, status=status, **fields
+        )
+
+    return do
+
+
+@pytest.fixture
+def override(facilitator):
+    """override(adoption, key, text="Local text.", action="replace", rationale=...)"""
+
+    def do(adoption, key, text="Local text.", *, action="replace", rationale="We say it so."):
+        return services.set_override(
+            adoption=adoption,
+            section_key=key,
+            user=facilitator,
+            action=action,
+            text=text,
+            rationale=rationale,
+        )
+
+    return do
+
+
+@pytest.fixture
+def publish(editor):
+    """publish(policy, {key: new body}): a new version that changes only those sections."""
+
+    def do(policy, changes: dict[str, str], summary="Reworded."):
+        latest = policy.versions.order_by("-number").first()
+        sections = [(s.key, s.heading, changes.get(s.key, s.body)) for s in latest.sections.all()]
+        return policy_services.publish_policy(
+            page=policy, user=editor, summary=summary, sections=sections
+        )
+
+    return do
