@@ -11,6 +11,7 @@ from django.utils.html import escape, format_html_join
 from django.views.decorators.http import require_http_methods
 
 from policies import markdown_io
+from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
 
 from . import rules, selectors, services
@@ -115,7 +116,10 @@ def declare(request, slug, policy_slug):
         for i, p in enumerate(placeholders):
             initial[f"param_{i}"] = adoption.parameters.get(p, "")
     form = DeclarationForm(
-        request.POST or None, versions=versions, placeholders=placeholders, initial=initial
+        request.POST if request.method == "POST" else None,
+        versions=versions,
+        placeholders=placeholders,
+        initial=initial,
     )
     status = 200
     if request.method == "POST":
@@ -194,7 +198,9 @@ def override(request, slug, policy_slug):
     elif key:
         base = next((s for s in sections if s.key == key), None)
         initial["text"] = base.body if base else ""
-    form = OverrideForm(request.POST or None, sections=sections, initial=initial)
+    form = OverrideForm(
+        request.POST if request.method == "POST" else None, sections=sections, initial=initial
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -235,7 +241,10 @@ def rebase(request, slug, policy_slug, key):
         diff = selectors.policy_selectors.body_diff(
             target.based_on.body, target.based_on.body_hash, new_section.body, new_section.body_hash
         )
-    form = RebaseForm(request.POST or None, initial={"action": target.action, "text": target.text})
+    form = RebaseForm(
+        request.POST if request.method == "POST" else None,
+        initial={"action": target.action, "text": target.text},
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -295,7 +304,7 @@ def mapping(request, slug, policy_slug):
         (
             s,
             MappingForm(
-                request.POST or None,
+                request.POST if request.method == "POST" else None,
                 prefix=f"m-{s.key}",
                 initial={
                     "coverage": current[s.key].coverage if s.key in current else "",
@@ -458,9 +467,7 @@ def export_csv(request):
     writer = csv.DictWriter(response, fieldnames=columns)
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v) for k, v in row.items()}
-        )
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     return response
 
 

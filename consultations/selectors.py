@@ -259,10 +259,13 @@ def consultation_page(
         for key, heading, html, number in section_meta
         if not section or key == section
     ]
+    def order(v):  # the whole text comes after the sections when tied
+        return v.number or len(section_meta)
+
     if sort == "opposed":
-        views.sort(key=lambda v: (-v.tally.oppose, -v.tally.share("oppose"), v.number))
+        views.sort(key=lambda v: (-v.tally.oppose, -v.tally.share("oppose"), order(v)))
     elif sort == "discussed":
-        views.sort(key=lambda v: (-(v.tally.total + v.tally.replies), v.number))
+        views.sort(key=lambda v: (-(v.tally.total + v.tally.replies), order(v)))
     overall = Tally()
     for t in counts.values():
         for s in STANCES:

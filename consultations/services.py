@@ -430,7 +430,8 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
     summary = Summary.objects.filter(consultation=consultation).first()
     if summary is None or not summary.sections.exists():
         raise ValidationError("Write at least one section of the summary before publishing it.")
-    if summary.published_at is None:
+    first_publication = summary.published_at is None
+    if first_publication:
         summary.published_at = timezone.now()
         summary.published_by = user
         summary.save()
@@ -444,5 +445,7 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
     )
     from .tasks import notify_summary_published
 
-    transaction.on_commit(lambda: notify_summary_published.enqueue(consultation.pk))
+    if first_publication:
+        # Later edits are visible on the page; participants are emailed once.
+        transaction.on_commit(lambda: notify_summary_published.enqueue(consultation.pk))
     return summary

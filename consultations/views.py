@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
 
 from . import rules, selectors, services
@@ -38,9 +39,9 @@ def _load(request, slug, pk) -> Consultation:
     return consultation
 
 
-def _int(value, default=1):
+def _int(value, default=1, ceiling=10_000):
     try:
-        return max(1, int(value))
+        return min(max(1, int(value)), ceiling)
     except (TypeError, ValueError):
         return default
 
@@ -245,7 +246,8 @@ def feedback(request, slug, pk):
     consultation = _load(request, slug, pk)
     user = request.user
     form = FeedbackForm(
-        request.POST or None, initial={"section_key": request.GET.get("section", "")}
+        request.POST if request.method == "POST" else None,
+        initial={"section_key": request.GET.get("section", "")},
     )
     status = 200
     if request.method == "POST":
@@ -434,13 +436,7 @@ def export(request, slug, pk, fmt):
         writer = csv.DictWriter(response, fieldnames=columns)
         writer.writeheader()
         for row in rows:
-            # Spreadsheet formula injection: a cell starting with = + - @ is neutralised.
-            writer.writerow(
-                {
-                    k: (f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v)
-                    for k, v in row.items()
-                }
-            )
+            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -470,7 +466,7 @@ def create(request, slug):
         return redirect(page.url)
     now = timezone.now().replace(second=0, microsecond=0)
     form = ConsultationForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         versions=versions,
         initial={
             "version": versions[0].number,

@@ -511,6 +511,10 @@ def render_markdown(text: str) -> str:
     ``<h3>``. Links may only use http, https or mailto, or be relative / fragment links, and
     get ``rel="nofollow noopener"``. Raw HTML is stripped (``<script>``/``<style>`` with
     their content); the text of other disallowed tags is kept, escaped.
+
+    Pathological input that would make Python-Markdown run for minutes (thousands of stray
+    ``[`` or ``<tag`` in one paragraph, thousands of nested list markers...) is shown as
+    escaped plain text instead, paragraph by paragraph; ordinary documents are unaffected.
     """
     md = markdown.Markdown(
         extensions=[
@@ -525,7 +529,7 @@ def render_markdown(text: str) -> str:
     try:
         converted = md.convert(text or "")
     except RecursionError:  # e.g. thousands of nested list markers ("- - - - ... x")
-        converted = f"<p>{html_lib.escape(text, quote=False)}</p>"
+        converted = f"<p>{html_lib.escape(text or '', quote=False)}</p>"
     return nh3.clean(
         converted,
         tags=_ALLOWED_TAGS,
@@ -736,7 +740,7 @@ def match_section_keys(
         for j, (_key, old_heading, old_body) in enumerate(old):
             if not available(j):
                 continue
-            old_heading = _comparable_heading(old_heading)
+            old_heading, old_body = _comparable_heading(old_heading), old_body or ""
             heading_score = (
                 similarity(old_heading, new_heading) if old_heading and new_heading else 0.0
             )
@@ -808,6 +812,7 @@ _WIKI_SCHEMES = {
 _MAX_QUOTE_DEPTH = 16
 _TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
 _EM, _STRONG, _STRONG_EM = "\ue002", "\ue003", "\ue004"
+_APOSTROPHE_NEXT_TO_MARKUP_RE = re.compile("(?<=[\ue002-\ue004])'|'(?=[\ue002-\ue004])")
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
 _ESCAPE_RE = re.compile(r"\\([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _AUTOLINK_RE = re.compile(r"<((?:[a-zA-Z][a-zA-Z0-9+.-]{1,31}):[^\s<>]*)>")
@@ -910,8 +915,7 @@ class _WikiWriter:
         text = _STRONG_RE.sub(lambda m: f"{_STRONG}{m[1] or m[2]}{_STRONG}", text)
         text = _EM_RE.sub(lambda m: f"{_EM}{m[1] or m[2]}{_EM}", text)
         # A literal apostrophe next to generated quote markup would change its meaning.
-        text = re.sub(f"(?<=[{_EM}{_STRONG}{_STRONG_EM}])'|'(?=[{_EM}{_STRONG}{_STRONG_EM}])",
-                      "&#39;", text)  # fmt: skip
+        text = _APOSTROPHE_NEXT_TO_MARKUP_RE.sub("&#39;", text)
         text = text.replace(_STRONG_EM, "'''''").replace(_STRONG, "'''").replace(_EM, "''")
         for _ in range(len(store) + 1):
             text, count = _TOKEN_RE.subn(lambda m: store[int(m[1])], text)
@@ -986,7 +990,7 @@ class _WikiWriter:
             if not line.strip():
                 i += 1
                 continue
-            fence = _fence_opener(line.lstrip()) if _leading_width(line) < 4 else None
+            fence = _fence_opener(line)
             if fence:
                 i = self._fence(lines, i, fence, out)
                 continue
@@ -1151,12 +1155,10 @@ class _WikiWriter:
 
     def _table(self, lines: Sequence[str], i: int, out: list[str]) -> int:
         def cells(row: str) -> list[str]:
+            # Cells were split at unescaped pipes; escaped ones ("\\|") stay literal.
             return [
-                self.inline(c.replace("\\|", "\ue005"))
-                .replace("|", "&#124;")
-                .replace("\ue005", "&#124;")
-                or " "
-                for c in _split_table_row(row)
+                self.inline(cell.replace("\\|", "\ue005")).replace("\ue005", "&#124;") or " "
+                for cell in _split_table_row(row)
             ]
 
         rows = ['{| class="wikitable"', "! " + " !! ".join(cells(lines[i]))]

@@ -55,7 +55,8 @@ def refuse_deleting_versioned_policy(request, page):
 def import_view(request):
     if not rules.can_import_policies(request.user):
         raise PermissionDenied
-    form = ImportPolicyForm(request.POST or None, request.FILES or None)
+    bound = request.method == "POST"
+    form = ImportPolicyForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

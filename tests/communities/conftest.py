@@ -175,7 +175,7 @@ def role_user(participant, delegate, other_delegate, inactive_delegate, facilita
 
 @pytest.fixture
 def policy(editor):
-    """"Baseline Code" (slug baseline), version 1: three sections, each with the placeholder
+    """ "Baseline Code" (slug baseline), version 1: three sections, each with the placeholder
     [CONTACT METHOD]."""
     return make_policy(editor=editor, n_sections=3)
 

@@ -762,11 +762,6 @@ def test_writing_citing_and_publishing_a_summary(
     assert "Read the facilitators' summary" in page_text(client.get(url))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: every 'Save and publish' of an already published summary emails all "
-    "participants again",
-)
 def test_republishing_an_edited_summary_does_not_email_everyone_again(
     make_consultation, version, keys, participants, facilitator, django_capture_on_commit_callbacks
 ):

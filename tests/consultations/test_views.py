@@ -443,21 +443,12 @@ def test_bad_query_strings_never_give_a_500(who, with_targets, url, participant)
     assert got == BAD_QUERIES
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: ?page= is not capped; a huge page number overflows the SQL OFFSET (500)",
-)
 def test_a_huge_page_number_is_not_a_500(with_targets, url, keys):
     client = Client(raise_request_exception=False)
     response = client.get(url, {"section": keys[0], "page": "9" * 30})
     assert response.status_code in (200, 404)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: `Form(request.POST or None)` treats a POST with no fields as unbound: "
-    "400 with no error message",
-)
 @pytest.mark.parametrize("path", ["consultations/{pk}/feedback/", "consultations/new/"])
 def test_a_post_with_no_fields_says_what_is_missing(
     path, consultation, participant, facilitator, client
@@ -509,11 +500,6 @@ def test_bad_summary_input_is_refused_and_writes_nothing(
     assert list(SummarySection.objects.get().cited_positions.all()) == [mine]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: summary_edit.html never renders intro_form.intro.errors; an over-long "
-    "intro is refused (400) without saying why",
-)
 def test_an_over_long_summary_intro_says_why(make_consultation, version, keys, facilitator, client):
     consultation = make_consultation(version, state="closed")
     data = {"intro": "i" * 5001}
@@ -681,11 +667,6 @@ def test_hidden_items_are_exported_as_notices_only(exported, client):
     assert len(data["items"]) == 6
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: CSV formula guard turns every empty cell into a lone apostrophe "
-    '("" in "=+-@" is True)',
-)
 def test_csv_leaves_empty_cells_empty(exported, keys, client):
     rows = _csv(client, exported)
     plain = next(r for r in rows if r["type"] == "position" and r["section_key"] == keys[0])
