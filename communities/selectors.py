@@ -168,7 +168,11 @@ def adoption_card(
         card.stale = [
             o for o in card.overrides if hashes.get(o.section_key) != o.based_on.body_hash
         ]
-        if adoption.version and adoption.version.number < latest.number:
+        if (
+            adoption.status in Adoption.ADOPTING
+            and adoption.version
+            and adoption.version.number < latest.number
+        ):
             card.changed_since = changed_keys_since(adoption.version, latest)
     if adoption.version:
         sections = list(adoption.version.sections.all())

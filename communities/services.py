@@ -79,8 +79,10 @@ def declare_adoption(
         raise ValidationError({"equivalent_url": "Name your own policy and give its address."})
     if status == Status.OPTED_OUT and not rationale.strip():
         raise ValidationError({"rationale": "Say briefly why the community opts out."})
-    if len(rationale) > MAX_TEXT or len(appeal_process) > MAX_TEXT:
+    if len(rationale) > MAX_TEXT:
         raise ValidationError({"rationale": "That text is too long."})
+    if len(appeal_process) > MAX_TEXT:
+        raise ValidationError({"appeal_process": "That text is too long."})
     placeholders = (
         set(p for s in version.sections.all() for p in markdown_io.find_placeholders(s.body))
         if version

@@ -259,6 +259,7 @@ def consultation_page(
         for key, heading, html, number in section_meta
         if not section or key == section
     ]
+
     def order(v):  # the whole text comes after the sections when tied
         return v.number or len(section_meta)
 

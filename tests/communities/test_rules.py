@@ -150,19 +150,7 @@ def test_http_matches_the_table(
 
 # The registry is managed in the Wagtail admin (a snippet viewset). The rules say facilitators
 # manage it; the admin must let them, and nobody else but superusers.
-REGISTRY_ROLES = [
-    pytest.param(
-        role,
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="BUG: the Wagtail community registry ignores rules.can_manage_registry; "
-            "facilitators (no admin or communities model permissions) are turned away",
-        ),
-    )
-    if role == "facilitator"
-    else role
-    for role in ROLES
-]
+REGISTRY_ROLES = list(ROLES)
 
 
 @pytest.mark.parametrize("role", REGISTRY_ROLES)

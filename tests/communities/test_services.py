@@ -102,11 +102,6 @@ def test_opting_out_needs_a_rationale_and_never_counts_as_adopting(
     assert "Our host's policy covers us." in community_card(client, community, policy)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: an opted-out community's card says 'Version 2 is out' and offers "
-    "'Adopt version 2' (selectors.adoption_card ignores the status)",
-)
 def test_an_opted_out_community_is_not_told_to_upgrade(
     community, policy, keys, declare, publish, client
 ):
