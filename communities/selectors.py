@@ -197,11 +197,46 @@ def adoption_card(
                 if p not in needed:
                     needed.append(p)
         card.unfilled = [p for p in needed if not adoption.parameters.get(p)]
-    history = list(
-        adoption.history.select_related("history_user", "version").order_by("-history_date")[:50]
-    )
-    card.timeline = history
+    card.timeline = timeline(adoption)
     return card
+
+
+@dataclass
+class TimelineEvent:
+    when: object
+    what: str
+    who: str
+    why: str
+
+
+def timeline(adoption: Adoption, limit: int = 50) -> list[TimelineEvent]:
+    """Every recorded change of the declaration and of its overrides, newest first."""
+    events = [
+        TimelineEvent(
+            when=h.history_date,
+            what=Status(h.status).label + (f", version {h.version.number}" if h.version else ""),
+            who=h.history_user.get_username() if h.history_user else "system",
+            why=h.history_change_reason or "",
+        )
+        for h in adoption.history.select_related("history_user", "version").order_by(
+            "-history_date"
+        )[:limit]
+    ]
+    verbs = {"+": "added", "~": "changed", "-": "removed"}
+    events += [
+        TimelineEvent(
+            when=h.history_date,
+            what=f"Override on “{h.section_key}” {verbs.get(h.history_type, 'changed')}"
+            f" ({SectionOverride.Action(h.action).label.lower()})",
+            who=h.history_user.get_username() if h.history_user else "system",
+            why=h.history_change_reason or h.rationale,
+        )
+        for h in SectionOverride.history.filter(adoption_id=adoption.pk)
+        .select_related("history_user")
+        .order_by("-history_date")[:limit]
+    ]
+    events.sort(key=lambda e: e.when, reverse=True)
+    return events[:limit]
 
 
 def community_page(community: Community) -> list[AdoptionCard]:
