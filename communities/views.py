@@ -23,6 +23,29 @@ def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _add_errors(form, exc: ValidationError) -> None:
+    """Service errors land beside the field they name, or at the top of the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _messages_of(exc))
+
+
+def _submit(request, form, action, *, success: str, community: Community):
+    """Call `action(cleaned_data)` for a valid form. Returns the redirect on success, None when
+    the form (now carrying the errors) must be shown again."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(f"/communities/{community.slug}/")
+    return None
+
+
 def _policy(slug) -> PolicyPage:
     policy = PolicyPage.objects.filter(slug=slug).first()
     if policy is None:
@@ -121,46 +144,36 @@ def declare(request, slug, policy_slug):
         placeholders=placeholders,
         initial=initial,
     )
+
+    def declare_with(data):
+        version = next(v for v in versions if v.number == data["version"])
+        version_placeholders = {
+            p for s in version.sections.all() for p in markdown_io.find_placeholders(s.body)
+        }
+        services.declare_adoption(
+            community=community,
+            policy=policy,
+            user=request.user,
+            status=data["status"],
+            version=version,
+            decided_on=data["decided_on"],
+            evidence_url=data["evidence_url"],
+            rationale=data["rationale"],
+            enforcement_body=data["enforcement_body"],
+            report_contact=data["report_contact"],
+            appeal_process=data["appeal_process"],
+            parameters={k: v for k, v in form.parameters().items() if k in version_placeholders},
+            equivalent_title=data["equivalent_title"],
+            equivalent_url=data["equivalent_url"],
+        )
+
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            version = next(v for v in versions if v.number == data["version"])
-            try:
-                services.declare_adoption(
-                    community=community,
-                    policy=policy,
-                    user=request.user,
-                    status=data["status"],
-                    version=version,
-                    decided_on=data["decided_on"],
-                    evidence_url=data["evidence_url"],
-                    rationale=data["rationale"],
-                    enforcement_body=data["enforcement_body"],
-                    report_contact=data["report_contact"],
-                    appeal_process=data["appeal_process"],
-                    parameters={
-                        k: v
-                        for k, v in form.parameters().items()
-                        if k
-                        in {
-                            p
-                            for s in version.sections.all()
-                            for p in markdown_io.find_placeholders(s.body)
-                        }
-                    },
-                    equivalent_title=data["equivalent_title"],
-                    equivalent_url=data["equivalent_url"],
-                )
-            except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for field, errors in exc.message_dict.items():
-                        form.add_error(field if field in form.fields else None, errors)
-                else:
-                    form.add_error(None, _messages_of(exc))
-            else:
-                messages.success(request, "Declaration recorded.")
-                return redirect(f"/communities/{community.slug}/")
+        response = _submit(
+            request, form, declare_with, success="Declaration recorded.", community=community
+        )
+        if response:
+            return response
         status = 400
     return TemplateResponse(
         request,
@@ -203,14 +216,15 @@ def override(request, slug, policy_slug):
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.set_override(adoption=adoption, user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, _messages_of(exc))
-            else:
-                messages.success(request, "Override saved.")
-                return redirect(f"/communities/{community.slug}/")
+        response = _submit(
+            request,
+            form,
+            lambda data: services.set_override(adoption=adoption, user=request.user, **data),
+            success="Override saved.",
+            community=community,
+        )
+        if response:
+            return response
         status = 400
     return TemplateResponse(
         request,
@@ -247,19 +261,17 @@ def rebase(request, slug, policy_slug, key):
     )
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            try:
-                services.rebase_override(
-                    override=target,
-                    user=request.user,
-                    action=form.cleaned_data["action"],
-                    text=form.cleaned_data["text"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, _messages_of(exc))
-            else:
-                messages.success(request, f"Override confirmed against version {latest.number}.")
-                return redirect(f"/communities/{community.slug}/")
+        response = _submit(
+            request,
+            form,
+            lambda data: services.rebase_override(
+                override=target, user=request.user, action=data["action"], text=data["text"]
+            ),
+            success=f"Override confirmed against version {latest.number}.",
+            community=community,
+        )
+        if response:
+            return response
         status = 400
     return TemplateResponse(
         request,

@@ -497,8 +497,8 @@ OVERRIDE_BAD = [
     ({"rationale": None}, "rationale", "This field is required."),
     ({"section_key": "no-such-section"}, "section_key", "Select a valid choice."),
     ({"action": "shout"}, "action", "Select a valid choice."),
-    ({"text": ""}, None, "Give the replacement text, or choose to omit the section."),
-    ({"text": "x" * 100_000}, None, "The replacement is too long."),
+    ({"text": ""}, "text", "Give the replacement text, or choose to omit the section."),
+    ({"text": "x" * 100_000}, "text", "The replacement is too long."),
 ]
 
 
@@ -524,7 +524,7 @@ def test_bad_rebases_and_mappings_write_nothing(declared, keys, override, publis
     url = f"/communities/alder-wiki/baseline/rebase/{keys[0]}/"
     r = client.post(url, {"action": "replace", "text": ""})
     assert r.status_code == 400
-    assert "Give the replacement text" in page_text(_field_chunk(r.content.decode(), None))
+    assert "Give the replacement text" in page_text(_field_chunk(r.content.decode(), "text"))
     r = client.post(url, {"action": "shout", "text": "x"})
     assert r.status_code == 400
     r = client.post("/communities/alder-wiki/baseline/mapping/", {f"m-{keys[0]}-coverage": "lots"})
