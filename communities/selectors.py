@@ -120,6 +120,7 @@ class AdoptionCard:
     stale: list[SectionOverride] = field(default_factory=list)
     changed_since: list[str] = field(default_factory=list)
     overrides: list[SectionOverride] = field(default_factory=list)
+    override_rows: list = field(default_factory=list)  # (section heading, override)
     mappings: list = field(default_factory=list)
     gaps: list[str] = field(default_factory=list)
     unfilled: list[str] = field(default_factory=list)
@@ -138,6 +139,14 @@ class AdoptionCard:
         if not (self.adoption and self.adoption.version and self.latest):
             return 0
         return self.latest.number - self.adoption.version.number
+
+    @property
+    def badge_version(self) -> str:
+        """Changes whenever the badge would, so our own page never shows a cached one."""
+        if not self.adoption:
+            return "none"
+        declared = self.adoption.declared_at.timestamp() if self.adoption.declared_at else 0
+        return f"{self.status}-{self.adoption.version_id}-{declared:.0f}"
 
     @property
     def incomplete(self) -> bool:
@@ -177,6 +186,9 @@ def adoption_card(
     if adoption.version:
         sections = list(adoption.version.sections.all())
         headings = {s.key: s.heading for s in sections}
+        card.override_rows = [
+            (headings.get(o.section_key, o.section_key), o) for o in card.overrides
+        ]
         card.mappings = [
             (headings.get(m.section_key, m.section_key), m) for m in adoption.mappings.all()
         ]

@@ -353,8 +353,9 @@ def test_only_the_override_whose_section_changed_is_stale(
     assert [o.section_key for o in selectors.stale_overrides(adoption)] == [a]
     card = community_card(client, community, policy)
     assert len(re.findall(r"\bstale\b", card)) == 1
-    assert f"{a}: Replace the text stale — the baseline changed this section" in card
-    assert f"{b}: Replace the text Why:" in card
+    headings = {s.key: s.heading for s in policy.versions.get(number=1).sections.all()}
+    assert f"{headings[a]}: Replace the text stale — the baseline changed this section" in card
+    assert f"{headings[b]}: Replace the text Why:" in card
     assert "Version 2 is out. Sections changed since version 1: Section 1, Section 3." in card
     assert dashboard_rows(client, policy)["Alder Wiki"] == [
         "Adopted with local overrides", "1", "1", "1 of 2",
