@@ -209,12 +209,16 @@ def consultation_page(
     )
     if stance in STANCES:
         positions = positions.filter(stance=stance)
+    has_more = False
     if section:
+        # One row beyond the page tells whether an older page exists.
         positions = list(
             positions.filter(section_key=section).order_by("-updated_at", "-pk")[
-                (page - 1) * page_size : page * page_size
+                (page - 1) * page_size : page * page_size + 1
             ]
         )
+        has_more = len(positions) > page_size
+        positions = positions[:page_size]
     else:
         positions = list(
             positions.annotate(
@@ -272,7 +276,7 @@ def consultation_page(
         for s in STANCES:
             setattr(overall, s, getattr(overall, s) + getattr(t, s))
         overall.replies += t.replies
-    return {"sections": views, "overall": overall, "own_count": len(own)}
+    return {"sections": views, "overall": overall, "own_count": len(own), "has_more": has_more}
 
 
 def moderation_log(consultation: Consultation) -> list[ModerationAction]:

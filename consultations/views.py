@@ -191,9 +191,12 @@ def _post_moderate(request, consultation):
     form = ModerateForm(request.POST)
     target = f"moderate-{request.POST.get('kind')}-{request.POST.get('item')}"
     if not form.is_valid():
-        return _fail(
-            request, consultation, target, "Moderation needs a reason; it is shown publicly.", form
+        message = (
+            "Moderation needs a reason; it is shown publicly."
+            if "reason" in form.errors
+            else "Choose to hide or to restore an existing position or reply."
         )
+        return _fail(request, consultation, target, message, form)
     item = _target(consultation, form.cleaned_data["kind"], form.cleaned_data["item"])
     if item is None:
         return _fail(request, consultation, target, "Nothing to moderate there.", form)
@@ -214,6 +217,8 @@ def _post_moderate(request, consultation):
 
 def _post_carry(request, consultation):
     keys = request.POST.getlist("section_key")
+    if not keys:
+        return _fail(request, consultation, "carry", "Tick at least one position to carry over.")
     try:
         carried = services.carry_forward(
             consultation=consultation, user=request.user, section_keys=keys

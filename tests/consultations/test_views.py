@@ -330,7 +330,7 @@ BAD_INPUT = {
     "moderate with hide=maybe": (
         "fran", "", {"action": "moderate", "kind": "position", "item": "{position}",
                      "hide": "maybe", "reason": "r"},
-        400, "Moderation needs a reason; it is shown publicly.",
+        400, "Choose to hide or to restore an existing position or reply.",
     ),
     "moderate an enormous id": (
         "fran", "", {"action": "moderate", "kind": "reply", "item": BIG_ID, "hide": "1",
