@@ -102,3 +102,20 @@ def register_import_menu_item():
     return ImportMenuItem(
         "Import policy", reverse("policies_import"), icon_name="upload", order=250
     )
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_policies(request, action_type, objects, action_class_instance):
+    """Bulk publishing has no place for an edit summary, and a policy version needs one."""
+    if action_type != "publish":
+        return None
+    policies = [o for o in objects if isinstance(getattr(o, "specific", o), PolicyPage)]
+    if not policies:
+        return None
+    messages.error(
+        request,
+        "Policies are published one at a time, from their edit page, with an edit summary: "
+        + ", ".join(p.title for p in policies)
+        + ". Nothing was published.",
+    )
+    return redirect("wagtailadmin_explore", policies[0].get_parent().pk)

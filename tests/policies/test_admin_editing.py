@@ -159,3 +159,22 @@ def test_duplicated_section_row_gets_its_own_key(client, editor):
     )
     keys = [s.key for s in page.versions.get(number=2).sections.all()]
     assert keys == [section.key, "a-copy"]
+
+
+def test_bulk_publishing_a_policy_is_refused_with_a_message(client, editor):
+    page = make_policy(editor=editor, n_sections=1)
+    section = page.sections.get()
+    client.force_login(editor)
+    client.post(  # a draft with a new wording, saved without publishing
+        f"/admin/pages/{page.pk}/edit/",
+        _form(
+            page.title,
+            page.slug,
+            [(section.pk, section.key, section.heading, "Draft wording")],
+            base_version=1,
+            publish=False,
+        ),
+    )
+    response = client.post(f"/admin/bulk/wagtailcore/page/publish/?id={page.pk}", {}, follow=True)
+    assert "Policies are published one at a time" in response.content.decode()
+    assert page.versions.count() == 1
