@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Max, Q
@@ -37,16 +38,6 @@ def latest_versions(policy_ids) -> dict[int, PolicyVersion]:
     ):
         latest[v.policy_id] = v
     return latest
-
-
-def _latest_hashes(versions: list[PolicyVersion]) -> dict[int, dict[str, str]]:
-    """For each version id: section key -> body hash. One query."""
-    out: dict[int, dict[str, str]] = defaultdict(dict)
-    for version_id, key, body_hash in SectionVersion.objects.filter(
-        version__in=versions
-    ).values_list("version_id", "key", "body_hash"):
-        out[version_id][key] = body_hash
-    return out
 
 
 def stale_overrides(
@@ -285,8 +276,6 @@ def effective_text(adoption: Adoption) -> dict:
         changed = body != s.body
         diff = None
         if changed:
-            import hashlib
-
             new_hash = hashlib.sha256(body.encode()).hexdigest()
             diff = policy_selectors.body_diff(s.body, s.body_hash, body, new_hash)
         rows.append(

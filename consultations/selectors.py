@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
@@ -464,7 +464,3 @@ def export_rows(consultation: Consultation) -> list[dict]:
 
 def open_flags_count(consultation: Consultation) -> int:
     return consultation.flags.filter(resolved_at__isnull=True).count()
-
-
-def visible_position_filter() -> Q:
-    return Q(hidden=False)
