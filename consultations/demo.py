@@ -31,7 +31,8 @@ def seed_consultations(page) -> int:
         title="Consultation on version 2",
         description="Two weeks to comment on the clarified reporting times.",
         opens_at=now - timedelta(days=30),
-        closes_at=now - timedelta(days=16),
+        # Still open while the demo participants take their positions; closed just below.
+        closes_at=now + timedelta(hours=1),
         open_now=True,
     )
     opening = keys["Why this exists"]

@@ -1,0 +1,43 @@
+"""`make run` loads the demo through `seed_demo`; it must work on a fresh database and change
+nothing when run again."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from communities.models import Adoption, Community
+from consultations.models import Consultation, Position
+from policies.models import PolicyVersion
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts():
+    return (
+        PolicyVersion.objects.count(),
+        Consultation.objects.count(),
+        Position.objects.count(),
+        Community.objects.count(),
+        Adoption.objects.count(),
+    )
+
+
+def test_seed_demo_builds_the_demo_and_is_idempotent(client):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Admin login: admin / accord-demo" in out.getvalue()
+    first = _counts()
+    assert first[0] == 3 and first[1] == 2 and first[2] > 0 and first[3] == 30
+    assert set(Consultation.objects.values_list("state", flat=True)) == {"summarised", "open"}
+    call_command("seed_demo", stdout=StringIO())
+    assert _counts() == first
+    for url in (
+        "/",
+        "/shared-conduct-baseline/",
+        "/shared-conduct-baseline/compare/1/3/",
+        "/communities/",
+        "/adoption/",
+        "/shared-conduct-baseline/consultations/1/summary/",
+    ):
+        assert client.get(url).status_code == 200, url
