@@ -93,6 +93,15 @@ def community_detail(request, slug):
     )
 
 
+def _declarer_scope(request, slug, policy_slug) -> tuple[Community, PolicyPage]:
+    """The community and policy a declaring view acts on, once the user may declare for it."""
+    community = selectors.get_community(slug)
+    policy = _policy(policy_slug)
+    if not rules.can_declare(request.user, community):
+        raise PermissionDenied
+    return community, policy
+
+
 def _adoption_or_404(community, policy) -> Adoption:
     adoption = (
         Adoption.objects.filter(community=community, policy=policy)
@@ -106,10 +115,7 @@ def _adoption_or_404(community, policy) -> Adoption:
 
 @require_http_methods(["GET", "POST"])
 def declare(request, slug, policy_slug):
-    community = selectors.get_community(slug)
-    policy = _policy(policy_slug)
-    if not rules.can_declare(request.user, community):
-        raise PermissionDenied
+    community, policy = _declarer_scope(request, slug, policy_slug)
     versions = list(PolicyVersion.objects.filter(policy=policy).order_by("-number"))
     if not versions:
         raise Http404("That policy has no published version.")
@@ -185,10 +191,7 @@ def declare(request, slug, policy_slug):
 
 @require_http_methods(["GET", "POST"])
 def override(request, slug, policy_slug):
-    community = selectors.get_community(slug)
-    policy = _policy(policy_slug)
-    if not rules.can_declare(request.user, community):
-        raise PermissionDenied
+    community, policy = _declarer_scope(request, slug, policy_slug)
     adoption = _adoption_or_404(community, policy)
     if adoption.version is None:
         raise Http404
@@ -236,10 +239,7 @@ def override(request, slug, policy_slug):
 
 @require_http_methods(["GET", "POST"])
 def rebase(request, slug, policy_slug, key):
-    community = selectors.get_community(slug)
-    policy = _policy(policy_slug)
-    if not rules.can_declare(request.user, community):
-        raise PermissionDenied
+    community, policy = _declarer_scope(request, slug, policy_slug)
     adoption = _adoption_or_404(community, policy)
     target = (
         SectionOverride.objects.filter(adoption=adoption, section_key=key)
@@ -291,10 +291,7 @@ def rebase(request, slug, policy_slug, key):
 
 @require_http_methods(["POST"])
 def upgrade(request, slug, policy_slug):
-    community = selectors.get_community(slug)
-    policy = _policy(policy_slug)
-    if not rules.can_declare(request.user, community):
-        raise PermissionDenied
+    community, policy = _declarer_scope(request, slug, policy_slug)
     adoption = _adoption_or_404(community, policy)
     adoption = services.upgrade_adoption(adoption=adoption, user=request.user)
     messages.success(request, f"Now pinned to version {adoption.version.number}.")
@@ -303,10 +300,7 @@ def upgrade(request, slug, policy_slug):
 
 @require_http_methods(["GET", "POST"])
 def mapping(request, slug, policy_slug):
-    community = selectors.get_community(slug)
-    policy = _policy(policy_slug)
-    if not rules.can_declare(request.user, community):
-        raise PermissionDenied
+    community, policy = _declarer_scope(request, slug, policy_slug)
     adoption = _adoption_or_404(community, policy)
     if adoption.version is None:
         raise Http404
