@@ -148,3 +148,36 @@ class EquivalentMapping(models.Model):
 
     def __str__(self):
         return f"{self.section_key}: {self.get_coverage_display()}"
+
+
+class Membership(models.Model):
+    """Someone's standing in a community: used by vote eligibility.
+
+    Edit counts and registration dates usually come from the community's own records (an
+    import, or later the wiki's API); `source` and `updated_at` say where and when."""
+
+    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships"
+    )
+    edit_count = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Edits or contributions counted by the community."
+    )
+    registered_on = models.DateField(null=True, blank=True)
+    blocked = models.BooleanField(
+        default=False, help_text="Blocked in this community: not eligible to vote."
+    )
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Where these figures come from."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["community", "user"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "user"], name="one_membership_per_user")
+        ]
+
+    def __str__(self):
+        return f"{self.user} in {self.community}"

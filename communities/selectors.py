@@ -6,14 +6,14 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.http import Http404
 
 from policies import markdown_io
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage, PolicyVersion, SectionVersion
 
-from .models import Adoption, Community, SectionOverride
+from .models import Adoption, Community, Membership, SectionOverride
 
 Status = Adoption.Status
 
@@ -371,3 +371,43 @@ def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
         )
         x += width
     return {"policy": policy, "latest": latest, "rows": rows, "bars": bars, "total": len(rows)}
+
+
+def memberships_of(user) -> list[Membership]:
+    """Every community standing of one person, with the community loaded."""
+    if not getattr(user, "pk", None):
+        return []
+    return list(Membership.objects.filter(user=user).select_related("community"))
+
+
+def adoption_picture(version: PolicyVersion) -> dict:
+    """Where communities stand on one version of a policy: counts per status of declarations
+    pinned to this version, how many are pinned to another version, and how many are silent."""
+    rows = (
+        Adoption.objects.filter(policy_id=version.policy_id)
+        .values("status", "version_id")
+        .annotate(n=Count("pk"))
+    )
+    on_version: Counter = Counter()
+    elsewhere = 0
+    for row in rows:
+        if row["status"] == Status.UNDECLARED:
+            continue
+        if row["version_id"] == version.pk:
+            on_version[row["status"]] += row["n"]
+        else:
+            elsewhere += row["n"]
+    total = Community.objects.count()
+    declared = sum(on_version.values()) + elsewhere
+    statuses = [
+        {"status": value, "label": label, "count": on_version[value]}
+        for value, label in Status.choices
+        if value != Status.UNDECLARED
+    ]
+    return {
+        "statuses": statuses,
+        "adopting": sum(on_version[s] for s in Adoption.ADOPTING),
+        "other_versions": elsewhere,
+        "undeclared": max(total - declared, 0),
+        "total": total,
+    }

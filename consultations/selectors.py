@@ -464,3 +464,13 @@ def export_rows(consultation: Consultation) -> list[dict]:
 
 def open_flags_count(consultation: Consultation) -> int:
     return consultation.flags.filter(resolved_at__isnull=True).count()
+
+
+def contribution_count(user) -> int:
+    """Positions and replies this person wrote here that are not hidden: what a vote's
+    "minimum contributions" rule counts."""
+    if not getattr(user, "pk", None):
+        return 0
+    positions = Position.objects.filter(user=user, hidden=False)
+    replies = Reply.objects.filter(user=user, hidden=False)
+    return positions.values("pk").union(replies.values("pk"), all=True).count()

@@ -23,5 +23,6 @@ if settings.DEBUG:
 urlpatterns += [
     path("", include("consultations.urls")),
     path("", include("communities.urls")),
+    path("", include("ratification.urls")),
     path("", include(wagtail_urls)),
 ]

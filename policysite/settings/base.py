@@ -8,6 +8,9 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
+# Links a secret ballot's choice to its voter (see ratification.models). Keep it out of the
+# database and its backups; when unset it is derived from SECRET_KEY.
+BALLOT_SECRET_KEY = os.environ.get("ACCORD_BALLOT_SECRET_KEY", "")
 DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
 
@@ -15,6 +18,7 @@ INSTALLED_APPS = [
     "policies",
     "consultations",
     "communities",
+    "ratification",
     "policysite",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

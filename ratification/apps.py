@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RatificationConfig(AppConfig):
+    name = "ratification"
+    verbose_name = "Ratification"

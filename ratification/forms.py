@@ -1,0 +1,223 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+
+from communities.models import Community
+
+from .models import BoardRatification, ExternalTally
+from .services import VoteSettings, options_text, parse_options
+
+UTC_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_LIST = 2000
+
+
+def _usernames(text: str, field: str):
+    names = sorted(
+        {line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()}
+    )
+    if len(names) > MAX_LIST:
+        raise ValidationError(f"List at most {MAX_LIST} people.")
+    users = list(get_user_model().objects.filter(username__in=names))
+    unknown = sorted(set(names) - {u.get_username() for u in users})
+    if unknown:
+        raise ValidationError("No account is called " + ", ".join(unknown[:10]) + ".")
+    return tuple(users)
+
+
+class VoteForm(forms.Form):
+    version = forms.TypedChoiceField(coerce=int, label="Version put to the vote")
+    question = forms.CharField(max_length=300)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Markdown."
+    )
+    options = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        initial="Yes = for\nNo = against\nAbstain = abstain",
+        help_text='One option per line, each followed by "= for", "= against" or "= abstain".',
+    )
+    opens_at = forms.DateTimeField(label="Opens (UTC)", widget=UTC_INPUT)
+    closes_at = forms.DateTimeField(label="Closes (UTC)", widget=UTC_INPUT)
+    secret = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Secret ballot (the voter list is public, choices are not)",
+    )
+    threshold_numerator = forms.IntegerField(min_value=0, max_value=1000, initial=2)
+    threshold_denominator = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        initial=3,
+        help_text="Passes when for ≥ numerator/denominator of for + against.",
+    )
+    quorum_ballots = forms.IntegerField(
+        min_value=0, initial=0, label="Quorum: minimum ballots (abstentions count)"
+    )
+    quorum_communities = forms.IntegerField(
+        min_value=0, initial=0, label="Quorum: minimum communities represented"
+    )
+    breakdown_min_group = forms.IntegerField(
+        min_value=2,
+        max_value=1000,
+        initial=10,
+        label="Show a community in the results only with at least this many voters",
+    )
+    registered_before = forms.DateTimeField(
+        required=False, label="Accounts created before (UTC)", widget=UTC_INPUT
+    )
+    min_contributions = forms.IntegerField(
+        min_value=0, initial=0, label="Minimum positions and replies here"
+    )
+    min_community_edits = forms.IntegerField(
+        min_value=0, initial=0, label="Minimum edits recorded in an eligible community"
+    )
+    eligible_communities = forms.ModelMultipleChoiceField(
+        queryset=Community.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave empty to open the vote to members of any community, or none.",
+    )
+    exclude_blocked = forms.BooleanField(
+        required=False, initial=True, label="Exclude people blocked in any community"
+    )
+    include_voters = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Always eligible (user names, one per line)",
+    )
+    exclude_voters = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Never eligible (user names, one per line)",
+    )
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = [
+            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else ""))
+            for v in versions
+        ]
+
+    def clean_options(self):
+        return parse_options(self.cleaned_data["options"])
+
+    def clean_include_voters(self):
+        return _usernames(self.cleaned_data["include_voters"], "include_voters")
+
+    def clean_exclude_voters(self):
+        return _usernames(self.cleaned_data["exclude_voters"], "exclude_voters")
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("opens_at")
+            and cleaned.get("closes_at")
+            and cleaned["closes_at"] <= cleaned["opens_at"]
+        ):
+            self.add_error("closes_at", "The closing time must be after the opening time.")
+        num, den = cleaned.get("threshold_numerator"), cleaned.get("threshold_denominator")
+        if num is not None and den and num > den:
+            self.add_error("threshold_numerator", "The threshold cannot be more than 1.")
+        return cleaned
+
+    def settings(self) -> VoteSettings:
+        data = self.cleaned_data
+        return VoteSettings(
+            question=data["question"],
+            description=data["description"],
+            options=tuple(data["options"]),
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            secret=data["secret"],
+            threshold_numerator=data["threshold_numerator"],
+            threshold_denominator=data["threshold_denominator"],
+            quorum_ballots=data["quorum_ballots"],
+            quorum_communities=data["quorum_communities"],
+            breakdown_min_group=data["breakdown_min_group"],
+            registered_before=data["registered_before"],
+            min_contributions=data["min_contributions"],
+            min_community_edits=data["min_community_edits"],
+            exclude_blocked=data["exclude_blocked"],
+            eligible_communities=tuple(data["eligible_communities"]),
+            include_voters=data["include_voters"],
+            exclude_voters=data["exclude_voters"],
+        )
+
+    @classmethod
+    def initial_from(cls, vote) -> dict:
+        return {
+            "version": vote.version.number,
+            "question": vote.question,
+            "description": vote.description,
+            "options": options_text(vote.options),
+            "opens_at": vote.opens_at,
+            "closes_at": vote.closes_at,
+            "secret": vote.secret,
+            "threshold_numerator": vote.threshold_numerator,
+            "threshold_denominator": vote.threshold_denominator,
+            "quorum_ballots": vote.quorum_ballots,
+            "quorum_communities": vote.quorum_communities,
+            "breakdown_min_group": vote.breakdown_min_group,
+            "registered_before": vote.registered_before,
+            "min_contributions": vote.min_contributions,
+            "min_community_edits": vote.min_community_edits,
+            "exclude_blocked": vote.exclude_blocked,
+            "eligible_communities": list(vote.eligible_communities.all()),
+            "include_voters": "\n".join(u.get_username() for u in vote.include_voters.all()),
+            "exclude_voters": "\n".join(u.get_username() for u in vote.exclude_voters.all()),
+        }
+
+
+class BallotForm(forms.Form):
+    option = forms.ChoiceField(widget=forms.RadioSelect, label="Your choice")
+    community = forms.TypedChoiceField(
+        coerce=int, required=False, empty_value=None, label="Vote as a member of"
+    )
+
+    def __init__(self, *args, vote, communities=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["option"].choices = [(o["key"], o["label"]) for o in vote.options]
+        self.fields["community"].choices = [(c.pk, c.name) for c in communities]
+
+
+class ReceiptForm(forms.Form):
+    receipt = forms.CharField(max_length=100, label="Your receipt")
+
+
+class StrikeForm(forms.Form):
+    ballot = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=500, label="Public reason")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Public reason for cancelling")
+
+
+class BoardDecisionForm(forms.Form):
+    body = forms.CharField(max_length=200, label="Governing body", initial="Board of Trustees")
+    decided_on = forms.DateField(widget=DATE_INPUT, label="Date of the decision")
+    outcome = forms.ChoiceField(choices=BoardRatification.Outcome.choices)
+    minutes_url = forms.URLField(
+        required=False, label="Minutes (web address)", assume_scheme="https"
+    )
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+
+
+class ExternalTallyForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="e.g. Alder Wiki request for comment")
+    community = forms.ModelChoiceField(queryset=Community.objects.order_by("name"), required=False)
+    held_until = forms.DateField(widget=DATE_INPUT, label="Closed on")
+    votes_for = forms.IntegerField(min_value=0, max_value=10_000_000, initial=0, label="For")
+    votes_against = forms.IntegerField(
+        min_value=0, max_value=10_000_000, initial=0, label="Against"
+    )
+    votes_abstain = forms.IntegerField(
+        min_value=0, max_value=10_000_000, initial=0, label="Abstaining"
+    )
+    outcome = forms.ChoiceField(choices=ExternalTally.Outcome.choices)
+    source_url = forms.URLField(label="Where the result is published", assume_scheme="https")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )

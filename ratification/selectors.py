@@ -1,0 +1,293 @@
+"""Reads shared by the ratification pages, exports and commands, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Count, Q
+from django.http import Http404
+from django.utils import timezone
+
+from communities import selectors as community_selectors
+from communities.models import Community
+from policies.models import PolicyPage, PolicyVersion
+
+from . import rules
+from .models import AuditEntry, Ballot, BoardRatification, Choice, ExternalTally, Vote
+
+
+def get_vote(pk) -> Vote:
+    try:
+        return Vote.objects.select_related("version", "version__policy", "created_by").get(pk=pk)
+    except (Vote.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such vote.") from None
+
+
+def get_version(slug: str, number: int | None = None) -> PolicyVersion:
+    policy = PolicyPage.objects.live().filter(slug=slug).first()
+    if policy is None:
+        raise Http404("No such policy.")
+    versions = PolicyVersion.objects.filter(policy=policy).select_related("policy", "author")
+    version = (
+        versions.filter(number=number).first()
+        if number is not None
+        else versions.order_by("-number").first()
+    )
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+@dataclass
+class OptionCount:
+    key: str
+    label: str
+    counts_as: str
+    count: int
+    percent: int = 0
+
+
+@dataclass
+class Results:
+    options: list[OptionCount]
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    counted: int
+    struck: int
+    communities_represented: int
+    threshold_met: bool
+    quorum_ballots_met: bool
+    quorum_communities_met: bool
+    outcome: str  # "passed", "failed", "no quorum"
+    share_for: str  # e.g. "71.4%" of for + against, or "—"
+    breakdown: list[dict] = field(default_factory=list)
+    pooled: dict | None = None
+
+
+def results(vote: Vote) -> Results:
+    """Counts, threshold, quorum and outcome of a closed vote."""
+    return results_for_votes([vote])[vote.pk]
+
+
+def results_for_votes(votes: list[Vote]) -> dict[int, Results]:
+    """Results of several closed votes in three queries, however many votes and ballots."""
+    ids = [vote.pk for vote in votes]
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for vote_id, option, n in (
+        Choice.objects.filter(vote_id__in=ids, struck=False)
+        .order_by()
+        .values("vote_id", "option")
+        .annotate(n=Count("pk"))
+        .values_list("vote_id", "option", "n")
+    ):
+        counts[vote_id][option] = n
+    stats = {
+        row["vote_id"]: row
+        for row in Ballot.objects.filter(vote_id__in=ids)
+        .order_by()
+        .values("vote_id")
+        .annotate(
+            n_struck=Count("pk", filter=Q(struck=True)),
+            n_communities=Count("community", filter=Q(struck=False), distinct=True),
+        )
+    }
+    community_ids = {
+        int(cid) for vote in votes for cid in ((vote.breakdown or {}).get("communities") or {})
+    }
+    names = (
+        dict(Community.objects.filter(pk__in=community_ids).values_list("pk", "name"))
+        if community_ids
+        else {}
+    )
+    return {
+        vote.pk: _results(vote, counts[vote.pk], stats.get(vote.pk, {}), names) for vote in votes
+    }
+
+
+def _results(vote: Vote, counts: dict[str, int], stats: dict, names: dict) -> Results:
+    totals = {"for": 0, "against": 0, "abstain": 0}
+    options = []
+    counted = sum(counts.values())
+    for option in vote.options:
+        n = counts.get(option["key"], 0)
+        totals[option["counts_as"]] += n
+        options.append(
+            OptionCount(
+                option["key"],
+                option["label"],
+                option["counts_as"],
+                n,
+                round(n * 100 / counted) if counted else 0,
+            )
+        )
+    decisive = totals["for"] + totals["against"]
+    threshold = Fraction(vote.threshold_numerator, vote.threshold_denominator)
+    threshold_met = decisive > 0 and Fraction(totals["for"], decisive) >= threshold
+    represented = stats.get("n_communities", 0)
+    quorum_ballots_met = counted >= vote.quorum_ballots
+    quorum_communities_met = represented >= vote.quorum_communities
+    if not (quorum_ballots_met and quorum_communities_met):
+        outcome = "no quorum"
+    else:
+        outcome = "passed" if threshold_met else "failed"
+    breakdown, pooled = _breakdown_rows(vote, names)
+    return Results(
+        options=options,
+        votes_for=totals["for"],
+        votes_against=totals["against"],
+        votes_abstain=totals["abstain"],
+        counted=counted,
+        struck=stats.get("n_struck", 0),
+        communities_represented=represented,
+        threshold_met=threshold_met,
+        quorum_ballots_met=quorum_ballots_met,
+        quorum_communities_met=quorum_communities_met,
+        outcome=outcome,
+        share_for=f"{totals['for'] * 100 / decisive:.1f}%" if decisive else "—",
+        breakdown=breakdown,
+        pooled=pooled,
+    )
+
+
+def _breakdown_rows(vote: Vote, names: dict) -> tuple[list[dict], dict | None]:
+    data = vote.breakdown or {}
+    groups = data.get("communities") or {}
+    labels = vote.options
+    rows = []
+    for cid, counts in groups.items():
+        rows.append(
+            {
+                "community": names.get(int(cid), "(removed community)"),
+                "counts": [counts.get(o["key"], 0) for o in labels],
+                "total": sum(counts.values()),
+            }
+        )
+    rows.sort(key=lambda r: r["community"].lower())
+    pooled = None
+    if data.get("pooled_voters"):
+        pooled_counts = data.get("pooled") or {}
+        pooled = {
+            "counts": [pooled_counts.get(o["key"], 0) for o in labels],
+            "total": data["pooled_voters"],
+        }
+    return rows, pooled
+
+
+def ensure_closed(vote: Vote) -> Vote:
+    """A vote past its closing time is closed on first sight, so results never wait for cron."""
+    if vote.state == Vote.State.OPEN and timezone.now() >= vote.closes_at:
+        from .services import close_vote
+
+        return get_vote(close_vote(vote=vote).pk)
+    return vote
+
+
+def audit_log(vote: Vote, limit: int = 200) -> list[AuditEntry]:
+    return list(
+        AuditEntry.objects.filter(vote=vote)
+        .select_related("actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
+def voter_roll(vote: Vote) -> list[Ballot]:
+    """Everyone who voted, with the community they voted as; never what they chose in a secret
+    vote (open votes add the choice after close, in the view)."""
+    return list(
+        Ballot.objects.filter(vote=vote)
+        .select_related("voter", "community", "struck_by")
+        .order_by("voter__username")
+    )
+
+
+def open_choices(vote: Vote) -> dict[int, str]:
+    """Voter id → option label, for open (non-secret) votes only."""
+    if vote.secret:
+        return {}
+    labels = vote.option_labels()
+    return {
+        voter_id: labels.get(option, option)
+        for voter_id, option in Choice.objects.filter(vote=vote, voter__isnull=False).values_list(
+            "voter_id", "option"
+        )
+    }
+
+
+def ballot_count(vote: Vote) -> int:
+    return Ballot.objects.filter(vote=vote, struck=False).count()
+
+
+def own_ballot(vote: Vote, user) -> Ballot | None:
+    if not getattr(user, "pk", None):
+        return None
+    return Ballot.objects.filter(vote=vote, voter=user).select_related("community").first()
+
+
+def vote_list() -> list[Vote]:
+    votes = list(
+        Vote.objects.exclude(state=Vote.State.DRAFT)
+        .select_related("version", "version__policy")
+        .annotate(voters=Count("ballots"))
+        .order_by("-opens_at", "-pk")
+    )
+    now = timezone.now()
+    for vote in votes:
+        vote.phase = rules.phase(vote, now)
+    return votes
+
+
+def draft_votes() -> list[Vote]:
+    return list(
+        Vote.objects.filter(state=Vote.State.DRAFT)
+        .select_related("version", "version__policy")
+        .order_by("-created_at")
+    )
+
+
+def status_page(version: PolicyVersion) -> dict:
+    """Board track and community track for one version, side by side, plus the adoption
+    picture: a fixed number of queries."""
+    board = list(BoardRatification.objects.filter(version=version).select_related("recorded_by"))
+    votes = list(
+        Vote.objects.filter(version=version)
+        .exclude(state=Vote.State.DRAFT)
+        .annotate(voters=Count("ballots"))
+        .order_by("-opens_at")
+    )
+    now = timezone.now()
+    for index, vote in enumerate(votes):
+        if rules.phase(vote, now) == "closed" and vote.state == Vote.State.OPEN:
+            closed_vote = ensure_closed(vote)  # writes once, the first time it is seen
+            closed_vote.voters = vote.voters
+            votes[index] = closed_vote
+    closed = [vote for vote in votes if vote.state == Vote.State.CLOSED]
+    closed_results = results_for_votes(closed) if closed else {}
+    for vote in votes:
+        vote.phase = rules.phase(vote, now)
+        vote.result = closed_results.get(vote.pk)
+    external = list(
+        ExternalTally.objects.filter(version=version).select_related("community", "recorded_by")
+    )
+    log = list(
+        AuditEntry.objects.filter(version=version, vote__isnull=True)
+        .select_related("actor")
+        .order_by("-created_at")[:50]
+    )
+    versions = list(
+        PolicyVersion.objects.filter(policy_id=version.policy_id)
+        .only("number", "label", "policy_id")
+        .order_by("-number")
+    )
+    return {
+        "version": version,
+        "policy": version.policy,
+        "board": board,
+        "votes": votes,
+        "external": external,
+        "adoption": community_selectors.adoption_picture(version),
+        "log": log,
+        "versions": versions,
+    }

@@ -1,0 +1,684 @@
+"""Every change to ratification records and votes: checked, in a transaction, logged in public.
+
+Times: every service takes an optional `now` so commands and the demo seed can act at a stated
+moment; pages leave it to the clock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.text import slugify
+
+from policies.models import PolicyVersion
+
+from . import eligibility, rules
+from .models import (
+    AuditEntry,
+    Ballot,
+    BoardRatification,
+    Choice,
+    ExternalTally,
+    RetiredReceipt,
+    Vote,
+)
+
+COUNTS_AS = ("for", "against", "abstain")
+MAX_OPTIONS = 12
+
+
+class NotEligible(PermissionDenied):
+    """Raised with the failed rules spelled out."""
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _ballot_key() -> bytes:
+    configured = getattr(settings, "BALLOT_SECRET_KEY", "")
+    if configured:
+        return configured.encode()
+    return salted_hmac("accord.ballot-key", "owner-tag").digest()
+
+
+def owner_tag(vote_id: int, voter_id: int) -> str:
+    """The keyed tag that lets the application (and only holders of the key) find a voter's
+    choice. Without the key it is indistinguishable from random."""
+    message = f"{vote_id}:{voter_id}".encode()
+    return hmac.new(_ballot_key(), message, hashlib.sha256).hexdigest()
+
+
+def receipt_digest(receipt: str) -> str:
+    return hashlib.sha256(receipt.strip().encode()).hexdigest()
+
+
+def _log(*, version_id: int, action: str, actor, message: str, vote=None, now=None) -> AuditEntry:
+    return AuditEntry.objects.create(
+        vote=vote,
+        version_id=version_id,
+        action=action,
+        actor=actor if getattr(actor, "pk", None) else None,
+        message=message,
+        created_at=now or timezone.now(),
+    )
+
+
+def _check_url(value: str, field: str, *, required: bool = False) -> str:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationError({field: "Give the web address."})
+        return ""
+    try:
+        URLValidator(schemes=["http", "https"])(value)
+    except ValidationError as exc:
+        raise ValidationError({field: "Enter a full web address starting with https://."}) from exc
+    return value
+
+
+def _text(value: str, field: str, *, limit: int, required: bool = True) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: "This field is required."})
+    if len(value) > limit:
+        raise ValidationError({field: f"Keep this under {limit} characters."})
+    return value
+
+
+def parse_options(text: str) -> list[dict]:
+    """Options from lines such as "Yes = for" (for, against or abstain). A line without a role
+    counts as abstain."""
+    options: list[dict] = []
+    seen: set[str] = set()
+    for number, raw in enumerate((text or "").splitlines(), start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        label, _, role = line.partition("=")
+        label, role = label.strip(), (role.strip().lower() or "abstain")
+        if role not in COUNTS_AS:
+            raise ValidationError(
+                {"options": f'Line {number}: say "for", "against" or "abstain" after "=".'}
+            )
+        key = slugify(label)[:40]
+        if not label or not key:
+            raise ValidationError({"options": f"Line {number}: give the option a name."})
+        if key in seen:
+            raise ValidationError({"options": f'Line {number}: "{label}" is listed twice.'})
+        seen.add(key)
+        options.append({"key": key, "label": label[:80], "counts_as": role})
+    _check_options(options)
+    return options
+
+
+def options_text(options: list[dict]) -> str:
+    return "\n".join(f"{o['label']} = {o['counts_as']}" for o in options)
+
+
+def _check_options(options: list[dict]) -> None:
+    if len(options) < 2:
+        raise ValidationError({"options": "A vote needs at least two options."})
+    if len(options) > MAX_OPTIONS:
+        raise ValidationError({"options": f"A vote takes at most {MAX_OPTIONS} options."})
+    roles = {o["counts_as"] for o in options}
+    if "for" not in roles or "against" not in roles:
+        raise ValidationError(
+            {"options": 'Mark at least one option "for" and one "against" the text.'}
+        )
+
+
+# --- votes: set-up ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteSettings:
+    """Everything a facilitator decides about a vote before it opens."""
+
+    question: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    description: str = ""
+    options: tuple = ()
+    secret: bool = True
+    threshold_numerator: int = 2
+    threshold_denominator: int = 3
+    quorum_ballots: int = 0
+    quorum_communities: int = 0
+    breakdown_min_group: int = 10
+    registered_before: dt.datetime | None = None
+    min_contributions: int = 0
+    min_community_edits: int = 0
+    exclude_blocked: bool = True
+    eligible_communities: tuple = ()
+    include_voters: tuple = ()
+    exclude_voters: tuple = ()
+
+
+_M2M = ("eligible_communities", "include_voters", "exclude_voters")
+
+
+def _validated(values: VoteSettings) -> dict:
+    data = {
+        "question": _text(values.question, "question", limit=300),
+        "description": _text(values.description, "description", limit=20_000, required=False),
+        "options": [dict(o) for o in values.options] or None,
+        "opens_at": values.opens_at,
+        "closes_at": values.closes_at,
+        "secret": bool(values.secret),
+        "threshold_numerator": values.threshold_numerator,
+        "threshold_denominator": values.threshold_denominator,
+        "quorum_ballots": values.quorum_ballots,
+        "quorum_communities": values.quorum_communities,
+        "breakdown_min_group": values.breakdown_min_group,
+        "registered_before": values.registered_before,
+        "min_contributions": values.min_contributions,
+        "min_community_edits": values.min_community_edits,
+        "exclude_blocked": bool(values.exclude_blocked),
+    }
+    if data["options"] is None:
+        from .models import default_options
+
+        data["options"] = default_options()
+    _check_options(data["options"])
+    if not values.opens_at or not values.closes_at:
+        raise ValidationError({"opens_at": "Give both the opening and the closing time."})
+    if values.closes_at <= values.opens_at:
+        raise ValidationError({"closes_at": "The vote must close after it opens."})
+    num, den = values.threshold_numerator, values.threshold_denominator
+    if not (isinstance(num, int) and isinstance(den, int)) or den < 1 or not 0 <= num <= den:
+        raise ValidationError(
+            {"threshold_numerator": "The threshold is a fraction between 0 and 1, such as 2/3."}
+        )
+    for name in (
+        "quorum_ballots",
+        "quorum_communities",
+        "min_contributions",
+        "min_community_edits",
+    ):
+        if not isinstance(data[name], int) or data[name] < 0:
+            raise ValidationError({name: "Enter a whole number, 0 or more."})
+    if not isinstance(data["breakdown_min_group"], int) or data["breakdown_min_group"] < 2:
+        raise ValidationError(
+            {"breakdown_min_group": "Show communities only when they have at least 2 voters."}
+        )
+    overlap = {u.pk for u in values.include_voters} & {u.pk for u in values.exclude_voters}
+    if overlap:
+        raise ValidationError(
+            {"exclude_voters": "Someone is on both the include and exclude lists."}
+        )
+    return data
+
+
+def _describe(vote: Vote) -> str:
+    return (
+        f"threshold {vote.threshold_text} of for + against, quorum {vote.quorum_ballots} ballots"
+        + (f" from {vote.quorum_communities} communities" if vote.quorum_communities else "")
+        + f", options {', '.join(o['label'] for o in vote.options)}"
+        + (", secret ballot" if vote.secret else ", open ballot")
+    )
+
+
+@transaction.atomic
+def create_vote(*, version: PolicyVersion, user, config: VoteSettings, now=None) -> Vote:
+    """Create a draft vote on one published version. Nothing is frozen until it is opened."""
+    if not rules.can_create_vote(user):
+        raise PermissionDenied("Only facilitators may set up votes.")
+    now = now or timezone.now()
+    data = _validated(config)
+    vote = Vote(
+        version=version,
+        content_hash=version.content_hash,
+        created_by=user,
+        created_at=now,
+        **data,
+    )
+    vote.full_clean(exclude=["created_by", *_M2M])
+    vote.save()
+    for name in _M2M:
+        getattr(vote, name).set(getattr(config, name))
+    _log(
+        version_id=version.pk,
+        vote=vote,
+        action=AuditEntry.Action.CREATED,
+        actor=user,
+        message=f"Created the draft vote: {_describe(vote)}.",
+        now=now,
+    )
+    return vote
+
+
+def _current(vote: Vote) -> dict:
+    values = {name: getattr(vote, name) for name in Vote.FROZEN_FIELDS if name not in _M2M}
+    values["version"] = vote.version_id
+    for name in _M2M:
+        values[name] = set(getattr(vote, name).values_list("pk", flat=True))
+    return values
+
+
+def update_vote(*, vote: Vote, user, config: VoteSettings, version=None, now=None) -> Vote:
+    """Change a draft vote. Once a vote has opened, every change is refused and the attempt is
+    written to the public log (outside the refused transaction, so it survives)."""
+    now = now or timezone.now()
+    if not rules.can_create_vote(user):
+        raise PermissionDenied("Only facilitators may change votes.")
+    with transaction.atomic():
+        locked = Vote.objects.select_for_update().get(pk=vote.pk)
+        if locked.state == Vote.State.DRAFT:
+            data = _validated(config)
+            before = _current(locked)
+            for name, value in data.items():
+                setattr(locked, name, value)
+            if version is not None:
+                locked.version = version
+                locked.content_hash = version.content_hash
+            locked.full_clean(exclude=["created_by", "opened_by", *_M2M])
+            locked.save()
+            for name in _M2M:
+                getattr(locked, name).set(getattr(config, name))
+            after = _current(locked)
+            changed = sorted(k for k in after if after[k] != before[k])
+            if changed:
+                _log(
+                    version_id=locked.version_id,
+                    vote=locked,
+                    action=AuditEntry.Action.CHANGED,
+                    actor=user,
+                    message="Changed " + ", ".join(n.replace("_", " ") for n in changed) + ".",
+                    now=now,
+                )
+            return locked
+    refuse_frozen_change(vote=vote, user=user, what="the vote's settings", now=now)
+
+
+def refuse_frozen_change(*, vote: Vote, user, what: str, now=None):
+    """Log an attempt to change a frozen vote, then refuse it."""
+    with transaction.atomic():
+        _log(
+            version_id=vote.version_id,
+            vote=vote,
+            action=AuditEntry.Action.REFUSED,
+            actor=user,
+            message=f"Refused a change to {what}: the vote's settings were frozen when it opened.",
+            now=now,
+        )
+    raise ValidationError(
+        "This vote has opened, so its question, options, threshold, quorum, eligibility, "
+        "times and version can no longer change. The attempt has been logged."
+    )
+
+
+@transaction.atomic
+def open_vote(*, vote: Vote, user, now=None) -> Vote:
+    """Freeze a draft vote and schedule it: ballots are accepted from opens_at to closes_at."""
+    now = now or timezone.now()
+    if not rules.can_create_vote(user):
+        raise PermissionDenied("Only facilitators may open votes.")
+    locked = Vote.objects.select_for_update().get(pk=vote.pk)
+    if locked.state != Vote.State.DRAFT:
+        raise ValidationError("This vote has already been opened.")
+    if locked.closes_at <= now:
+        raise ValidationError({"closes_at": "The closing time has passed; change it first."})
+    locked.state = Vote.State.OPEN
+    locked.opened_by = user
+    locked.frozen_at = now
+    locked.save(update_fields=["state", "opened_by", "frozen_at"])
+    _log(
+        version_id=locked.version_id,
+        vote=locked,
+        action=AuditEntry.Action.OPENED,
+        actor=user,
+        message=f"Opened and froze the vote: {_describe(locked)}; "
+        f"content hash {locked.content_hash}.",
+        now=now,
+    )
+    return locked
+
+
+@transaction.atomic
+def cancel_vote(*, vote: Vote, user, reason: str, now=None) -> Vote:
+    """Stop a vote that has not closed. Ballots are kept; no result is ever shown."""
+    now = now or timezone.now()
+    reason = _text(reason, "reason", limit=500)
+    locked = Vote.objects.select_for_update().get(pk=vote.pk)
+    if not rules.can_cancel_vote(user, locked):
+        raise PermissionDenied("Only facilitators may cancel a vote that has not closed.")
+    locked.state = Vote.State.CANCELLED
+    locked.cancel_reason = reason
+    locked.closed_at = now
+    locked.save(update_fields=["state", "cancel_reason", "closed_at"])
+    _log(
+        version_id=locked.version_id,
+        vote=locked,
+        action=AuditEntry.Action.CANCELLED,
+        actor=user,
+        message=f"Cancelled the vote: {reason}",
+        now=now,
+    )
+    return locked
+
+
+# --- ballots -----------------------------------------------------------------------------------
+
+
+def _require_voting(vote: Vote, now) -> None:
+    current = rules.phase(vote, now)
+    if current == "voting":
+        return
+    messages = {
+        "draft": "This vote has not been opened yet.",
+        "scheduled": "Voting has not started yet.",
+        "closed": "Voting has closed.",
+        "cancelled": "This vote was cancelled.",
+    }
+    raise ValidationError(messages[current])
+
+
+@transaction.atomic
+def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None):
+    """Record `user`'s ballot, or replace it: the last ballot before close counts.
+
+    Returns (ballot, receipt). The receipt is shown once; only its SHA-256 is stored."""
+    now = now or timezone.now()
+    _require_voting(vote, now)
+    labels = vote.option_labels()
+    if option not in labels:
+        raise ValidationError({"option": "Choose one of the vote's options."})
+    result = eligibility.check(vote, user)
+    if not result.eligible:
+        raise NotEligible("You are not eligible to vote. " + result.reason)
+    allowed = {m.community_id: m for m in result.voting_communities}
+    if community_id not in (None, ""):
+        try:
+            community_id = int(community_id)
+        except (TypeError, ValueError):
+            community_id = -1
+        if community_id not in allowed:
+            raise ValidationError({"community": "Vote as one of your own eligible communities."})
+    else:
+        ranked = sorted(allowed.values(), key=lambda m: (-(m.edit_count or 0), m.community_id))
+        community_id = ranked[0].community_id if ranked else None
+
+    receipt = secrets.token_urlsafe(18)
+    digest = receipt_digest(receipt)
+    tag = owner_tag(vote.pk, user.pk)
+    ballot, created = Ballot.objects.select_for_update().get_or_create(
+        vote=vote,
+        voter=user,
+        defaults={"community_id": community_id, "cast_at": now, "changed_at": now},
+    )
+    if created:
+        Choice.objects.create(
+            vote=vote,
+            owner_tag=tag,
+            receipt_digest=digest,
+            option=option,
+            voter=None if vote.secret else user,
+        )
+        return ballot, receipt
+    if ballot.struck:
+        raise ValidationError(
+            f"Your ballot was struck by a scrutineer ({ballot.struck_reason}), "
+            "so it cannot be changed."
+        )
+    choice = Choice.objects.select_for_update().get(vote=vote, owner_tag=tag)
+    RetiredReceipt.objects.create(vote=vote, digest=choice.receipt_digest)
+    choice.option = option
+    choice.receipt_digest = digest
+    choice.save(update_fields=["option", "receipt_digest"])
+    ballot.changed_at = now
+    ballot.times_changed += 1
+    ballot.community_id = community_id
+    ballot.save(update_fields=["changed_at", "times_changed", "community"])
+    return ballot, receipt
+
+
+@dataclass(frozen=True)
+class ReceiptStatus:
+    status: str  # counted, struck, replaced, unknown
+    message: str
+    option_label: str = ""
+
+
+def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
+    """Tell a receipt holder what became of their ballot."""
+    receipt = (receipt or "").strip()
+    if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", receipt):
+        return ReceiptStatus("unknown", "That is not a receipt from this site: check for typos.")
+    digest = receipt_digest(receipt)
+    choice = Choice.objects.filter(vote=vote, receipt_digest=digest).first()
+    if choice is not None:
+        label = vote.option_labels().get(choice.option, choice.option)
+        if choice.struck:
+            return ReceiptStatus(
+                "struck", "This ballot was struck by a scrutineer and is not counted.", label
+            )
+        return ReceiptStatus("counted", "This ballot is counted.", label)
+    if RetiredReceipt.objects.filter(vote=vote, digest=digest).exists():
+        return ReceiptStatus(
+            "replaced",
+            "This receipt belongs to a ballot its voter later changed; only the newest ballot "
+            "counts. Use the latest receipt you were given.",
+        )
+    return ReceiptStatus("unknown", "No ballot in this vote has that receipt.")
+
+
+@transaction.atomic
+def strike_ballot(*, ballot: Ballot, user, reason: str, now=None) -> Ballot:
+    """A scrutineer removes a ballot from the count, with a public reason."""
+    now = now or timezone.now()
+    reason = _text(reason, "reason", limit=500)
+    locked = Ballot.objects.select_for_update().select_related("vote", "voter").get(pk=ballot.pk)
+    vote = locked.vote
+    if not rules.can_strike(user, vote):
+        raise PermissionDenied("Only scrutineers may strike ballots, while voting or after close.")
+    if locked.struck:
+        raise ValidationError("This ballot has already been struck.")
+    locked.struck = True
+    locked.struck_reason = reason
+    locked.struck_by = user
+    locked.struck_at = now
+    locked.save(update_fields=["struck", "struck_reason", "struck_by", "struck_at"])
+    Choice.objects.filter(vote=vote, owner_tag=owner_tag(vote.pk, locked.voter_id)).update(
+        struck=True
+    )
+    _log(
+        version_id=vote.version_id,
+        vote=vote,
+        action=AuditEntry.Action.STRUCK,
+        actor=user,
+        message=f"Struck the ballot of {locked.voter.get_username()}: {reason}",
+        now=now,
+    )
+    if vote.state == Vote.State.CLOSED:
+        vote.breakdown = compute_breakdown(vote)
+        vote.save(update_fields=["breakdown"])
+    return locked
+
+
+# --- closing ---------------------------------------------------------------------------------
+
+
+def compute_breakdown(vote: Vote) -> dict:
+    """Counted ballots per community, for communities with at least `breakdown_min_group`
+    voters. The rest are pooled; if the pool itself would be smaller than the minimum, the
+    smallest shown communities join it until it is not (otherwise the pool's counts could be
+    worked out from the total and reveal a few people's choices)."""
+    choices = dict(
+        Choice.objects.filter(vote=vote, struck=False).values_list("owner_tag", "option")
+    )
+    groups: dict[int | None, dict[str, int]] = {}
+    for voter_id, community_id in Ballot.objects.filter(vote=vote, struck=False).values_list(
+        "voter_id", "community_id"
+    ):
+        option = choices.get(owner_tag(vote.pk, voter_id))
+        if option is None:
+            continue
+        counts = groups.setdefault(community_id, {})
+        counts[option] = counts.get(option, 0) + 1
+    minimum = vote.breakdown_min_group
+    shown = {cid: c for cid, c in groups.items() if cid is not None and sum(c.values()) >= minimum}
+    pooled_size = sum(sum(c.values()) for cid, c in groups.items() if cid not in shown)
+    ordered = sorted(shown, key=lambda cid: (sum(shown[cid].values()), cid))
+    while 0 < pooled_size < minimum and ordered:
+        smallest = ordered.pop(0)
+        pooled_size += sum(shown.pop(smallest).values())
+    pooled: dict[str, int] = {}
+    for cid, counts in groups.items():
+        if cid in shown:
+            continue
+        for option, n in counts.items():
+            pooled[option] = pooled.get(option, 0) + n
+    return {
+        "minimum": minimum,
+        "communities": {str(cid): counts for cid, counts in shown.items()},
+        "pooled": pooled,
+        "pooled_voters": pooled_size,
+    }
+
+
+@transaction.atomic
+def close_vote(*, vote: Vote, now=None) -> Vote:
+    """Close a vote whose closing time has passed (idempotent), and work out the breakdown."""
+    now = now or timezone.now()
+    locked = Vote.objects.select_for_update().get(pk=vote.pk)
+    if locked.state != Vote.State.OPEN:
+        return locked
+    if now < locked.closes_at:
+        raise ValidationError("This vote closes at its scheduled time, not before.")
+    locked.state = Vote.State.CLOSED
+    locked.closed_at = locked.closes_at
+    locked.breakdown = compute_breakdown(locked)
+    locked.save(update_fields=["state", "closed_at", "breakdown"])
+    _log(
+        version_id=locked.version_id,
+        vote=locked,
+        action=AuditEntry.Action.CLOSED,
+        actor=None,
+        message="Voting closed at the scheduled time; results are now public.",
+        now=now,
+    )
+    return locked
+
+
+def close_due_votes(*, now=None) -> int:
+    """Close every open vote past its closing time. Run from cron or a worker."""
+    now = now or timezone.now()
+    due = Vote.objects.filter(state=Vote.State.OPEN, closes_at__lte=now)
+    count = 0
+    for vote in due:
+        close_vote(vote=vote, now=now)
+        count += 1
+    return count
+
+
+# --- board and external results ------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_board_decision(
+    *,
+    version: PolicyVersion,
+    user,
+    body: str,
+    decided_on: dt.date,
+    outcome: str,
+    minutes_url: str = "",
+    note: str = "",
+    now=None,
+) -> BoardRatification:
+    """Record the governing body's decision on a version. Public, and logged."""
+    now = now or timezone.now()
+    if not rules.can_record_board_decision(user):
+        raise PermissionDenied("Only board secretaries and facilitators record board decisions.")
+    if outcome not in BoardRatification.Outcome.values:
+        raise ValidationError({"outcome": "Choose ratified, rejected or deferred."})
+    if decided_on is None:
+        raise ValidationError({"decided_on": "Give the date of the decision."})
+    if decided_on > now.date():
+        raise ValidationError({"decided_on": "The decision date cannot be in the future."})
+    record = BoardRatification.objects.create(
+        version=version,
+        body=_text(body, "body", limit=200),
+        decided_on=decided_on,
+        outcome=outcome,
+        minutes_url=_check_url(minutes_url, "minutes_url"),
+        note=_text(note, "note", limit=5000, required=False),
+        recorded_by=user,
+        recorded_at=now,
+    )
+    _log(
+        version_id=version.pk,
+        action=AuditEntry.Action.BOARD,
+        actor=user,
+        message=f"Recorded: {record.body} {record.get_outcome_display().lower()} "
+        f"{version.display_name} on {decided_on.isoformat()}.",
+        now=now,
+    )
+    return record
+
+
+@transaction.atomic
+def record_external_tally(
+    *,
+    version: PolicyVersion,
+    user,
+    title: str,
+    held_until: dt.date,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    outcome: str,
+    source_url: str,
+    community=None,
+    note: str = "",
+    now=None,
+) -> ExternalTally:
+    """Record the result of a vote held elsewhere as part of the community track."""
+    now = now or timezone.now()
+    if not rules.can_record_external_tally(user):
+        raise PermissionDenied("Only facilitators record votes held elsewhere.")
+    if outcome not in ExternalTally.Outcome.values:
+        raise ValidationError({"outcome": "Choose passed, failed or inconclusive."})
+    for name, value in (
+        ("votes_for", votes_for),
+        ("votes_against", votes_against),
+        ("votes_abstain", votes_abstain),
+    ):
+        if not isinstance(value, int) or value < 0:
+            raise ValidationError({name: "Enter a whole number, 0 or more."})
+    if held_until is None or held_until > now.date():
+        raise ValidationError({"held_until": "Give the day the vote closed (not in the future)."})
+    tally = ExternalTally.objects.create(
+        version=version,
+        community=community,
+        title=_text(title, "title", limit=200),
+        held_until=held_until,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        outcome=outcome,
+        source_url=_check_url(source_url, "source_url", required=True),
+        note=_text(note, "note", limit=5000, required=False),
+        recorded_by=user,
+        recorded_at=now,
+    )
+    _log(
+        version_id=version.pk,
+        action=AuditEntry.Action.EXTERNAL,
+        actor=user,
+        message=f"Recorded a vote held elsewhere: {tally.title} "
+        f"({votes_for} for, {votes_against} against, {votes_abstain} abstaining; "
+        f"{tally.get_outcome_display().lower()}).",
+        now=now,
+    )
+    return tally

@@ -1,0 +1,569 @@
+"""Ratification pages. Thin: parse input, ask rules, call a service or selector, render."""
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from policies.exports import spreadsheet_safe
+from policies.models import PolicyPage, PolicyVersion
+
+from . import eligibility, rules, selectors, services
+from .forms import (
+    BallotForm,
+    BoardDecisionForm,
+    CancelForm,
+    ExternalTallyForm,
+    ReceiptForm,
+    StrikeForm,
+    VoteForm,
+)
+from .models import Ballot, Vote
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+def _load(request, pk) -> Vote:
+    vote = selectors.get_vote(pk)
+    if not rules.can_view_vote(request.user, vote):
+        from django.http import Http404
+
+        raise Http404("No such vote.")
+    return vote
+
+
+def _vote_url(vote: Vote) -> str:
+    return reverse("ratification:vote", args=[vote.pk])
+
+
+def _status_url(version: PolicyVersion) -> str:
+    return reverse("ratification:status_version", args=[version.policy.slug, version.number])
+
+
+def _login(request):
+    return redirect(f"/accounts/login/?next={request.path}")
+
+
+# --- status page and records ------------------------------------------------------------------
+
+
+def status(request, slug, number=None):
+    version = selectors.get_version(slug, number)
+    context = selectors.status_page(version)
+    context.update(
+        {
+            "can_record_board": rules.can_record_board_decision(request.user),
+            "can_record_external": rules.can_record_external_tally(request.user),
+            "can_create_vote": rules.can_create_vote(request.user),
+            "drafts": selectors.draft_votes() if rules.can_create_vote(request.user) else [],
+        }
+    )
+    return TemplateResponse(request, "ratification/status.html", context)
+
+
+def _record(request, slug, number, *, form_class, permitted, save, template, title):
+    version = selectors.get_version(slug, number)
+    if not request.user.is_authenticated:
+        return _login(request)
+    if not permitted(request.user):
+        raise PermissionDenied
+    form = form_class(request.POST if request.method == "POST" else None)
+    status_code = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                save(version, form.cleaned_data)
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for field, errors in exc.message_dict.items():
+                        form.add_error(field if field in form.fields else None, errors)
+                else:
+                    form.add_error(None, _error_text(exc))
+            else:
+                messages.success(request, "Recorded.")
+                return redirect(_status_url(version))
+        status_code = 400
+    return TemplateResponse(
+        request,
+        template,
+        {"form": form, "version": version, "policy": version.policy, "title": title},
+        status=status_code,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def board_new(request, slug, number):
+    def save(version, data):
+        services.record_board_decision(version=version, user=request.user, **data)
+
+    return _record(
+        request,
+        slug,
+        number,
+        form_class=BoardDecisionForm,
+        permitted=rules.can_record_board_decision,
+        save=save,
+        template="ratification/record_form.html",
+        title="Record the board's decision",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def external_new(request, slug, number):
+    def save(version, data):
+        services.record_external_tally(version=version, user=request.user, **data)
+
+    return _record(
+        request,
+        slug,
+        number,
+        form_class=ExternalTallyForm,
+        permitted=rules.can_record_external_tally,
+        save=save,
+        template="ratification/record_form.html",
+        title="Record a vote held elsewhere",
+    )
+
+
+# --- votes: list, set-up ------------------------------------------------------------------------
+
+
+def vote_list(request):
+    return TemplateResponse(
+        request,
+        "ratification/vote_list.html",
+        {
+            "votes": selectors.vote_list(),
+            "drafts": selectors.draft_votes() if rules.can_create_vote(request.user) else [],
+        },
+    )
+
+
+def _versions(policy) -> list[PolicyVersion]:
+    return list(PolicyVersion.objects.filter(policy=policy).order_by("-number"))
+
+
+def _apply_form_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _error_text(exc))
+
+
+@require_http_methods(["GET", "POST"])
+def vote_new(request, slug):
+    policy = PolicyPage.objects.live().filter(slug=slug).first()
+    if policy is None:
+        from django.http import Http404
+
+        raise Http404("No such policy.")
+    if not request.user.is_authenticated:
+        return _login(request)
+    if not rules.can_create_vote(request.user):
+        raise PermissionDenied
+    versions = _versions(policy)
+    if not versions:
+        messages.error(request, "Publish a version before putting it to a vote.")
+        return redirect(policy.url)
+    now = timezone.now().replace(second=0, microsecond=0)
+    form = VoteForm(
+        request.POST if request.method == "POST" else None,
+        versions=versions,
+        initial={
+            "version": versions[0].number,
+            "question": f"Do you ratify {policy.title}, version {versions[0].number}?",
+            "opens_at": now + dt.timedelta(days=1),
+            "closes_at": now + dt.timedelta(days=15),
+        },
+    )
+    status_code = 200
+    if request.method == "POST":
+        if form.is_valid():
+            version = next(v for v in versions if v.number == form.cleaned_data["version"])
+            try:
+                vote = services.create_vote(
+                    version=version, user=request.user, config=form.settings()
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            else:
+                messages.success(request, "Draft vote created. Check it, then open it.")
+                return redirect(_vote_url(vote))
+        status_code = 400
+    return TemplateResponse(
+        request,
+        "ratification/vote_form.html",
+        {"form": form, "policy": policy, "vote": None},
+        status=status_code,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def vote_edit(request, pk):
+    vote = _load(request, pk)
+    if not request.user.is_authenticated:
+        return _login(request)
+    if not rules.can_create_vote(request.user):
+        raise PermissionDenied
+    policy = vote.version.policy
+    versions = _versions(policy)
+    if request.method == "GET" and vote.state != Vote.State.DRAFT:
+        messages.error(request, "This vote has opened; its settings are frozen.")
+        return redirect(_vote_url(vote))
+    form = VoteForm(
+        request.POST if request.method == "POST" else None,
+        versions=versions,
+        initial=VoteForm.initial_from(vote),
+    )
+    if request.method == "POST":
+        if vote.state != Vote.State.DRAFT:
+            try:
+                services.refuse_frozen_change(vote=vote, user=request.user, what="its settings")
+            except ValidationError as exc:
+                return _render_detail(request, vote, status=409, error=_error_text(exc))
+        if form.is_valid():
+            version = next(v for v in versions if v.number == form.cleaned_data["version"])
+            try:
+                services.update_vote(
+                    vote=vote, user=request.user, config=form.settings(), version=version
+                )
+            except ValidationError as exc:
+                _apply_form_errors(form, exc)
+            else:
+                messages.success(request, "Draft vote saved.")
+                return redirect(_vote_url(vote))
+        return TemplateResponse(
+            request,
+            "ratification/vote_form.html",
+            {"form": form, "policy": policy, "vote": vote},
+            status=400,
+        )
+    return TemplateResponse(
+        request, "ratification/vote_form.html", {"form": form, "policy": policy, "vote": vote}
+    )
+
+
+@require_POST
+def vote_open(request, pk):
+    vote = _load(request, pk)
+    if not request.user.is_authenticated:
+        return _login(request)
+    if not rules.can_create_vote(request.user):
+        raise PermissionDenied
+    try:
+        services.open_vote(vote=vote, user=request.user)
+    except ValidationError as exc:
+        return _render_detail(request, vote, status=409, error=_error_text(exc))
+    messages.success(request, "The vote is open and its settings are frozen.")
+    return redirect(_vote_url(vote))
+
+
+@require_POST
+def vote_cancel(request, pk):
+    vote = _load(request, pk)
+    if not request.user.is_authenticated:
+        return _login(request)
+    if not rules.can_cancel_vote(request.user, vote):
+        raise PermissionDenied
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        return _render_detail(request, vote, status=400, error="Give a public reason.")
+    services.cancel_vote(vote=vote, user=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, "The vote is cancelled.")
+    return redirect(_vote_url(vote))
+
+
+# --- votes: the voter's pages ---------------------------------------------------------------
+
+
+def _render_detail(request, vote, *, status=200, error="", form=None):
+    vote = selectors.ensure_closed(vote)
+    user = request.user
+    current = rules.phase(vote)
+    check = eligibility.check(vote, user) if user.is_authenticated else None
+    own = selectors.own_ballot(vote, user)
+    communities = [m.community for m in check.voting_communities] if check else []
+    if form is None and check and check.eligible and current == "voting":
+        form = BallotForm(vote=vote, communities=communities)
+    context = {
+        "vote": vote,
+        "version": vote.version,
+        "policy": vote.version.policy,
+        "phase": current,
+        "eligibility": check,
+        "own_ballot": own,
+        "form": form,
+        "error": error,
+        "ballots": selectors.ballot_count(vote),
+        "log": selectors.audit_log(vote, limit=10),
+        "can_edit": rules.can_edit_vote(user, vote),
+        "can_open": rules.can_open_vote(user, vote),
+        "can_cancel": rules.can_cancel_vote(user, vote),
+        "can_strike": rules.can_strike(user, vote),
+        "status_url": _status_url(vote.version),
+        "now": timezone.now(),
+    }
+    return TemplateResponse(request, "ratification/vote_detail.html", context, status=status)
+
+
+def vote_detail(request, pk):
+    return _render_detail(request, _load(request, pk))
+
+
+@require_POST
+def ballot(request, pk):
+    vote = _load(request, pk)
+    if not request.user.is_authenticated:
+        return _login(request)
+    check = eligibility.check(vote, request.user)
+    form = BallotForm(
+        request.POST, vote=vote, communities=[m.community for m in check.voting_communities]
+    )
+    if not form.is_valid():
+        message = " ".join(e for errs in form.errors.values() for e in errs)
+        return _render_detail(request, vote, status=400, error=message, form=form)
+    try:
+        cast, receipt = services.cast_ballot(
+            vote=vote,
+            user=request.user,
+            option=form.cleaned_data["option"],
+            community_id=form.cleaned_data["community"],
+        )
+    except services.NotEligible as exc:
+        return _render_detail(request, vote, status=403, error=str(exc))
+    except ValidationError as exc:
+        return _render_detail(request, vote, status=409, error=_error_text(exc), form=form)
+    # The receipt is shown once, in this response; it is not stored anywhere readable.
+    return TemplateResponse(
+        request,
+        "ratification/ballot_recorded.html",
+        {
+            "vote": vote,
+            "ballot": cast,
+            "receipt": receipt,
+            "option_label": vote.option_labels()[form.cleaned_data["option"]],
+        },
+    )
+
+
+def eligibility_check(request, pk):
+    vote = _load(request, pk)
+    if not request.user.is_authenticated:
+        return _login(request)
+    return TemplateResponse(
+        request,
+        "ratification/eligibility.html",
+        {"vote": vote, "eligibility": eligibility.check(vote, request.user)},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def receipt(request, pk):
+    vote = _load(request, pk)
+    form = ReceiptForm(request.POST if request.method == "POST" else None)
+    result = None
+    status_code = 200
+    if request.method == "POST":
+        if form.is_valid():
+            result = services.check_receipt(vote=vote, receipt=form.cleaned_data["receipt"])
+            if result.status == "unknown":
+                status_code = 404
+        else:
+            status_code = 400
+    return TemplateResponse(
+        request,
+        "ratification/receipt.html",
+        {"vote": vote, "form": form, "result": result, "phase": rules.phase(vote)},
+        status=status_code,
+    )
+
+
+def _closed_vote(request, pk) -> tuple[Vote, bool]:
+    vote = selectors.ensure_closed(_load(request, pk))
+    return vote, rules.can_see_results(request.user, vote)
+
+
+def results(request, pk):
+    vote, visible = _closed_vote(request, pk)
+    if not visible:
+        return TemplateResponse(
+            request,
+            "ratification/results_hidden.html",
+            {"vote": vote, "phase": rules.phase(vote)},
+            status=403,
+        )
+    return TemplateResponse(
+        request,
+        "ratification/results.html",
+        {
+            "vote": vote,
+            "version": vote.version,
+            "policy": vote.version.policy,
+            "results": selectors.results(vote),
+            "status_url": _status_url(vote.version),
+        },
+    )
+
+
+def _results_payload(vote: Vote) -> dict:
+    data = selectors.results(vote)
+    return {
+        "vote": vote.pk,
+        "question": vote.question,
+        "policy": vote.version.policy.title,
+        "version": vote.version.number,
+        "content_hash": vote.content_hash,
+        "opens_at": vote.opens_at.isoformat(),
+        "closes_at": vote.closes_at.isoformat(),
+        "secret": vote.secret,
+        "threshold": vote.threshold_text,
+        "quorum_ballots": vote.quorum_ballots,
+        "quorum_communities": vote.quorum_communities,
+        "options": [
+            {"key": o.key, "label": o.label, "counts_as": o.counts_as, "count": o.count}
+            for o in data.options
+        ],
+        "counted": data.counted,
+        "struck": data.struck,
+        "communities_represented": data.communities_represented,
+        "threshold_met": data.threshold_met,
+        "quorum_met": data.quorum_ballots_met and data.quorum_communities_met,
+        "outcome": data.outcome,
+        "breakdown": [
+            {
+                "community": row["community"],
+                "counts": dict(zip([o.key for o in data.options], row["counts"], strict=True)),
+            }
+            for row in data.breakdown
+        ],
+        "breakdown_minimum_group": vote.breakdown_min_group,
+    }
+
+
+def results_json(request, pk):
+    vote, visible = _closed_vote(request, pk)
+    if not visible:
+        return JsonResponse({"error": "Results are hidden until the vote closes."}, status=403)
+    return JsonResponse(_results_payload(vote))
+
+
+def results_csv(request, pk):
+    vote, visible = _closed_vote(request, pk)
+    if not visible:
+        return HttpResponse(
+            "Results are hidden until the vote closes.", status=403, content_type="text/plain"
+        )
+    payload = _results_payload(vote)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-results.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["option", "counts_as", "ballots"])
+    for option in payload["options"]:
+        writer.writerow([spreadsheet_safe(option["label"]), option["counts_as"], option["count"]])
+    writer.writerow([])
+    for key in (
+        "counted",
+        "struck",
+        "threshold",
+        "threshold_met",
+        "quorum_met",
+        "outcome",
+        "content_hash",
+    ):
+        writer.writerow([key, payload[key]])
+    return response
+
+
+def voters(request, pk):
+    vote = _load(request, pk)
+    roll = selectors.voter_roll(vote)
+    show_choices = not vote.secret and rules.can_see_results(request.user, vote)
+    choices = selectors.open_choices(vote) if show_choices else {}
+    for entry in roll:
+        entry.choice_label = choices.get(entry.voter_id, "")
+    return TemplateResponse(
+        request,
+        "ratification/voters.html",
+        {
+            "vote": vote,
+            "roll": roll,
+            "show_choices": show_choices,
+            "can_strike": rules.can_strike(request.user, vote),
+            "strike_form": StrikeForm(),
+        },
+    )
+
+
+def _roll_names(vote: Vote) -> list[dict]:
+    return [
+        {
+            "voter": entry.voter.get_username(),
+            "community": entry.community.name if entry.community else "",
+            "struck": entry.struck,
+            "struck_reason": entry.struck_reason,
+        }
+        for entry in selectors.voter_roll(vote)
+    ]
+
+
+def voters_json(request, pk):
+    vote = _load(request, pk)
+    return JsonResponse({"vote": vote.pk, "voters": _roll_names(vote)})
+
+
+def voters_csv(request, pk):
+    vote = _load(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-voters.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["voter", "community", "struck", "struck_reason"])
+    for row in _roll_names(vote):
+        writer.writerow(
+            [
+                spreadsheet_safe(row["voter"]),
+                spreadsheet_safe(row["community"]),
+                "yes" if row["struck"] else "",
+                spreadsheet_safe(row["struck_reason"]),
+            ]
+        )
+    return response
+
+
+@require_POST
+def strike(request, pk):
+    vote = _load(request, pk)
+    if not request.user.is_authenticated:
+        return _login(request)
+    if not rules.can_strike(request.user, vote):
+        raise PermissionDenied
+    form = StrikeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give a public reason for striking the ballot.")
+        return redirect(reverse("ratification:voters", args=[vote.pk]))
+    target = Ballot.objects.filter(vote=vote, pk=form.cleaned_data["ballot"]).first()
+    if target is None:
+        return HttpResponse("No such ballot in this vote.", status=404, content_type="text/plain")
+    try:
+        services.strike_ballot(ballot=target, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(reverse("ratification:voters", args=[vote.pk]))
+    messages.success(request, "Ballot struck; the reason is public.")
+    return redirect(reverse("ratification:voters", args=[vote.pk]))
+
+
+def audit(request, pk):
+    vote = _load(request, pk)
+    return TemplateResponse(
+        request, "ratification/audit.html", {"vote": vote, "log": selectors.audit_log(vote)}
+    )
