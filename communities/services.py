@@ -14,7 +14,7 @@ from policies import markdown_io
 from policies.models import PolicyVersion, SectionVersion
 
 from . import rules
-from .models import Adoption, Community, EquivalentMapping, SectionOverride
+from .models import Adoption, Community, EquivalentMapping, Membership, SectionOverride
 
 Status = Adoption.Status
 MAX_TEXT = 20_000
@@ -266,3 +266,31 @@ def save_community(
     if delegates is not None:
         community.delegates.set(delegates)
     return community, created
+
+
+@transaction.atomic
+def save_membership(
+    *,
+    community: Community,
+    member,
+    user,
+    edit_count: int | None = None,
+    registered_on: dt.date | None = None,
+    blocked: bool = False,
+    source: str = "",
+) -> Membership:
+    """Record (or update) someone's standing in a community: what vote eligibility reads."""
+    if not rules.can_manage_registry(user):
+        raise PermissionDenied("Only facilitators manage community memberships.")
+    if edit_count is not None and (not isinstance(edit_count, int) or edit_count < 0):
+        raise ValidationError({"edit_count": "Enter a whole number of edits, 0 or more."})
+    if registered_on is not None and registered_on > timezone.now().date():
+        raise ValidationError({"registered_on": "The registration date is in the future."})
+    membership, _ = Membership.objects.get_or_create(community=community, user=member)
+    membership.edit_count = edit_count
+    membership.registered_on = registered_on
+    membership.blocked = bool(blocked)
+    membership.source = (source or "")[:200]
+    membership.full_clean()
+    membership.save()
+    return membership

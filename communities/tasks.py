@@ -8,7 +8,8 @@ from django_tasks import task
 @task()
 def notify_new_baseline_version(version_id: int) -> int:
     """Email the delegates of every community that adopted an earlier version of the policy:
-    which sections changed, and which of their overrides are now stale."""
+    which sections changed, and which of their overrides are now stale. Communities already on
+    this version or a later one hear nothing (the task may run after later versions exist)."""
     from policies.models import PolicyVersion
 
     from .models import Adoption
@@ -17,7 +18,7 @@ def notify_new_baseline_version(version_id: int) -> int:
     version = PolicyVersion.objects.select_related("policy").get(pk=version_id)
     adoptions = (
         Adoption.objects.filter(policy_id=version.policy_id, status__in=Adoption.ADOPTING)
-        .exclude(version=version)
+        .filter(version__number__lt=version.number)
         .select_related("community", "version")
         .prefetch_related("community__delegates")
     )

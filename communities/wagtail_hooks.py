@@ -3,7 +3,7 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import Community
+from .models import Community, Membership
 
 
 class CommunityViewSet(SnippetViewSet):
@@ -18,3 +18,20 @@ class CommunityViewSet(SnippetViewSet):
 
 
 register_snippet(CommunityViewSet)
+
+
+class MembershipViewSet(SnippetViewSet):
+    """Standing in a community (edit counts, blocks), read by vote eligibility. Bulk loads go
+    through `manage.py import_memberships`."""
+
+    model = Membership
+    icon = "user"
+    menu_label = "Memberships"
+    menu_order = 261
+    add_to_admin_menu = True
+    list_display = ["user", "community", "edit_count", "registered_on", "blocked", "updated_at"]
+    list_filter = ["community", "blocked"]
+    search_fields = ["user__username", "community__name"]
+
+
+register_snippet(MembershipViewSet)

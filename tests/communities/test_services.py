@@ -494,6 +494,16 @@ def test_the_email_names_only_the_stale_overrides(stale_setup, keys, delegate):
     assert f"now stale and need a rebase: {keys[0]}\n" in message.body + "\n"
 
 
+def test_a_late_running_task_for_an_older_version_emails_nobody(stale_setup):
+    """The task may run after the community has moved on (the demo seed publishes every version
+    in one transaction): "version 1 is out" must not reach a community already on version 1."""
+    adoption, v2 = stale_setup
+    v1_id = adoption.version_id
+    Adoption.objects.filter(pk=adoption.pk).update(version=v2)  # the community moved on
+    assert notify_new_baseline_version.call(v1_id) == 0
+    assert mail.outbox == []
+
+
 # --- the effective text ---------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from communities.demo import seed_communities
 from consultations.demo import seed_consultations
 from policies.demo import DEMO_PASSWORD, demo_user, seed_policies
 from policies.models import PolicyVersion
+from ratification.demo import seed_ratification
 
 
 class Command(BaseCommand):
@@ -19,15 +20,17 @@ class Command(BaseCommand):
         page = seed_policies()
         consultations = seed_consultations(page)
         communities = seed_communities(page)
+        votes = seed_ratification(page)
         versions = PolicyVersion.objects.filter(policy=page).count()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready: “{page.title}” has {versions} versions and "
                 f"{consultations} consultations at {page.url}; {communities} communities at "
-                f"/communities/"
+                f"/communities/; {votes} votes at /votes/"
             )
         )
         self.stdout.write(
             f"Admin login: admin / {DEMO_PASSWORD}   (editors ana, ben; facilitator fran; "
-            f"participants kim, lee, sam; dana, a delegate of Alder Wiki: same password)"
+            f"participants kim, lee, sam; dana, a delegate of Alder Wiki; bea, board secretary; "
+            f"sara, scrutineer; voter01–voter23: same password)"
         )
