@@ -9,6 +9,8 @@ from django.core.management import call_command
 from communities.models import Adoption, Community
 from consultations.models import Consultation, Position
 from policies.models import PolicyVersion
+from ratification.models import Ballot, BoardRatification, ExternalTally, Vote
+from ratification.selectors import results
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +22,10 @@ def _counts():
         Position.objects.count(),
         Community.objects.count(),
         Adoption.objects.count(),
+        Vote.objects.count(),
+        Ballot.objects.count(),
+        BoardRatification.objects.count(),
+        ExternalTally.objects.count(),
     )
 
 
@@ -30,6 +36,10 @@ def test_seed_demo_builds_the_demo_and_is_idempotent(client):
     first = _counts()
     assert first[0] == 3 and first[1] == 2 and first[2] > 0 and first[3] == 30
     assert set(Consultation.objects.values_list("state", flat=True)) == {"summarised", "open"}
+    assert first[5:] == (2, 29, 1, 1)
+    closed, current = Vote.objects.get(state="closed"), Vote.objects.get(state="open")
+    assert results(closed).outcome == "passed"
+    assert results(closed).struck == 1
     call_command("seed_demo", stdout=StringIO())
     assert _counts() == first
     summarised = Consultation.objects.get(state="summarised")
@@ -40,5 +50,10 @@ def test_seed_demo_builds_the_demo_and_is_idempotent(client):
         "/communities/",
         "/adoption/",
         f"/shared-conduct-baseline/consultations/{summarised.pk}/summary/",
+        "/shared-conduct-baseline/ratification/",
+        "/votes/",
+        f"/votes/{closed.pk}/results/",
+        f"/votes/{current.pk}/",
+        f"/votes/{current.pk}/voters/",
     ):
         assert client.get(url).status_code == 200, url
