@@ -6,9 +6,10 @@ and of an override is kept (django-simple-history) and shown as a timeline."""
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
+from wagtail.search import index
 
 
-class Community(models.Model):
+class Community(index.Indexed, models.Model):
     class Kind(models.TextChoices):
         WIKI = "wiki", "Wiki"
         PROJECT = "project", "Project"
@@ -31,6 +32,14 @@ class Community(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[])
+
+    search_fields = [
+        index.SearchField("name", boost=2),
+        index.SearchField("slug"),
+        index.FilterField("slug"),
+        index.FilterField("language"),
+        index.FilterField("kind"),
+    ]
 
     class Meta:
         ordering = ["name"]

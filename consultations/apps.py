@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ConsultationsConfig(AppConfig):
     name = "consultations"
     verbose_name = "Consultations"
+
+    def ready(self):
+        from policies import credits
+
+        from . import selectors, signals  # noqa: F401  (signals: credits merged amendments)
+
+        credits.register(selectors.amendment_credits)

@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import Position, SummarySection
+from .models import Amendment, Position, SummarySection
 
 
 class PositionForm(forms.Form):
@@ -109,4 +109,46 @@ class SummarySectionForm(forms.Form):
 class SummaryIntroForm(forms.Form):
     intro = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
+    )
+
+
+class AmendmentForm(forms.Form):
+    section_key = forms.CharField(widget=forms.HiddenInput, max_length=60)
+    kind = forms.ChoiceField(
+        choices=Amendment.Kind.choices, widget=forms.RadioSelect, initial="replace"
+    )
+    heading = forms.CharField(max_length=255, required=False, label="Heading of the new section")
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=5000,
+        label="Your wording",
+        help_text="Markdown. Start from the current text and change what you would change.",
+    )
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Why this is better"
+    )
+
+
+class AmendmentActionForm(forms.Form):
+    amendment = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class DecideAmendmentForm(AmendmentActionForm):
+    state = forms.ChoiceField(
+        choices=[
+            (Amendment.State.ACCEPTED, "Accept"),
+            (Amendment.State.PARTLY, "Partly accept"),
+            (Amendment.State.REJECTED, "Reject"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(max_length=5000, label="Public reason")
+
+
+class PublishMergeForm(forms.Form):
+    summary = forms.CharField(
+        max_length=500,
+        label="Edit summary of the new version",
+        widget=forms.Textarea(attrs={"rows": 3}),
     )

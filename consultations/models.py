@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+from wagtail.search import index
 
 WHOLE_TEXT = "__whole__"  # the pseudo-section for positions on the policy as a whole
 
@@ -95,7 +96,7 @@ class Authored(models.Model):
         return self.imported_author or "unsigned"
 
 
-class Position(Moderatable, Authored):
+class Position(index.Indexed, Moderatable, Authored):
     class Stance(models.TextChoices):
         SUPPORT = "support", "Support"
         OPPOSE = "oppose", "Oppose"
@@ -118,6 +119,17 @@ class Position(Moderatable, Authored):
     history = HistoricalRecords(
         excluded_fields=["hidden_by", "hidden_at", "hidden_reason", "hidden"]
     )
+
+    # Site search (policysite/search.py). Hidden positions are left out of the index
+    # (services.moderate removes and restores them) and filtered out again at query time.
+    search_fields = [
+        index.SearchField("reason"),
+        index.FilterField("hidden"),
+        index.FilterField("stance"),
+        index.FilterField("section_key"),
+        index.FilterField("consultation"),
+        index.FilterField("user"),
+    ]
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -149,8 +161,12 @@ class Position(Moderatable, Authored):
     def __str__(self):
         return f"{self.author_name}: {self.stance or 'comment'} on {self.section_key}"
 
+    @classmethod
+    def get_indexed_objects(cls):
+        return super().get_indexed_objects().filter(hidden=False)
 
-class Reply(Moderatable, Authored):
+
+class Reply(index.Indexed, Moderatable, Authored):
     MAX_DEPTH = 3
 
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="replies")
@@ -160,6 +176,14 @@ class Reply(Moderatable, Authored):
     depth = models.PositiveSmallIntegerField(default=1)
     body = models.TextField()
     created_at = models.DateTimeField()
+
+    # Site search: as for positions, hidden replies stay out of the index and out of results.
+    search_fields = [
+        index.SearchField("body"),
+        index.FilterField("hidden"),
+        index.FilterField("position"),
+        index.FilterField("user"),
+    ]
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -174,6 +198,10 @@ class Reply(Moderatable, Authored):
 
     def __str__(self):
         return f"Reply by {self.author_name}"
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return super().get_indexed_objects().filter(hidden=False)
 
 
 class ModerationAction(models.Model):
@@ -250,7 +278,7 @@ class PrivateFeedback(models.Model):
         return f"Private feedback {self.pk}"
 
 
-class Summary(models.Model):
+class Summary(index.Indexed, models.Model):
     consultation = models.OneToOneField(
         Consultation, on_delete=models.PROTECT, related_name="summary"
     )
@@ -262,11 +290,24 @@ class Summary(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    # Site search: the intro and every section's text, one entry per summary. Only published
+    # summaries are indexed; services.save_summary re-indexes after changing the sections.
+    search_fields = [
+        index.SearchField("intro"),
+        index.RelatedFields("sections", [index.SearchField("text")]),
+        index.FilterField("published_at"),
+        index.FilterField("consultation"),
+    ]
+
     class Meta:
         verbose_name_plural = "summaries"
 
     def __str__(self):
         return f"Summary of {self.consultation_id}"
+
+    @classmethod
+    def get_indexed_objects(cls):
+        return super().get_indexed_objects().filter(published_at__isnull=False)
 
     @property
     def is_published(self) -> bool:
@@ -295,3 +336,107 @@ class SummarySection(models.Model):
 
     def __str__(self):
         return f"{self.section_key}: {self.get_outcome_display()}"
+
+
+def amendment_key(amendment_id: int) -> str:
+    """The pseudo-section positions on an amendment are filed under, so tallies, threads,
+    moderation and exports work for amendments exactly as for sections."""
+    return f"amendment-{amendment_id}"
+
+
+class Amendment(models.Model):
+    """Better wording proposed by a participant for one section of the consulted version."""
+
+    class Kind(models.TextChoices):
+        REPLACE = "replace", "Replace the text"
+        DELETE = "delete", "Delete the section"
+        INSERT = "insert", "Add a new section after it"
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        ACCEPTED = "accepted", "Accepted"
+        PARTLY = "partly", "Partly accepted"
+        REJECTED = "rejected", "Rejected"
+
+    DECIDED = (State.ACCEPTED, State.PARTLY, State.REJECTED)
+    MERGEABLE = (State.ACCEPTED, State.PARTLY)
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="amendments"
+    )
+    section_key = models.CharField(max_length=60)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.REPLACE)
+    heading = models.CharField(max_length=255, blank=True, help_text="For a new section.")
+    text = models.TextField(blank=True, help_text="Markdown: the replacement or the new section.")
+    rationale = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
+    revision = models.PositiveIntegerField(default=1)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Amendment {self.pk} to {self.section_key}"
+
+    @property
+    def key(self) -> str:
+        return amendment_key(self.pk)
+
+
+class AmendmentRevision(models.Model):
+    """Every wording the author proposed, so revisions can be compared."""
+
+    amendment = models.ForeignKey(Amendment, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=Amendment.Kind.choices)
+    heading = models.CharField(max_length=255, blank=True)
+    text = models.TextField(blank=True)
+    rationale = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["amendment", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["amendment", "number"], name="one_amendment_revision_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"Amendment {self.amendment_id}, revision {self.number}"
+
+
+class AmendmentMerge(models.Model):
+    """An accepted amendment applied to the policy's draft, and where it landed once published."""
+
+    amendment = models.OneToOneField(Amendment, on_delete=models.PROTECT, related_name="merge")
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField()
+    # The section text (or, for a deletion, "") the draft holds after applying it.
+    result_heading = models.CharField(max_length=255, blank=True)
+    result_key = models.CharField(max_length=60)
+    version = models.ForeignKey(
+        "policies.PolicyVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_amendments",
+        help_text="The published version the amendment landed in.",
+    )
+
+    class Meta:
+        ordering = ["applied_at", "pk"]
+
+    def __str__(self):
+        return f"Merge of amendment {self.amendment_id}"

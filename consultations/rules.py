@@ -52,3 +52,50 @@ rules.add_perm("consultations.moderate", can_moderate)
 rules.add_perm("consultations.manage", can_manage)
 rules.add_perm("consultations.read_private_feedback", can_read_private_feedback)
 rules.add_perm("consultations.write_summary", can_write_summary)
+
+
+# --- amendments ------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_amendment_author(user, amendment) -> bool:
+    return bool(is_participant(user) and amendment.author_id == user.pk)
+
+
+@rules.predicate
+def amendment_is_proposed(user, amendment) -> bool:
+    return amendment.state == "proposed"
+
+
+@rules.predicate
+def amendment_consultation_open(user, amendment) -> bool:
+    return amendment.consultation.is_open
+
+
+@rules.predicate
+def amendment_is_mergeable(user, amendment) -> bool:
+    return amendment.state in ("accepted", "partly")
+
+
+def _may_edit_policy(user, amendment) -> bool:
+    """May this person publish the policy the amendment's consultation is about?"""
+    from policies.rules import can_publish_policy
+
+    return can_publish_policy(user, amendment.consultation.version.policy)
+
+
+can_propose_amendment = can_take_position
+can_revise_amendment = is_amendment_author & amendment_is_proposed & amendment_consultation_open
+# Withdrawing stays possible after close, until a facilitator decides.
+can_withdraw_amendment = is_amendment_author & amendment_is_proposed
+can_decide_amendment = rules.predicate(_facilitator) & amendment_is_proposed
+# Merging writes the policy's draft: a facilitator who may also publish the policy.
+can_merge_amendment = (
+    rules.predicate(_facilitator) & rules.predicate(_may_edit_policy) & amendment_is_mergeable
+)
+
+rules.add_perm("consultations.propose_amendment", can_propose_amendment)
+rules.add_perm("consultations.revise_amendment", can_revise_amendment)
+rules.add_perm("consultations.withdraw_amendment", can_withdraw_amendment)
+rules.add_perm("consultations.decide_amendment", can_decide_amendment)
+rules.add_perm("consultations.merge_amendment", can_merge_amendment)

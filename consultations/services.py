@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from wagtail.search import index
 
-from . import rules
+from policies.services import normalise_text
+
+from . import amending, rules
 from .models import (
     WHOLE_TEXT,
+    Amendment,
+    AmendmentMerge,
+    AmendmentRevision,
     Consultation,
     Flag,
     ModerationAction,
@@ -20,6 +28,7 @@ from .models import (
     Reply,
     Summary,
     SummarySection,
+    amendment_key,
 )
 
 MAX_TEXT = 5000
@@ -45,8 +54,44 @@ def _clean_text(text: str, *, field: str, required: bool) -> str:
     return text
 
 
+class RateLimited(ValidationError):
+    """Someone is posting faster than a person writes."""
+
+
+def _throttle(user, action: str) -> None:
+    """Count this person's posts of one kind in a fixed window (settings.ACCORD_RATE_LIMITS:
+    action → (posts, seconds)); refuse once over. Facilitators are not limited. The count
+    lives in the cache, shared by every web process when Redis is configured."""
+    limit, window = settings.ACCORD_RATE_LIMITS.get(action, (0, 0))
+    if not limit or rules.is_facilitator(user):
+        return
+    bucket = int(timezone.now().timestamp()) // window
+    key = f"accord:rate:{action}:{user.pk}:{bucket}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    if count > limit:
+        minutes = max(1, window // 60)
+        raise RateLimited(
+            f"You have posted {limit} times in {minutes} minutes, the most we accept; "
+            "please wait a little and try again."
+        )
+
+
 def _section_keys(consultation: Consultation) -> set[str]:
-    return {s.key for s in consultation.version.sections.all()} | {WHOLE_TEXT}
+    """What positions may be taken on: the consulted sections, the whole text, and every
+    amendment still open for discussion."""
+    proposed = consultation.amendments.filter(state=Amendment.State.PROPOSED).values_list(
+        "pk", flat=True
+    )
+    return (
+        {s.key for s in consultation.version.sections.all()}
+        | {WHOLE_TEXT}
+        | {amendment_key(pk) for pk in proposed}
+    )
 
 
 # --- the consultation itself --------------------------------------------------------------
@@ -179,6 +224,7 @@ def take_position(
     if not rules.is_participant(user):
         raise PermissionDenied("Sign in to take a position.")
     _require_open(consultation)
+    _throttle(user, "position")
     if stance not in Position.Stance.values:
         raise ValidationError({"stance": "Choose Support, Oppose or Neutral."})
     if strength not in Position.Strength.values:
@@ -229,6 +275,7 @@ def add_reply(*, position: Position, user, body: str, parent: Reply | None = Non
     if not rules.is_participant(user):
         raise PermissionDenied("Sign in to reply.")
     _require_open(position.consultation)
+    _throttle(user, "reply")
     body = _clean_text(body, field="body", required=True)
     if position.hidden:
         raise ValidationError("That position is hidden; replies to it are closed.")
@@ -287,6 +334,12 @@ def moderate(*, item: Position | Reply, user, hide: bool, reason: str) -> Modera
         hidden_at=item.hidden_at,
         hidden_reason=item.hidden_reason,
     )
+    # The update above sends no post_save: keep the search index in step by hand. Hidden items
+    # leave the index (search also filters them out at query time); restored ones return.
+    if hide:
+        index.remove_object(item)
+    else:
+        index.insert_or_update_object(item)
     fields = _target_fields(item)
     _invalidate_tallies(fields["consultation_id"])
     Flag.objects.filter(**{k: v for k, v in fields.items() if k != "consultation_id"}).filter(
@@ -308,6 +361,7 @@ def flag_item(*, item: Position | Reply, user, reason: str) -> Flag:
     consultation = Consultation.objects.get(pk=fields["consultation_id"])
     if not rules.can_flag(user, consultation):
         raise PermissionDenied("Sign in to flag content.")
+    _throttle(user, "flag")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say briefly why this needs a facilitator's attention."})
@@ -419,6 +473,8 @@ def save_summary(*, consultation: Consultation, user, intro: str, sections: list
             summary=summary, section_key=key, defaults={"outcome": outcome, "text": text}
         )
         row.cited_positions.set(cited)
+    # Sections were saved after the summary row: re-index it (a no-op until it is published).
+    index.insert_or_update_object(summary)
     return summary
 
 
@@ -449,3 +505,426 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         # Later edits are visible on the page; participants are emailed once.
         transaction.on_commit(lambda: notify_summary_published.enqueue(consultation.pk))
     return summary
+
+
+# --- amendments ---------------------------------------------------------------------------------
+
+_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
+
+
+def _amendment_text(text: str, *, field: str, required: bool) -> str:
+    text = _clean_text(normalise_text(text or ""), field=field, required=required)
+    if _HTML_TAG.search(text):
+        raise ValidationError(
+            {field: "Write plain text or Markdown; HTML tags such as <script> are not accepted."}
+        )
+    return text
+
+
+def _consulted_sections(consultation: Consultation) -> dict:
+    return {s.key: s for s in consultation.version.sections.all()}
+
+
+def _check_amendment(
+    consultation: Consultation, *, section_key: str, kind: str, text: str, heading: str
+) -> tuple[str, str]:
+    sections = _consulted_sections(consultation)
+    if section_key not in sections:
+        raise ValidationError({"section_key": "That section is not part of the consulted version."})
+    if kind not in Amendment.Kind.values:
+        raise ValidationError({"kind": "Replace the text, delete the section, or add one after."})
+    required = kind != Amendment.Kind.DELETE
+    text = _amendment_text(text, field="text", required=required)
+    heading = _amendment_text(heading, field="heading", required=kind == Amendment.Kind.INSERT)
+    if len(heading) > 255:
+        raise ValidationError({"heading": "Keep the heading under 255 characters."})
+    if kind == Amendment.Kind.DELETE:
+        if text:
+            raise ValidationError(
+                {"text": "To delete the section, leave the text empty (or choose “Replace”)."}
+            )
+        heading = ""
+    elif kind == Amendment.Kind.REPLACE:
+        heading = ""
+        if normalise_text(sections[section_key].body) == text:
+            raise ValidationError(
+                {"text": "This is the section's current text: change some words."}
+            )
+    return text, heading
+
+
+def propose_amendment(
+    *,
+    consultation: Consultation,
+    user,
+    section_key: str,
+    kind: str,
+    text: str = "",
+    heading: str = "",
+    rationale: str,
+) -> Amendment:
+    """Propose better wording for one section (or its deletion, or a new section after it)."""
+    if not rules.can_propose_amendment(user, consultation):
+        if not rules.is_participant(user):
+            raise PermissionDenied("Sign in to propose an amendment.")
+        _require_open(consultation)
+    _throttle(user, "amendment")
+    text, heading = _check_amendment(
+        consultation, section_key=section_key, kind=kind, text=text, heading=heading
+    )
+    rationale = _amendment_text(rationale, field="rationale", required=True)
+    now = timezone.now()
+    with transaction.atomic():
+        amendment = Amendment.objects.create(
+            consultation=consultation,
+            section_key=section_key,
+            kind=kind,
+            heading=heading,
+            text=text,
+            rationale=rationale,
+            author=user,
+            created_at=now,
+            updated_at=now,
+        )
+        AmendmentRevision.objects.create(
+            amendment=amendment,
+            number=1,
+            kind=kind,
+            heading=heading,
+            text=text,
+            rationale=rationale,
+            created_at=now,
+        )
+    _invalidate_tallies(consultation.pk)
+    return amendment
+
+
+@transaction.atomic
+def revise_amendment(
+    *, amendment: Amendment, user, kind: str, text: str = "", heading: str = "", rationale: str
+) -> Amendment:
+    """The author rewrites their proposed amendment; every revision is kept."""
+    amendment = (
+        Amendment.objects.select_for_update().select_related("consultation").get(pk=amendment.pk)
+    )
+    if not rules.can_revise_amendment(user, amendment):
+        if amendment.author_id != getattr(user, "pk", None):
+            raise PermissionDenied("Only its author may revise an amendment.")
+        if amendment.state != Amendment.State.PROPOSED:
+            raise ValidationError(
+                f"This amendment is {amendment.get_state_display().lower()}: "
+                "it can no longer be revised."
+            )
+        _require_open(amendment.consultation)
+    text, heading = _check_amendment(
+        amendment.consultation,
+        section_key=amendment.section_key,
+        kind=kind,
+        text=text,
+        heading=heading,
+    )
+    rationale = _amendment_text(rationale, field="rationale", required=True)
+    if (amendment.kind, amendment.text, amendment.heading, amendment.rationale) == (
+        kind,
+        text,
+        heading,
+        rationale,
+    ):
+        raise ValidationError("Nothing changed: edit the wording or the rationale first.")
+    now = timezone.now()
+    amendment.kind, amendment.text, amendment.heading = kind, text, heading
+    amendment.rationale = rationale
+    amendment.revision += 1
+    amendment.updated_at = now
+    amendment.save()
+    AmendmentRevision.objects.create(
+        amendment=amendment,
+        number=amendment.revision,
+        kind=kind,
+        heading=heading,
+        text=text,
+        rationale=rationale,
+        created_at=now,
+    )
+    return amendment
+
+
+@transaction.atomic
+def withdraw_amendment(*, amendment: Amendment, user) -> Amendment:
+    """The author takes back a proposed amendment. It stays on the page, marked withdrawn."""
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if not rules.can_withdraw_amendment(user, amendment):
+        if amendment.author_id != getattr(user, "pk", None):
+            raise PermissionDenied("Only its author may withdraw an amendment.")
+        raise ValidationError(
+            f"This amendment is {amendment.get_state_display().lower()}: it cannot be withdrawn."
+        )
+    amendment.state = Amendment.State.WITHDRAWN
+    amendment.updated_at = timezone.now()
+    amendment.save(update_fields=["state", "updated_at"])
+    _invalidate_tallies(amendment.consultation_id)
+    return amendment
+
+
+@transaction.atomic
+def decide_amendment(*, amendment: Amendment, user, state: str, reason: str) -> Amendment:
+    """A facilitator accepts, partly accepts or rejects a proposed amendment, with a public
+    reason."""
+    amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
+    if not rules.is_facilitator(user):
+        raise PermissionDenied("Only facilitators decide on amendments.")
+    if amendment.state != Amendment.State.PROPOSED:
+        raise ValidationError(f"This amendment is already {amendment.get_state_display().lower()}.")
+    if state not in Amendment.DECIDED:
+        raise ValidationError({"state": "Accept, partly accept or reject the amendment."})
+    reason = _amendment_text(reason, field="reason", required=True)
+    now = timezone.now()
+    amendment.state = state
+    amendment.decided_by = user
+    amendment.decided_at = now
+    amendment.decision_reason = reason
+    amendment.updated_at = now
+    amendment.save()
+    _invalidate_tallies(amendment.consultation_id)
+    return amendment
+
+
+# --- merging amendments into the policy's next draft ------------------------------------------
+
+
+def _draft_page(consultation: Consultation):
+    from policies.models import PolicyPage
+
+    return PolicyPage.objects.get(pk=consultation.version.policy_id)
+
+
+def _pending_merges(policy_id: int):
+    return (
+        AmendmentMerge.objects.filter(
+            amendment__consultation__version__policy_id=policy_id, version__isnull=True
+        )
+        .select_related("amendment", "amendment__author")
+        .order_by("applied_at", "pk")
+    )
+
+
+def merge_summary(policy_id: int) -> str:
+    """The edit summary a merged draft starts with: every amendment merged so far, credited."""
+    merges = list(_pending_merges(policy_id))
+    if not merges:
+        return ""
+    parts = [f"#{m.amendment_id} by {m.amendment.author.get_username()}" for m in merges]
+    summary = f"Merged amendments from the consultation: {'; '.join(parts)}."
+    while len(summary) > 480 and len(parts) > 1:  # the edit summary holds 500 characters
+        parts.pop()
+        summary = (
+            f"Merged amendments from the consultation: {'; '.join(parts)} "
+            f"and {len(merges) - len(parts)} more."
+        )
+    return summary
+
+
+@transaction.atomic
+def start_merge_draft(*, consultation: Consultation, user):
+    """Start the next draft of the policy from the consulted version's text, as a Wagtail
+    draft revision. Only when the consulted version is still the latest: otherwise the draft
+    would silently undo what was published since."""
+    from policies.models import PolicySection, PolicyVersion
+    from policies.rules import can_publish_policy
+
+    page = _draft_page(consultation)
+    if not (rules.is_facilitator(user) and can_publish_policy(user, page)):
+        raise PermissionDenied("Merging needs a facilitator who may also publish the policy.")
+    latest = PolicyVersion.objects.filter(policy_id=page.pk).order_by("-number").first()
+    if latest.pk != consultation.version_id:
+        raise ValidationError(
+            f"Version {latest.number} was published after the consulted version "
+            f"{consultation.version.number}; merge the amendments into it by hand."
+        )
+    if _pending_merges(page.pk).exists():
+        raise ValidationError("A merged draft is already in progress: keep applying to it.")
+    draft = page.get_latest_revision_as_object()
+    draft.sections = [
+        PolicySection(key=s.key, heading=s.heading, body=s.body)
+        for s in consultation.version.sections.all()
+    ]
+    draft.edit_summary = ""
+    draft.version_label = ""
+    return draft.save_revision(user=user, log_action=True)
+
+
+@transaction.atomic
+def apply_amendment(*, amendment: Amendment, user) -> AmendmentMerge:
+    """Apply one accepted amendment to the policy's draft (one click). Refuses, naming the
+    other amendment and the words, when it touches words another merged amendment changed, and
+    refuses when the draft's section was edited by hand since it was started."""
+    from policies.models import PolicySection
+    from policies.services import assign_section_keys
+
+    amendment = (
+        Amendment.objects.select_for_update()
+        .select_related("consultation__version", "author")
+        .get(pk=amendment.pk)
+    )
+    if not (rules.is_facilitator(user) and rules._may_edit_policy(user, amendment)):
+        raise PermissionDenied("Merging needs a facilitator who may also publish the policy.")
+    if amendment.state not in Amendment.MERGEABLE:
+        raise ValidationError("Only accepted or partly accepted amendments can be merged.")
+    if AmendmentMerge.objects.filter(amendment=amendment).exists():
+        raise ValidationError("This amendment is already in the draft.")
+    consultation = amendment.consultation
+    page = _draft_page(consultation)
+    pending = [m for m in _pending_merges(page.pk)]
+    if not pending and not _draft_matches_version(page, consultation):
+        start_merge_draft(consultation=consultation, user=user)
+    base_sections = _consulted_sections(consultation)
+    base = base_sections[amendment.section_key]
+    same_section = [m for m in pending if m.amendment.section_key == amendment.section_key]
+
+    mine = amending.changes(base.body, amendment.text) if amendment.kind == "replace" else []
+    for other in same_section:
+        theirs = other.amendment
+        clash = ""
+        if "delete" in (amendment.kind, theirs.kind) and "insert" not in (
+            amendment.kind,
+            theirs.kind,
+        ):
+            clash = "one of them deletes the section"
+        elif amendment.kind == theirs.kind == "replace":
+            pairs = amending.conflicts(mine, amending.changes(base.body, theirs.text))
+            if pairs:
+                clash = "both change “" + amending.quoted(base.body, pairs[0][0]) + "”"
+        if clash:
+            raise ValidationError(
+                f"Amendment #{amendment.pk} conflicts with amendment #{theirs.pk} by "
+                f"{theirs.author.get_username()}, already in the draft: {clash}. Merge one of "
+                "them, then edit the other's wording into the draft by hand."
+            )
+
+    draft = page.get_latest_revision_as_object()
+    sections = [(s.key, s.heading, s.body) for s in draft.sections.all()]
+    keys = [s[0] for s in sections]
+    expected = _expected_body(base.body, same_section)
+    if amendment.section_key not in keys:
+        if amendment.kind != "insert" or expected is not None:
+            raise ValidationError(
+                "The draft no longer has this section: it was removed by hand or by another "
+                "amendment. Merge by hand in the editor."
+            )
+    else:
+        index = keys.index(amendment.section_key)
+        current = sections[index][2]
+        if expected is not None and normalise_text(current) != normalise_text(expected):
+            raise ValidationError(
+                f"The draft's “{sections[index][1]}” section was edited by hand since the merge "
+                "started; merge this amendment by hand in the editor."
+            )
+    result_key, result_heading = amendment.section_key, base.heading
+    if amendment.kind == "replace":
+        index = keys.index(amendment.section_key)
+        others = [
+            c
+            for m in same_section
+            if m.amendment.kind == "replace"
+            for c in amending.changes(base.body, m.amendment.text)
+        ]
+        body = amending.apply(base.body, others + mine)
+        sections[index] = (sections[index][0], sections[index][1], body)
+    elif amendment.kind == "delete":
+        sections = [s for s in sections if s[0] != amendment.section_key]
+    else:
+        # After the amended section and any sections already inserted after it; if the
+        # amended section was deleted, where it stood: after the nearest earlier one left.
+        order = list(base_sections)
+        earlier = order[: order.index(amendment.section_key) + 1]
+        anchor = next((keys.index(k) for k in reversed(earlier) if k in keys), -1)
+        inserted_after = {m.result_key for m in pending if m.amendment.kind == "insert"}
+        position = anchor + 1
+        while position < len(sections) and sections[position][0] in inserted_after:
+            position += 1
+        sections.insert(position, ("", amendment.heading, amendment.text))
+        result_heading = amendment.heading
+    draft.sections = [PolicySection(key=k, heading=h, body=b) for k, h, b in sections]
+    assign_section_keys(draft)
+    if amendment.kind == "insert":
+        result_key = draft.sections.all()[position].key
+    merge = AmendmentMerge.objects.create(
+        amendment=amendment,
+        applied_by=user,
+        applied_at=timezone.now(),
+        result_key=result_key,
+        result_heading=result_heading,
+    )
+    draft.edit_summary = merge_summary(page.pk)
+    draft.save_revision(user=user, log_action=True)
+    return merge
+
+
+def _draft_matches_version(page, consultation) -> bool:
+    draft = page.get_latest_revision_as_object()
+    current = [(s.key, s.heading, normalise_text(s.body)) for s in draft.sections.all()]
+    consulted = [
+        (s.key, s.heading, normalise_text(s.body)) for s in consultation.version.sections.all()
+    ]
+    return current == consulted
+
+
+def _expected_body(base: str, merges: list[AmendmentMerge]) -> str | None:
+    """What the draft's section should read after the merges so far (None: deleted)."""
+    if any(m.amendment.kind == "delete" for m in merges):
+        return None
+    replaced = [
+        c
+        for m in merges
+        if m.amendment.kind == "replace"
+        for c in amending.changes(base, m.amendment.text)
+    ]
+    return amending.apply(base, replaced)
+
+
+@transaction.atomic
+def publish_merged_draft(*, consultation: Consultation, user, summary: str):
+    """Publish the merged draft as the next version (the edit summary lists the merged
+    amendments); each merged amendment then links to the version and diff it landed in."""
+    from policies.services import publish_policy
+
+    page = _draft_page(consultation)
+    if not _pending_merges(page.pk).exists():
+        raise ValidationError("No amendment has been merged into the draft yet.")
+    return publish_policy(
+        page=page,
+        user=user,
+        summary=summary,
+        base_version=consultation.version.number,
+    )
+
+
+def record_landed_amendments(*, version) -> int:
+    """Called when a version is published: pending merges whose wording is in the new text
+    are credited to it. A merge whose text was edited away before publishing stays pending."""
+    sections = {s.key: s for s in version.sections.all()}
+    landed = 0
+    for merge in _pending_merges(version.policy_id):
+        amendment = merge.amendment
+        if amendment.kind == "delete":
+            ok = amendment.section_key not in sections
+        elif amendment.kind == "insert":
+            ok = merge.result_key in sections and normalise_text(amendment.text) in normalise_text(
+                sections[merge.result_key].body
+            )
+        else:
+            body = sections.get(amendment.section_key)
+            base = amendment.consultation.version.sections.filter(key=amendment.section_key).first()
+            ok = (
+                body is not None
+                and base is not None
+                and all(
+                    " ".join(c.new.split()) in " ".join(body.body.split())
+                    for c in amending.changes(base.body, amendment.text)
+                    if c.new.strip()
+                )
+            )
+        if ok:
+            AmendmentMerge.objects.filter(pk=merge.pk).update(version=version)
+            landed += 1
+    return landed

@@ -12,20 +12,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
+from policies.rules import can_publish_policy
 
 from . import rules, selectors, services
 from .forms import (
+    AmendmentActionForm,
+    AmendmentForm,
     ConsultationForm,
+    DecideAmendmentForm,
     FeedbackForm,
     ModerateForm,
     PositionForm,
+    PublishMergeForm,
     ReplyForm,
     StateForm,
     SummaryIntroForm,
     SummarySectionForm,
     TargetForm,
 )
-from .models import WHOLE_TEXT, Consultation, Position, PrivateFeedback, Reply
+from .models import WHOLE_TEXT, Amendment, Consultation, Position, PrivateFeedback, Reply
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -56,6 +61,7 @@ def _render_detail(request, consultation, *, status=200, errors=None):
     )
     user = request.user
     context = {
+        "request_user": user,
         "consultation": consultation,
         "version": consultation.version,
         "policy": consultation.version.policy,
@@ -76,8 +82,47 @@ def _render_detail(request, consultation, *, status=200, errors=None):
         "open_flags": selectors.open_flags_count(consultation) if rules.can_moderate(user) else 0,
         "now": timezone.now(),
         "stances": Position.Stance.choices,
+        "amendment_kinds": Amendment.Kind.choices,
+        "has_mergeable": rules.can_manage(user)
+        and can_publish_policy(user, consultation.version.policy)
+        and any(
+            av.amendment.state in Amendment.MERGEABLE
+            for s in data["sections"]
+            for av in s.amendments
+        ),
     }
+    _errors_without_a_form(context)
     return TemplateResponse(request, "consultations/detail.html", context, status=status)
+
+
+_AMENDMENT_TARGETS = ("amend-", "revise-", "withdraw-", "decide-", "position-amendment-")
+
+
+def _errors_without_a_form(context) -> None:
+    """An amendment action can fail after its form has left the page (the amendment was
+    decided meanwhile, or the post named an unknown section): show that error at the top."""
+    errors = context["errors"]
+    if not errors:
+        return
+    user = context["request_user"]
+    rendered = set()
+    for s in context["data"]["sections"]:
+        amendment = s.amendment.amendment if s.amendment else None
+        proposed = amendment is None or amendment.state == Amendment.State.PROPOSED
+        if context["can_take_position"] and proposed:
+            rendered.add(f"position-{s.key}")
+        if amendment is None and s.key != WHOLE_TEXT and context["can_take_position"]:
+            rendered.add(f"amend-{s.key}")
+        if amendment is not None and proposed:
+            if amendment.author_id == user.pk:
+                rendered.add(f"withdraw-{amendment.pk}")
+                if context["consultation"].is_open:
+                    rendered.add(f"revise-{amendment.pk}")
+            if context["can_manage"]:
+                rendered.add(f"decide-{amendment.pk}")
+    for target, error in list(errors.items()):
+        if target.startswith(_AMENDMENT_TARGETS) and target not in rendered:
+            errors["page"] = error
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,12 +137,22 @@ def detail(request, slug, pk):
         "flag": _post_flag,
         "moderate": _post_moderate,
         "carry": _post_carry,
+        "amend": _post_amend,
+        "amend_revise": _post_amend_revise,
+        "amend_withdraw": _post_amend_withdraw,
+        "amend_decide": _post_amend_decide,
     }.get(action)
     if handler is None:
         return HttpResponse("Unknown action.", status=400, content_type="text/plain")
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
     return handler(request, consultation)
+
+
+def _section_url(consultation, key: str) -> str:
+    """Where a position lives: amendments have their own focused page."""
+    url = selectors.consultation_url(consultation)
+    return f"{url}?section={key}" if key.startswith("amendment-") else url
 
 
 def _fail(request, consultation, target: str, message: str, form=None):
@@ -127,7 +182,7 @@ def _post_position(request, consultation):
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc), form)
     messages.success(request, "Your position is recorded.")
-    return redirect(f"{selectors.consultation_url(consultation)}#position-{position.pk}")
+    return redirect(f"{_section_url(consultation, position.section_key)}#position-{position.pk}")
 
 
 def _post_reply(request, consultation):
@@ -153,7 +208,7 @@ def _post_reply(request, consultation):
         message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
     messages.success(request, "Your reply is posted.")
-    return redirect(f"{selectors.consultation_url(consultation)}#reply-{reply.pk}")
+    return redirect(f"{_section_url(consultation, position.section_key)}#reply-{reply.pk}")
 
 
 def _target(consultation, kind, item_id):
@@ -419,6 +474,7 @@ def export(request, slug, pk, fmt):
                     "state": consultation.state,
                 },
                 "items": rows,
+                "amendments": selectors.export_amendments(consultation),
             },
             json_dumps_params={"ensure_ascii": False, "indent": 1},
         )
@@ -438,10 +494,28 @@ def export(request, slug, pk, fmt):
             "created_at",
             "updated_at",
         ]
-        writer = csv.DictWriter(response, fieldnames=columns)
+        columns += ["kind", "state", "support", "oppose", "neutral"]
+        writer = csv.DictWriter(response, fieldnames=columns, restval="")
         writer.writeheader()
         for row in rows:
             writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+        for a in selectors.export_amendments(consultation):
+            writer.writerow(
+                {
+                    "type": "amendment",
+                    "id": a["id"],
+                    "section_key": a["section_key"],
+                    "section": spreadsheet_safe(a["section"]),
+                    "author": spreadsheet_safe(a["author"]),
+                    "kind": a["kind"],
+                    "text": spreadsheet_safe(a["text"]),
+                    "created_at": a["created_at"],
+                    "state": a["state"],
+                    "support": a["support"],
+                    "oppose": a["oppose"],
+                    "neutral": a["neutral"],
+                }
+            )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -512,3 +586,167 @@ def export_json(request, slug, pk):
 
 def export_csv(request, slug, pk):
     return export(request, slug, pk, "csv")
+
+
+# --- amendments ------------------------------------------------------------------------------
+
+
+def _form_message(form) -> str:
+    return " ".join(e for errs in form.errors.values() for e in errs)
+
+
+def _amendment(consultation, form) -> Amendment | None:
+    return Amendment.objects.filter(
+        pk=form.cleaned_data["amendment"], consultation=consultation
+    ).first()
+
+
+def _post_amend(request, consultation):
+    form = AmendmentForm(request.POST)
+    target = f"amend-{request.POST.get('section_key', '')}"
+    if not form.is_valid():
+        return _fail(request, consultation, target, _form_message(form), form)
+    data = form.cleaned_data
+    try:
+        amendment = services.propose_amendment(
+            consultation=consultation,
+            user=request.user,
+            section_key=data["section_key"],
+            kind=data["kind"],
+            heading=data["heading"],
+            text=data["text"],
+            rationale=data["rationale"],
+        )
+    except PermissionDenied as exc:
+        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+    except ValidationError as exc:
+        return _fail(request, consultation, target, _error_text(exc), form)
+    messages.success(request, "Your amendment is proposed; others can now weigh it.")
+    return redirect(_section_url(consultation, amendment.key))
+
+
+def _post_amend_revise(request, consultation):
+    action = AmendmentActionForm(request.POST)
+    form = AmendmentForm(request.POST)
+    target = f"revise-{request.POST.get('amendment', '')}"
+    if not (action.is_valid() and form.is_valid()):
+        return _fail(
+            request, consultation, target, _form_message(action) or _form_message(form), form
+        )
+    amendment = _amendment(consultation, action)
+    if amendment is None:
+        return _fail(request, consultation, target, "That amendment does not exist.", form)
+    data = form.cleaned_data
+    try:
+        services.revise_amendment(
+            amendment=amendment,
+            user=request.user,
+            kind=data["kind"],
+            heading=data["heading"],
+            text=data["text"],
+            rationale=data["rationale"],
+        )
+    except PermissionDenied as exc:
+        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+    except ValidationError as exc:
+        return _fail(request, consultation, target, _error_text(exc), form)
+    messages.success(request, "Your amendment is revised; the earlier wording stays visible.")
+    return redirect(_section_url(consultation, amendment.key))
+
+
+def _post_amend_withdraw(request, consultation):
+    action = AmendmentActionForm(request.POST)
+    target = f"withdraw-{request.POST.get('amendment', '')}"
+    amendment = _amendment(consultation, action) if action.is_valid() else None
+    if amendment is None:
+        return _fail(request, consultation, target, "That amendment does not exist.")
+    try:
+        services.withdraw_amendment(amendment=amendment, user=request.user)
+    except PermissionDenied as exc:
+        return _fail(request, consultation, target, str(exc) or "Not allowed.")
+    except ValidationError as exc:
+        return _fail(request, consultation, target, _error_text(exc))
+    messages.success(request, "Your amendment is withdrawn.")
+    return redirect(_section_url(consultation, amendment.key))
+
+
+def _post_amend_decide(request, consultation):
+    form = DecideAmendmentForm(request.POST)
+    target = f"decide-{request.POST.get('amendment', '')}"
+    if not form.is_valid():
+        message = (
+            "Give a public reason for the decision."
+            if "reason" in form.errors
+            else "Accept, partly accept or reject an existing amendment."
+        )
+        return _fail(request, consultation, target, message, form)
+    amendment = _amendment(consultation, form)
+    if amendment is None:
+        return _fail(request, consultation, target, "That amendment does not exist.", form)
+    try:
+        services.decide_amendment(
+            amendment=amendment,
+            user=request.user,
+            state=form.cleaned_data["state"],
+            reason=form.cleaned_data["reason"],
+        )
+    except PermissionDenied as exc:
+        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+    except ValidationError as exc:
+        return _fail(request, consultation, target, _error_text(exc), form)
+    messages.success(request, "Decision recorded; the reason is public.")
+    return redirect(_section_url(consultation, amendment.key))
+
+
+@require_http_methods(["GET", "POST"])
+def merge(request, slug, pk):
+    """Apply accepted amendments to the policy's next draft, one click each, then publish."""
+    consultation = _load(request, slug, pk)
+    if not request.user.is_authenticated:
+        return redirect(f"/accounts/login/?next={request.path}")
+    page = consultation.version.policy
+    if not (rules.can_manage(request.user) and can_publish_policy(request.user, page)):
+        raise PermissionDenied
+    status = 200
+    error = ""
+    publish_form = PublishMergeForm(
+        initial={"summary": services.merge_summary(consultation.version.policy_id)}
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "apply":
+                form = AmendmentActionForm(request.POST)
+                amendment = _amendment(consultation, form) if form.is_valid() else None
+                if amendment is None:
+                    raise ValidationError("Choose an accepted amendment of this consultation.")
+                services.apply_amendment(amendment=amendment, user=request.user)
+                messages.success(request, f"Amendment #{amendment.pk} is in the draft.")
+                return redirect(request.path)
+            if action == "publish":
+                publish_form = PublishMergeForm(request.POST)
+                if not publish_form.is_valid():
+                    raise ValidationError("The new version needs an edit summary.")
+                version = services.publish_merged_draft(
+                    consultation=consultation,
+                    user=request.user,
+                    summary=publish_form.cleaned_data["summary"],
+                )
+                if version is None:
+                    raise ValidationError("The draft's text is the same as the current version.")
+                messages.success(request, f"Version {version.number} is published.")
+                return redirect(f"{page.url}versions/")
+            raise ValidationError("Unknown action.")
+        except ValidationError as exc:
+            error = _error_text(exc)
+            status = 409 if action in ("apply", "publish") else 400
+    context = {
+        "consultation": consultation,
+        "policy": page,
+        "base_url": selectors.consultation_url(consultation),
+        "data": selectors.merge_page(consultation),
+        "publish_form": publish_form,
+        "error": error,
+        "edit_url": f"/admin/pages/{page.pk}/edit/",
+    }
+    return TemplateResponse(request, "consultations/merge.html", context, status=status)

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page
+from wagtail.search.backends import get_search_backends
 
 from . import diffing, markdown_io
 from .models import PolicyIndexPage, PolicyPage, PolicySection, PolicyVersion, SectionVersion
@@ -152,7 +153,7 @@ def record_version(*, page: PolicyPage, revision, user) -> PolicyVersion | None:
         ),
         **stats,
     )
-    SectionVersion.objects.bulk_create(
+    rows = SectionVersion.objects.bulk_create(
         SectionVersion(
             version=version,
             key=s.key,
@@ -163,10 +164,24 @@ def record_version(*, page: PolicyPage, revision, user) -> PolicyVersion | None:
         )
         for i, s in enumerate(sections)
     )
+    _index_sections(version, rows)
     from .signals import version_published
 
     transaction.on_commit(lambda: version_published.send(sender=PolicyVersion, version=version))
     return version
+
+
+def _index_sections(version: PolicyVersion, rows: list[SectionVersion]) -> None:
+    """Add freshly bulk-created sections to the site search index (bulk_create sends no
+    post_save, so Wagtail's own indexing never sees them).
+
+    This runs inside record_version's transaction rather than on commit: the search backend is
+    the database, so the index rows commit or roll back with the version itself and a published
+    version is never unsearchable, not even for a moment."""
+    if any(row.pk is None for row in rows):  # backends that cannot return ids from bulk_create
+        rows = list(SectionVersion.objects.filter(version=version))
+    for backend in get_search_backends(with_auto_update=True):
+        backend.add_bulk(SectionVersion, rows)
 
 
 def _change_stats(previous: PolicyVersion | None, sections: list[SectionSnapshot]) -> dict:

@@ -4,7 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from . import markdown_io, selectors
+from . import credits, markdown_io, selectors
 
 
 def _page_context(page, **extra):
@@ -32,6 +32,9 @@ def version_detail(request, page, number):
 
 def version_history(request, page):
     versions = selectors.version_history(page)
+    found = credits.credits_for([v.pk for v in versions])
+    for version in versions:
+        version.credits = found.get(version.pk, [])
     return TemplateResponse(
         request, "policies/version_history.html", _page_context(page, versions=versions)
     )

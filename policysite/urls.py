@@ -2,16 +2,34 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from communities.feeds import AdoptionFeed
+from consultations.feeds import SummaryFeed
+from policies.feeds import VersionFeed
+from ratification.feeds import VoteFeed
+
+from . import api_urls, views
+
 urlpatterns = [
+    # The public REST API and its OpenAPI schema and docs (policysite/api_urls.py).
+    path("api/v1/", include("policysite.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", api_urls.docs_view, name="api-docs"),
+    path("search/", views.search, name="search"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("feeds/versions/", VersionFeed(), name="feed_versions"),
+    path("feeds/policies/<slug:slug>/versions/", VersionFeed(), name="feed_policy_versions"),
+    path("feeds/summaries/", SummaryFeed(), name="feed_summaries"),
+    path("feeds/adoption/", AdoptionFeed(), name="feed_adoption"),
+    path("feeds/votes/", VoteFeed(), name="feed_votes"),
 ]
 
 if settings.DEBUG:

@@ -136,6 +136,8 @@ def seed_ratification(page) -> int:
         now=now - dt.timedelta(days=2),
     )
     current = services.open_vote(vote=current, user=fran, now=now - dt.timedelta(days=2))
-    for voter, option in zip(voters[:6], ["yes", "yes", "no", "yes", "abstain", "yes"], strict=True):
+    for voter, option in zip(
+        voters[:6], ["yes", "yes", "no", "yes", "abstain", "yes"], strict=True
+    ):
         services.cast_ballot(vote=current, user=voter, option=option)
     return Vote.objects.count()

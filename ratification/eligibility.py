@@ -72,10 +72,9 @@ def check(vote: Vote, user) -> Eligibility:
             False,
             [RuleCheck("Exclude list", False, "You are on this vote's exclude list.")],
         )
-    needs_memberships = bool(
-        lists["communities"] or vote.min_community_edits or vote.exclude_blocked
-    )
-    memberships = community_selectors.memberships_of(user) if needs_memberships else []
+    # Always loaded: besides the community rules, they say which community the ballot counts
+    # for (quorum of communities, breakdown), whatever rules the vote has.
+    memberships = community_selectors.memberships_of(user)
     if lists["communities"]:
         eligible_memberships = [m for m in memberships if m.community_id in lists["communities"]]
     else:

@@ -99,7 +99,12 @@ class VoteForm(forms.Form):
         ]
 
     def clean_options(self):
-        return parse_options(self.cleaned_data["options"])
+        try:
+            return parse_options(self.cleaned_data["options"])
+        except ValidationError as exc:
+            # parse_options names the field; a clean_<field> method must not (Django refuses
+            # a dict of errors there and the page would fail with a server error).
+            raise ValidationError(exc.messages) from exc
 
     def clean_include_voters(self):
         return _usernames(self.cleaned_data["include_voters"], "include_voters")

@@ -7,10 +7,15 @@ Ballots are split in two so that a secret vote stays secret to anyone reading th
 
 * `Ballot` is public: who voted, as which community, and whether a scrutineer struck it.
 * `Choice` holds the option. In a secret vote it has no reference to the voter: a random UUID
-  key, the SHA-256 of the receipt the voter was given, and an owner tag that is an HMAC of
-  (vote, voter) under a key kept outside the database (settings.BALLOT_SECRET_KEY). Only code
-  holding that key can find a voter's choice (to replace it or strike it); a database reader
-  cannot, and choices carry no timestamps or ordered ids to line them up with ballots."""
+  key, the SHA-256 of the receipt the voter was given, an owner tag that is an HMAC of
+  (vote, voter) under a key kept outside the database (settings.BALLOT_SECRET_KEY), and the
+  option itself encrypted (AES-GCM) under a key derived from the same secret. Only code
+  holding that key can find a voter's choice (to replace it or strike it) or read it.
+
+  Encrypting the option matters: choices carry no timestamps or ordered ids, but a database
+  reader can still line rows up with ballots by how the database stores them (insertion order,
+  PostgreSQL's transaction ids). They then learn which row is whose, never what it says.
+  Counts are worked out when the vote closes and stored on the vote."""
 
 import uuid
 
@@ -188,6 +193,8 @@ class Vote(models.Model):
     # Filled when the vote closes (and again after a late strike): counts per community for
     # groups large enough to show. Computing it needs the ballot key, so it is stored.
     breakdown = models.JSONField(null=True, blank=True)
+    # Counted ballots per option, worked out at close (and again after a late strike).
+    tally = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-opens_at", "-pk"]
@@ -253,7 +260,10 @@ class Choice(models.Model):
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="choices")
     owner_tag = models.CharField(max_length=64)
     receipt_digest = models.CharField(max_length=64, unique=True)
-    option = models.CharField(max_length=40)
+    option = models.CharField(max_length=40, blank=True, help_text="Open votes only.")
+    sealed_option = models.TextField(
+        blank=True, help_text="Secret votes: the option, encrypted with the ballot key."
+    )
     struck = models.BooleanField(default=False)
     # Only in an open (non-secret) vote.
     voter = models.ForeignKey(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -75,15 +74,8 @@ def results(vote: Vote) -> Results:
 def results_for_votes(votes: list[Vote]) -> dict[int, Results]:
     """Results of several closed votes in three queries, however many votes and ballots."""
     ids = [vote.pk for vote in votes]
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for vote_id, option, n in (
-        Choice.objects.filter(vote_id__in=ids, struck=False)
-        .order_by()
-        .values("vote_id", "option")
-        .annotate(n=Count("pk"))
-        .values_list("vote_id", "option", "n")
-    ):
-        counts[vote_id][option] = n
+    # Counts were worked out when each vote closed (secret options are encrypted).
+    counts = {vote.pk: dict(vote.tally or {}) for vote in votes}
     stats = {
         row["vote_id"]: row
         for row in Ballot.objects.filter(vote_id__in=ids)
@@ -210,9 +202,9 @@ def open_choices(vote: Vote) -> dict[int, str]:
     labels = vote.option_labels()
     return {
         voter_id: labels.get(option, option)
-        for voter_id, option in Choice.objects.filter(vote=vote, voter__isnull=False).values_list(
-            "voter_id", "option"
-        )
+        for voter_id, option in Choice.objects.filter(
+            vote=vote, voter__isnull=False, sealed_option=""
+        ).values_list("voter_id", "option")
     }
 
 

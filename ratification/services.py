@@ -5,6 +5,7 @@ moment; pages leave it to the clock."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import hmac
@@ -12,6 +13,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -56,6 +58,33 @@ def owner_tag(vote_id: int, voter_id: int) -> str:
     choice. Without the key it is indistinguishable from random."""
     message = f"{vote_id}:{voter_id}".encode()
     return hmac.new(_ballot_key(), message, hashlib.sha256).hexdigest()
+
+
+def _option_cipher() -> AESGCM:
+    key = hmac.new(_ballot_key(), b"accord:ballot-option", hashlib.sha256).digest()
+    return AESGCM(key)
+
+
+def seal_option(vote_id: int, option: str) -> str:
+    """Encrypt a secret ballot's option; the vote id is bound in, so a sealed option cannot be
+    moved to another vote."""
+    nonce = secrets.token_bytes(12)
+    sealed = _option_cipher().encrypt(nonce, option.encode(), str(vote_id).encode())
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def choice_option(choice: Choice) -> str:
+    """The option a choice counts for, decrypting it in a secret vote."""
+    if not choice.sealed_option:
+        return choice.option
+    raw = base64.b64decode(choice.sealed_option)
+    return _option_cipher().decrypt(raw[:12], raw[12:], str(choice.vote_id).encode()).decode()
+
+
+def _option_fields(vote: Vote, option: str) -> dict:
+    if vote.secret:
+        return {"option": "", "sealed_option": seal_option(vote.pk, option)}
+    return {"option": option, "sealed_option": ""}
 
 
 def receipt_digest(receipt: str) -> str:
@@ -421,8 +450,8 @@ def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None):
             vote=vote,
             owner_tag=tag,
             receipt_digest=digest,
-            option=option,
             voter=None if vote.secret else user,
+            **_option_fields(vote, option),
         )
         return ballot, receipt
     if ballot.struck:
@@ -432,9 +461,10 @@ def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None):
         )
     choice = Choice.objects.select_for_update().get(vote=vote, owner_tag=tag)
     RetiredReceipt.objects.create(vote=vote, digest=choice.receipt_digest)
-    choice.option = option
+    for name, value in _option_fields(vote, option).items():
+        setattr(choice, name, value)
     choice.receipt_digest = digest
-    choice.save(update_fields=["option", "receipt_digest"])
+    choice.save(update_fields=["option", "sealed_option", "receipt_digest"])
     ballot.changed_at = now
     ballot.times_changed += 1
     ballot.community_id = community_id
@@ -457,7 +487,8 @@ def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
     digest = receipt_digest(receipt)
     choice = Choice.objects.filter(vote=vote, receipt_digest=digest).first()
     if choice is not None:
-        label = vote.option_labels().get(choice.option, choice.option)
+        key = choice_option(choice)
+        label = vote.option_labels().get(key, key)
         if choice.struck:
             return ReceiptStatus(
                 "struck", "This ballot was struck by a scrutineer and is not counted.", label
@@ -500,12 +531,31 @@ def strike_ballot(*, ballot: Ballot, user, reason: str, now=None) -> Ballot:
         now=now,
     )
     if vote.state == Vote.State.CLOSED:
+        vote.tally = compute_tally(vote)
         vote.breakdown = compute_breakdown(vote)
-        vote.save(update_fields=["breakdown"])
+        vote.save(update_fields=["tally", "breakdown"])
     return locked
 
 
 # --- closing ---------------------------------------------------------------------------------
+
+
+def _counted_options(vote: Vote) -> dict[str, str]:
+    """owner tag → option of every counted (not struck) choice, decrypted."""
+    return {
+        choice.owner_tag: choice_option(choice)
+        for choice in Choice.objects.filter(vote=vote, struck=False).only(
+            "owner_tag", "option", "sealed_option", "vote_id"
+        )
+    }
+
+
+def compute_tally(vote: Vote) -> dict[str, int]:
+    """Counted ballots per option."""
+    counts: dict[str, int] = {}
+    for option in _counted_options(vote).values():
+        counts[option] = counts.get(option, 0) + 1
+    return counts
 
 
 def compute_breakdown(vote: Vote) -> dict:
@@ -513,9 +563,7 @@ def compute_breakdown(vote: Vote) -> dict:
     voters. The rest are pooled; if the pool itself would be smaller than the minimum, the
     smallest shown communities join it until it is not (otherwise the pool's counts could be
     worked out from the total and reveal a few people's choices)."""
-    choices = dict(
-        Choice.objects.filter(vote=vote, struck=False).values_list("owner_tag", "option")
-    )
+    choices = _counted_options(vote)
     groups: dict[int | None, dict[str, int]] = {}
     for voter_id, community_id in Ballot.objects.filter(vote=vote, struck=False).values_list(
         "voter_id", "community_id"
@@ -557,8 +605,9 @@ def close_vote(*, vote: Vote, now=None) -> Vote:
         raise ValidationError("This vote closes at its scheduled time, not before.")
     locked.state = Vote.State.CLOSED
     locked.closed_at = locked.closes_at
+    locked.tally = compute_tally(locked)
     locked.breakdown = compute_breakdown(locked)
-    locked.save(update_fields=["state", "closed_at", "breakdown"])
+    locked.save(update_fields=["state", "closed_at", "tally", "breakdown"])
     _log(
         version_id=locked.version_id,
         vote=locked,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from wagtail.search import index
 
 
 class ImmutableVersionError(Exception):
@@ -70,13 +71,22 @@ class PolicyVersion(ImmutableModel):
         return f"version {self.number}" + (f" ({self.label})" if self.label else "")
 
 
-class SectionVersion(ImmutableModel):
+class SectionVersion(index.Indexed, ImmutableModel):
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="sections")
     key = models.SlugField(max_length=60)
     heading = models.CharField(max_length=255)
     position = models.PositiveIntegerField()
     body = models.TextField(blank=True)
     body_hash = models.CharField(max_length=64, db_index=True)
+
+    # Site search (policysite/search.py). Rows are bulk-created, which sends no post_save, so
+    # policies.services.record_version indexes them itself.
+    search_fields = [
+        index.SearchField("heading", boost=2),
+        index.SearchField("body"),
+        index.FilterField("version"),
+        index.FilterField("key"),
+    ]
 
     class Meta:
         ordering = ["version", "position"]

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "simple_history",
+    "csp",
     "rules.apps.AutodiscoverRulesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -144,3 +146,93 @@ WAGTAILDOCS_EXTENSIONS = ["csv", "md", "pdf", "txt"]
 # Policy import limits: a code of conduct is a few dozen kilobytes; anything far
 # larger is a mistake or an attack.
 ACCORD_MAX_IMPORT_BYTES = 1_000_000
+
+
+# Content-Security-Policy: the public site runs no inline script or style, so nothing injected
+# into a page can run even if it slipped past escaping. The Wagtail and Django admins rely on
+# inline scripts and keep their own protections.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "EXCLUDE_URL_PREFIXES": ["/admin/", "/django-admin/"],
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# Posting limits per person: action → (posts, window in seconds). A person writing by hand
+# stays far below them; a script flooding a consultation does not.
+ACCORD_RATE_LIMITS = {
+    "position": (60, 600),
+    "reply": (60, 600),
+    "flag": (20, 3600),
+    "amendment": (20, 3600),
+}
+
+
+# --- Public REST API (/api/v1/, see policysite/api.py and each app's api.py) ------------------
+INSTALLED_APPS += [
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+]
+
+REST_FRAMEWORK = {
+    # Token first, so an anonymous write gets 401 with a WWW-Authenticate header rather than 403.
+    # Session auth enforces CSRF, exactly as the pages' forms do.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Reads are public; every write view asks the app's rules (through its service) itself.
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PAGINATION_CLASS": "policysite.api.Pagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "300/minute", "write": "30/minute"},
+    # JSON only; settings/dev.py adds the browsable API.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["policysite.api.LimitedJSONParser"],
+    "EXCEPTION_HANDLER": "policysite.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# A JSON body larger than this is refused with 413 before it is parsed.
+ACCORD_API_MAX_BODY_BYTES = 256 * 1024
+
+# The docs page loads Swagger UI from this pinned CDN path (see policysite.api.docs_view).
+SWAGGER_UI_DIST = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14"
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Accord API",
+    "DESCRIPTION": "Policies, versions and diffs; consultations; community adoption; votes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Only the public API: Wagtail's admin API stays out of the schema (and its checks).
+    "PREPROCESSING_HOOKS": ["policysite.api.public_paths_only"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "state", "status" or "outcome": name each set of choices.
+    "ENUM_NAME_OVERRIDES": {
+        "ConsultationStateEnum": "consultations.models.Consultation.State",
+        "AmendmentStateEnum": "consultations.models.Amendment.State",
+        "SummaryOutcomeEnum": "consultations.models.SummarySection.Outcome",
+        "AdoptionStatusEnum": "communities.models.Adoption.Status",
+        "SectionDiffStatusEnum": "policies.api.SECTION_STATUSES",
+        "VoteStateEnum": "ratification.models.Vote.State",
+        "BoardOutcomeEnum": "ratification.models.BoardRatification.Outcome",
+        "ExternalTallyOutcomeEnum": "ratification.models.ExternalTally.Outcome",
+        "VoteOutcomeEnum": "ratification.api.RESULT_OUTCOMES",
+    },
+    "SWAGGER_UI_DIST": SWAGGER_UI_DIST,
+    "SWAGGER_UI_FAVICON_HREF": f"{SWAGGER_UI_DIST}/favicon-32x32.png",
+}

@@ -1,0 +1,37 @@
+"""Atom feed of published consultation summaries."""
+
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Atom1Feed
+
+from .models import Summary
+from .selectors import consultation_url
+
+
+class SummaryFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Accord: consultation summaries"
+    link = "/"
+    subtitle = "What people said in each consultation, and what changed."
+
+    def items(self):
+        return (
+            Summary.objects.filter(published_at__isnull=False)
+            .select_related("consultation__version__policy", "published_by")
+            .order_by("-published_at", "-pk")[:50]
+        )
+
+    def item_title(self, item):
+        return f"Summary: {item.consultation.title}"
+
+    def item_description(self, item):
+        policy = item.consultation.version.policy
+        return f"{policy.title}, version {item.consultation.version.number}. {item.intro[:500]}"
+
+    def item_link(self, item):
+        return consultation_url(item.consultation) + "summary/"
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_author_name(self, item):
+        return item.published_by.get_username() if item.published_by else ""

@@ -1,0 +1,271 @@
+"""The policies part of the public API: policies, their published versions with sections and
+content hashes, and diffs between two versions. Read-only; shaped by policies.selectors."""
+
+from __future__ import annotations
+
+from django.db.models import OuterRef, Subquery
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+
+from policysite.api import BadRequest, absolute
+
+from . import diffing, markdown_io, selectors
+from .models import PolicyPage, PolicyVersion
+
+
+SECTION_STATUSES = ["unchanged", "changed", "added", "removed"]
+
+
+def get_policy(slug: str) -> PolicyPage:
+    """A live policy by slug, or 404."""
+    policy = PolicyPage.objects.live().filter(slug=slug).first()
+    if policy is None:
+        raise Http404("No such policy.")
+    return policy
+
+
+def policy_path(slug: str) -> str:
+    return f"/{slug}/"
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+class PolicySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    intro = serializers.CharField()
+    latest_version = serializers.IntegerField(
+        allow_null=True, help_text="Number of the newest published version."
+    )
+    latest_content_hash = serializers.CharField(allow_null=True)
+    latest_published_at = serializers.DateTimeField(allow_null=True)
+    versions_url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    def get_versions_url(self, policy) -> str:
+        return absolute(self.context.get("request"), f"/api/v1/policies/{policy.slug}/versions/")
+
+    def get_html_url(self, policy) -> str:
+        return absolute(self.context.get("request"), policy_path(policy.slug))
+
+
+class VersionSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+    title = serializers.CharField()
+    summary = serializers.CharField(help_text="The edit summary: what changed and why.")
+    author = serializers.CharField(source="author_name")
+    created_at = serializers.DateTimeField()
+    content_hash = serializers.CharField(help_text="SHA-256 of the version's canonical text.")
+    sections_added = serializers.IntegerField()
+    sections_removed = serializers.IntegerField()
+    sections_changed = serializers.IntegerField()
+    words_added = serializers.IntegerField()
+    words_removed = serializers.IntegerField()
+    word_count = serializers.IntegerField()
+    url = serializers.SerializerMethodField()
+    html_url = serializers.SerializerMethodField()
+
+    def _slug(self, version) -> str:
+        return self.context["policy"].slug
+
+    def get_url(self, version) -> str:
+        path = f"/api/v1/policies/{self._slug(version)}/versions/{version.number}/"
+        return absolute(self.context.get("request"), path)
+
+    def get_html_url(self, version) -> str:
+        path = f"{policy_path(self._slug(version))}versions/{version.number}/"
+        return absolute(self.context.get("request"), path)
+
+
+class SectionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="Stable identity of the section across versions.")
+    heading = serializers.CharField()
+    position = serializers.IntegerField()
+    body = serializers.CharField(help_text="Markdown source.")
+    body_hash = serializers.CharField()
+    html = serializers.SerializerMethodField(help_text="Sanitised HTML of the body.")
+    placeholders = serializers.SerializerMethodField()
+
+    def get_html(self, section) -> str:
+        return selectors.rendered_body(section)
+
+    def get_placeholders(self, section) -> list[str]:
+        return markdown_io.find_placeholders(section.body)
+
+
+class VersionDetailSerializer(VersionSerializer):
+    sections = SectionSerializer(many=True, source="sections.all")
+
+
+class VersionRefSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    label = serializers.CharField()
+    content_hash = serializers.CharField()
+
+
+class WordOpSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=[diffing.EQUAL, diffing.INSERT, diffing.DELETE])
+    old = serializers.CharField()
+    new = serializers.CharField()
+
+
+class SectionDiffSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    status = serializers.ChoiceField(choices=SECTION_STATUSES)
+    labels = serializers.ListField(
+        child=serializers.CharField(), help_text="status plus renamed/moved, for display."
+    )
+    renamed = serializers.BooleanField()
+    moved = serializers.BooleanField()
+    heading = serializers.CharField()
+    old_heading = serializers.SerializerMethodField()
+    new_heading = serializers.SerializerMethodField()
+    words_added = serializers.IntegerField()
+    words_removed = serializers.IntegerField()
+    inline_html = serializers.CharField(help_text="The diff as HTML with <ins> and <del>.")
+    old_html = serializers.CharField()
+    new_html = serializers.CharField()
+    heading_html = serializers.CharField()
+    ops = serializers.SerializerMethodField(help_text="Word operations (with ?ops=true).")
+
+    def get_old_heading(self, row) -> str | None:
+        return row.old.heading if row.old else None
+
+    def get_new_heading(self, row) -> str | None:
+        return row.new.heading if row.new else None
+
+    @extend_schema_field(WordOpSerializer(many=True, allow_null=True))
+    def get_ops(self, row):
+        if not self.context.get("ops"):
+            return None
+        old = row.old.body if row.old else ""
+        new = row.new.body if row.new else ""
+        return [
+            {"kind": op.kind, "old": op.old, "new": op.new} for op in diffing.diff_words(old, new)
+        ]
+
+
+class ComparisonSerializer(serializers.Serializer):
+    old = VersionRefSerializer()
+    new = VersionRefSerializer()
+    words_added = serializers.IntegerField()
+    words_removed = serializers.IntegerField()
+    sections = SectionDiffSerializer(many=True)
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+def _latest(field: str):
+    newest = PolicyVersion.objects.filter(policy=OuterRef("pk")).order_by("-number")
+    return Subquery(newest.values(field)[:1])
+
+
+class PolicyQuerysetMixin:
+    serializer_class = PolicySerializer
+
+    def get_queryset(self):
+        # One query for the page: the newest version's number, hash and date are subqueries.
+        return (
+            PolicyPage.objects.live()
+            .annotate(
+                latest_version=_latest("number"),
+                latest_content_hash=_latest("content_hash"),
+                latest_published_at=_latest("created_at"),
+            )
+            .order_by("title", "pk")
+        )
+
+
+@extend_schema(tags=["policies"])
+class PolicyList(PolicyQuerysetMixin, generics.ListAPIView):
+    """Live policies, by title."""
+
+
+@extend_schema(tags=["policies"])
+class PolicyDetail(PolicyQuerysetMixin, generics.RetrieveAPIView):
+    """One policy and its newest version number."""
+
+    lookup_field = "slug"
+
+
+class PolicyScopedMixin:
+    """Views under /policies/<slug>/: the policy is loaded once, and 404s when not live."""
+
+    def policy(self) -> PolicyPage:
+        if not hasattr(self, "_policy"):
+            self._policy = get_policy(self.kwargs["slug"])
+        return self._policy
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "policy": self.policy()}
+
+
+@extend_schema(tags=["policies"])
+class VersionList(PolicyScopedMixin, generics.ListAPIView):
+    """Every published version of a policy, newest first, with its change statistics."""
+
+    serializer_class = VersionSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # building the schema: no URL kwargs
+            return PolicyVersion.objects.none()
+        return PolicyVersion.objects.filter(policy=self.policy()).order_by("-number")
+
+
+@extend_schema(tags=["policies"])
+class VersionDetail(PolicyScopedMixin, generics.RetrieveAPIView):
+    """One version with its sections (Markdown source, sanitised HTML, hashes)."""
+
+    serializer_class = VersionDetailSerializer
+    queryset = PolicyVersion.objects.none()  # for the schema; get_object reads the selector
+
+    def get_object(self):
+        return selectors.get_version(self.policy(), self.kwargs["number"])
+
+
+@extend_schema(tags=["policies"])
+class SectionDetail(PolicyScopedMixin, generics.RetrieveAPIView):
+    """One section of one version, by its stable key."""
+
+    serializer_class = SectionSerializer
+    queryset = PolicyVersion.objects.none()
+
+    def get_object(self):
+        version = selectors.get_version(self.policy(), self.kwargs["number"])
+        section = next((s for s in version.sections.all() if s.key == self.kwargs["key"]), None)
+        if section is None:
+            raise Http404("This version has no such section.")
+        return section
+
+
+@extend_schema(
+    tags=["policies"],
+    parameters=[
+        OpenApiParameter(
+            "ops",
+            OpenApiTypes.BOOL,
+            description="Also list each section's word operations.",
+        )
+    ],
+)
+class Compare(PolicyScopedMixin, generics.RetrieveAPIView):
+    """Versions a (old) and b (new) compared section by section, matched by key: added,
+    removed, changed, renamed and moved sections, with word-level diffs."""
+
+    serializer_class = ComparisonSerializer
+    queryset = PolicyVersion.objects.none()
+
+    def get_serializer_context(self):
+        ops = self.request.query_params.get("ops", "").lower() in ("1", "true", "yes")
+        return {**super().get_serializer_context(), "ops": ops}
+
+    def get_object(self):
+        a, b = self.kwargs["a"], self.kwargs["b"]
+        if a == b:
+            raise BadRequest("Pick two different versions to compare.")
+        return selectors.compare_versions(self.policy(), a, b)

@@ -1,0 +1,104 @@
+"""What every endpoint of the public API shares: pagination, the mapping of service errors to
+HTTP statuses, the request size limit, write throttling and the OpenAPI hook.
+
+The endpoints live in each app's api.py and call that app's selectors and services; the routes
+and the docs page are in policysite/api_urls.py. DRF's settings name this module, so it must
+not import DRF's views at load time."""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, pagination, parsers, status, throttling
+from rest_framework.permissions import SAFE_METHODS
+
+
+class Pagination(pagination.PageNumberPagination):
+    """?page=N&page_size=M, at most 100 items a page."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class BadRequest(exceptions.APIException):
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "The request is not valid."
+    default_code = "invalid"
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "too_large"
+
+
+class LimitedJSONParser(parsers.JSONParser):
+    """JSON, refused with 413 beyond settings.ACCORD_API_MAX_BODY_BYTES. Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE only guards form parsing; DRF reads a JSON body straight from
+    the stream, so without this a client could make us buffer and parse any amount."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.ACCORD_API_MAX_BODY_BYTES
+        request = (parser_context or {}).get("request")
+        declared = request.META.get("CONTENT_LENGTH") if request is not None else None
+        try:
+            if declared and int(declared) > limit:
+                raise RequestTooLarge
+        except ValueError:
+            raise BadRequest("The Content-Length header is not a number.") from None
+        data = stream.read(limit + 1)
+        if len(data) > limit:
+            raise RequestTooLarge
+        return super().parse(io.BytesIO(data), media_type, parser_context)
+
+
+def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    return {
+        ("non_field_errors" if field == NON_FIELD_ERRORS else field): messages
+        for field, messages in exc.message_dict.items()
+    }
+
+
+def exception_handler(exc, context):
+    """DRF's handler, plus the errors the services raise: a ValidationError is a 400 carrying
+    the same message the pages show (per field when the service names one), a RateLimited a 429.
+    PermissionDenied (403) and Http404 (404) DRF already maps; like every handled error the
+    request's transaction is rolled back."""
+    # Imported here: DRF imports this module while its views module is still loading.
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    from consultations.services import RateLimited
+
+    if isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(detail=" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            exc = exceptions.ValidationError(_field_errors(exc))
+        else:
+            exc = BadRequest(" ".join(exc.messages))
+    return drf_exception_handler(exc, context)
+
+
+class WriteThrottleMixin:
+    """Writes also count against the "write" rate (settings.REST_FRAMEWORK), reads do not."""
+
+    throttle_scope = "write"
+
+    def get_throttles(self):
+        throttles = super().get_throttles()
+        if self.request.method not in SAFE_METHODS:
+            throttles.append(throttling.ScopedRateThrottle())
+        return throttles
+
+
+def absolute(request, path: str) -> str:
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def public_paths_only(endpoints, **kwargs):
+    """drf-spectacular preprocessing hook: the schema (and `check --deploy`'s schema check)
+    covers /api/v1/ only, not Wagtail's internal admin API."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

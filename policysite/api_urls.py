@@ -1,0 +1,126 @@
+"""Routes of the public REST API, mounted at /api/v1/ (see policysite/urls.py). Each app's api.py
+holds its views; policysite/api.py what they share."""
+
+from csp.decorators import csp_update
+from django.urls import path
+from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from communities import api as communities
+from consultations import api as consultations
+from policies import api as policies
+from ratification import api as ratification
+
+app_name = "api"
+
+
+class ApiDocsView(SpectacularSwaggerSplitView):
+    # The stock template adds an inline <style>; ours is the same page without it.
+    template_name = "api/docs.html"
+
+
+# The site's Content-Security-Policy allows no inline script and only our own origin. The split
+# view serves Swagger UI's start-up code as a separate script from this same URL (?script=), so
+# it needs no inline script; the page only has to be allowed to load Swagger UI's own script,
+# style sheet and icon from the pinned CDN path in SPECTACULAR_SETTINGS. Nothing else changes.
+_CDN = "https://cdn.jsdelivr.net"
+docs_view = csp_update({"script-src": [_CDN], "style-src": [_CDN], "img-src": [_CDN]})(
+    ApiDocsView.as_view(url_name="api-schema")
+)
+
+ROOT_LINKS = [
+    "policies",
+    "consultations",
+    "summaries",
+    "communities",
+    "adoptions",
+    "votes",
+    "board-ratifications",
+    "external-tallies",
+]
+
+
+@extend_schema(
+    tags=["api"],
+    responses=inline_serializer(
+        "ApiRoot", {name.replace("-", "_"): serializers.URLField() for name in ROOT_LINKS}
+    ),
+)
+@api_view(["GET"])
+def root(request):
+    """Where each collection lives."""
+    return Response(
+        {name.replace("-", "_"): reverse(f"api:{name}", request=request) for name in ROOT_LINKS}
+    )
+
+
+urlpatterns = [
+    path("", root, name="root"),
+    # policies
+    path("policies/", policies.PolicyList.as_view(), name="policies"),
+    path("policies/<slug:slug>/", policies.PolicyDetail.as_view(), name="policy"),
+    path("policies/<slug:slug>/versions/", policies.VersionList.as_view(), name="versions"),
+    path(
+        "policies/<slug:slug>/versions/<int:number>/",
+        policies.VersionDetail.as_view(),
+        name="version",
+    ),
+    path(
+        "policies/<slug:slug>/versions/<int:number>/sections/<slug:key>/",
+        policies.SectionDetail.as_view(),
+        name="section",
+    ),
+    path(
+        "policies/<slug:slug>/compare/<int:a>/<int:b>/",
+        policies.Compare.as_view(),
+        name="compare",
+    ),
+    # consultations
+    path("consultations/", consultations.ConsultationList.as_view(), name="consultations"),
+    path(
+        "consultations/<int:pk>/",
+        consultations.ConsultationDetail.as_view(),
+        name="consultation",
+    ),
+    path(
+        "consultations/<int:pk>/positions/",
+        consultations.PositionList.as_view(),
+        name="positions",
+    ),
+    path("consultations/<int:pk>/replies/", consultations.ReplyList.as_view(), name="replies"),
+    path(
+        "consultations/<int:pk>/amendments/",
+        consultations.AmendmentList.as_view(),
+        name="amendments",
+    ),
+    path("consultations/<int:pk>/summary/", consultations.SummaryDetail.as_view(), name="summary"),
+    path("summaries/", consultations.SummaryList.as_view(), name="summaries"),
+    # communities
+    path("communities/", communities.CommunityList.as_view(), name="communities"),
+    path("communities/<slug:slug>/", communities.CommunityDetail.as_view(), name="community"),
+    path(
+        "communities/<slug:slug>/adoptions/",
+        communities.CommunityAdoptions.as_view(),
+        name="community-adoptions",
+    ),
+    path("adoptions/", communities.AdoptionList.as_view(), name="adoptions"),
+    # ratification
+    path("votes/", ratification.VoteList.as_view(), name="votes"),
+    path("votes/<int:pk>/", ratification.VoteDetail.as_view(), name="vote"),
+    path("votes/<int:pk>/results/", ratification.VoteResults.as_view(), name="vote-results"),
+    path("votes/<int:pk>/voters/", ratification.VoterList.as_view(), name="vote-voters"),
+    path(
+        "board-ratifications/",
+        ratification.BoardRatificationList.as_view(),
+        name="board-ratifications",
+    ),
+    path(
+        "external-tallies/",
+        ratification.ExternalTallyList.as_view(),
+        name="external-tallies",
+    ),
+]

@@ -1,0 +1,336 @@
+"""The ratification part of the public API: votes and their terms, the voter roll, results once a
+vote has closed, board decisions and tallies of votes held elsewhere. Read-only.
+
+No ballot choice is ever served here (not even an open vote's), nor any receipt: only the
+counts a closed vote publishes."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import django_filters
+from django.db.models import Count, Prefetch
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.exceptions import PermissionDenied
+
+from communities.models import Community
+from policysite.api import absolute
+
+from . import rules, selectors
+from .models import Ballot, BoardRatification, ExternalTally, Vote
+
+
+RESULT_OUTCOMES = ["passed", "failed", "no quorum"]
+
+
+def visible_votes(user):
+    """Everything but drafts, which only facilitators see (rules.can_view_vote)."""
+    votes = Vote.objects.select_related("version__policy")
+    if not rules.is_facilitator(user):
+        votes = votes.exclude(state=Vote.State.DRAFT)
+    return votes
+
+
+def get_vote(user, pk) -> Vote:
+    vote = visible_votes(user).filter(pk=pk).first()
+    if vote is None:
+        raise Http404("No such vote.")
+    return vote
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+
+class OptionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    counts_as = serializers.ChoiceField(choices=["for", "against", "abstain"])
+
+
+class EligibilitySerializer(serializers.Serializer):
+    registered_before = serializers.DateTimeField(allow_null=True)
+    min_contributions = serializers.IntegerField()
+    min_community_edits = serializers.IntegerField()
+    exclude_blocked = serializers.BooleanField()
+    communities = serializers.SerializerMethodField(
+        help_text="Slugs of the communities whose members may vote (empty: any)."
+    )
+
+    def get_communities(self, vote) -> list[str]:
+        return [c.slug for c in vote.eligible_communities.all()]
+
+
+class VoteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    question = serializers.CharField()
+    description = serializers.CharField(help_text="Markdown.")
+    policy = serializers.CharField(source="version.policy.slug")
+    version = serializers.IntegerField(source="version.number")
+    content_hash = serializers.CharField(help_text="SHA-256 of the text voted on.")
+    options = OptionSerializer(many=True)
+    state = serializers.ChoiceField(choices=Vote.State.choices)
+    phase = serializers.SerializerMethodField()
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    secret = serializers.BooleanField()
+    threshold = serializers.CharField(
+        source="threshold_text", help_text="Share of for + against that must be for."
+    )
+    quorum_ballots = serializers.IntegerField()
+    quorum_communities = serializers.IntegerField()
+    breakdown_min_group = serializers.IntegerField()
+    eligibility = EligibilitySerializer(source="*")
+    frozen_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+    cancel_reason = serializers.CharField()
+    voters = serializers.IntegerField(source="voter_count", help_text="Ballots cast.")
+    results_url = serializers.SerializerMethodField(help_text="null until the vote has closed.")
+    html_url = serializers.SerializerMethodField()
+
+    @staticmethod
+    def _phase(vote) -> str:
+        return rules.phase(vote)
+
+    def get_phase(self, vote) -> str:
+        """draft, scheduled, voting, closed or cancelled: what the clock implies."""
+        return self._phase(vote)
+
+    def get_results_url(self, vote) -> str | None:
+        if self._phase(vote) != "closed":
+            return None
+        return absolute(self.context.get("request"), f"/api/v1/votes/{vote.pk}/results/")
+
+    def get_html_url(self, vote) -> str:
+        return absolute(self.context.get("request"), f"/votes/{vote.pk}/")
+
+
+class OptionCountSerializer(OptionSerializer):
+    count = serializers.IntegerField()
+    percent = serializers.IntegerField(help_text="Of the counted ballots, rounded.")
+
+
+class BreakdownSerializer(serializers.Serializer):
+    community = serializers.CharField()
+    counts = serializers.DictField(child=serializers.IntegerField(), help_text="Option key → n.")
+    total = serializers.IntegerField()
+
+
+class PooledSerializer(serializers.Serializer):
+    counts = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class ResultsSerializer(serializers.Serializer):
+    vote = serializers.IntegerField()
+    content_hash = serializers.CharField()
+    options = OptionCountSerializer(many=True)
+    votes_for = serializers.IntegerField()
+    votes_against = serializers.IntegerField()
+    votes_abstain = serializers.IntegerField()
+    counted = serializers.IntegerField()
+    struck = serializers.IntegerField()
+    communities_represented = serializers.IntegerField()
+    threshold = serializers.CharField()
+    threshold_met = serializers.BooleanField()
+    quorum_ballots_met = serializers.BooleanField()
+    quorum_communities_met = serializers.BooleanField()
+    outcome = serializers.ChoiceField(choices=RESULT_OUTCOMES)
+    share_for = serializers.CharField(help_text='Share of for + against, e.g. "71.4%".')
+    breakdown = BreakdownSerializer(
+        many=True, help_text="Per community, only for groups of at least breakdown_min_group."
+    )
+    pooled = PooledSerializer(
+        allow_null=True, help_text="Voters of the smaller groups, counted together."
+    )
+
+
+class VoterSerializer(serializers.Serializer):
+    voter = serializers.CharField(source="voter.get_username")
+    community = serializers.SerializerMethodField(help_text="Slug of the community voted as.")
+    struck = serializers.BooleanField()
+    struck_reason = serializers.CharField()
+
+    def get_community(self, ballot) -> str | None:
+        return ballot.community.slug if ballot.community_id else None
+
+
+class BoardRatificationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    policy = serializers.CharField(source="version.policy.slug")
+    version = serializers.IntegerField(source="version.number")
+    body = serializers.CharField(help_text="The governing body.")
+    decided_on = serializers.DateField()
+    outcome = serializers.ChoiceField(choices=BoardRatification.Outcome.choices)
+    minutes_url = serializers.CharField()
+    note = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class ExternalTallySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    policy = serializers.CharField(source="version.policy.slug")
+    version = serializers.IntegerField(source="version.number")
+    community = serializers.SerializerMethodField()
+    title = serializers.CharField()
+    held_until = serializers.DateField()
+    votes_for = serializers.IntegerField()
+    votes_against = serializers.IntegerField()
+    votes_abstain = serializers.IntegerField()
+    outcome = serializers.ChoiceField(choices=ExternalTally.Outcome.choices)
+    source_url = serializers.CharField()
+    note = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+    def get_community(self, tally) -> str | None:
+        return tally.community.slug if tally.community_id else None
+
+
+# --- filters -----------------------------------------------------------------------------------
+
+
+class VoteFilter(django_filters.FilterSet):
+    policy = django_filters.CharFilter(field_name="version__policy__slug", help_text="Policy slug.")
+    version = django_filters.NumberFilter(field_name="version__number")
+    state = django_filters.ChoiceFilter(choices=Vote.State.choices)
+
+    class Meta:
+        model = Vote
+        fields = ["policy", "version", "state"]
+
+
+class RecordFilter(django_filters.FilterSet):
+    policy = django_filters.CharFilter(field_name="version__policy__slug", help_text="Policy slug.")
+    version = django_filters.NumberFilter(field_name="version__number")
+
+
+class BoardFilter(RecordFilter):
+    class Meta:
+        model = BoardRatification
+        fields = ["policy", "version"]
+
+
+class ExternalFilter(RecordFilter):
+    community = django_filters.CharFilter(field_name="community__slug", help_text="Community slug.")
+
+    class Meta:
+        model = ExternalTally
+        fields = ["policy", "version", "community"]
+
+
+# --- views -------------------------------------------------------------------------------------
+
+
+class VoteQuerysetMixin:
+    serializer_class = VoteSerializer
+
+    def get_queryset(self):
+        return (
+            visible_votes(self.request.user)
+            .annotate(voter_count=Count("ballots"))
+            .prefetch_related(
+                Prefetch("eligible_communities", queryset=Community.objects.order_by("slug"))
+            )
+            .order_by("-opens_at", "-pk")
+        )
+
+
+@extend_schema(tags=["ratification"])
+class VoteList(VoteQuerysetMixin, generics.ListAPIView):
+    """Votes, newest first, with their terms (fixed when they open); drafts only for
+    facilitators. Never a ballot's choice."""
+
+    filterset_class = VoteFilter
+
+
+@extend_schema(tags=["ratification"])
+class VoteDetail(VoteQuerysetMixin, generics.RetrieveAPIView):
+    """One vote and its terms."""
+
+
+@extend_schema(
+    tags=["ratification"],
+    responses={
+        200: ResultsSerializer,
+        403: OpenApiResponse(description="The vote has not closed: results are hidden."),
+    },
+)
+class VoteResults(generics.RetrieveAPIView):
+    """Counts, threshold, quorum and outcome of a closed vote. Hidden (403) until it closes,
+    for everyone, as on the results page."""
+
+    serializer_class = ResultsSerializer
+    queryset = Vote.objects.none()
+
+    def get_object(self):
+        vote = selectors.ensure_closed(get_vote(self.request.user, self.kwargs["pk"]))
+        if not rules.can_see_results(self.request.user, vote):
+            raise PermissionDenied("Results are hidden until the vote closes.")
+        results = selectors.results(vote)
+        keys = [option.key for option in results.options]
+        return {
+            **dataclasses.asdict(results),
+            "vote": vote.pk,
+            "content_hash": vote.content_hash,
+            "threshold": vote.threshold_text,
+            "breakdown": [
+                {
+                    "community": row["community"],
+                    "counts": dict(zip(keys, row["counts"], strict=True)),
+                    "total": row["total"],
+                }
+                for row in results.breakdown
+            ],
+            "pooled": {
+                "counts": dict(zip(keys, results.pooled["counts"], strict=True)),
+                "total": results.pooled["total"],
+            }
+            if results.pooled
+            else None,
+        }
+
+
+@extend_schema(tags=["ratification"])
+class VoterList(generics.ListAPIView):
+    """Who voted, as which community, and struck ballots with their public reason. Never what
+    anyone chose."""
+
+    serializer_class = VoterSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Ballot.objects.none()
+        vote = get_vote(self.request.user, self.kwargs["pk"])
+        return (
+            Ballot.objects.filter(vote=vote)
+            .select_related("voter", "community")
+            .order_by("voter__username", "pk")
+        )
+
+
+@extend_schema(tags=["ratification"])
+class BoardRatificationList(generics.ListAPIView):
+    """Decisions of governing bodies on policy versions, newest first."""
+
+    serializer_class = BoardRatificationSerializer
+    filterset_class = BoardFilter
+
+    def get_queryset(self):
+        return BoardRatification.objects.select_related("version__policy").order_by(
+            "-decided_on", "-pk"
+        )
+
+
+@extend_schema(tags=["ratification"])
+class ExternalTallyList(generics.ListAPIView):
+    """Results of votes held elsewhere (a community's own vote, a meeting), newest first."""
+
+    serializer_class = ExternalTallySerializer
+    filterset_class = ExternalFilter
+
+    def get_queryset(self):
+        return ExternalTally.objects.select_related("version__policy", "community").order_by(
+            "-held_until", "-pk"
+        )

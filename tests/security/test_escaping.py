@@ -1,0 +1,210 @@
+"""The raw HTML of every page that shows user text never holds an executable form of the XSS
+corpus: no <script> but the site's own, no on* attributes, no javascript:/data: URLs, no
+frames, styles or meta refreshes. Feeds, the badge and the downloads are checked in their own
+formats. The browser-side twin is tests/browser/test_xss_corpus.py."""
+
+from __future__ import annotations
+
+import html as html_lib
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.test import Client
+
+from policies import diffing, markdown_io
+from policies.templatetags.accord import markdown as markdown_filter
+
+from . import payloads as P
+from .corpus import FACILITATOR, PARTICIPANT, build
+from .html_checks import fragment_problems, html_problems
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+# Payloads that would show a script marker if they ran; the template family is detected by its
+# source text surviving unevaluated instead.
+EXECUTION_HINTS = (
+    "alert",
+    "__x",
+    "pwned",
+    "confirm(1)",
+    "prompt(1)",
+    "msgbox(1)",
+    "YWxlcnQoMSk",
+    "PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg",
+    "97,108,101,114,116",
+    "&#97;&#108;&#101;&#114;&#116;",
+    "\\u0061lert",
+    "al'+'ert",
+    "__x'+'ss",
+)
+
+
+@pytest.fixture(scope="module")
+def corpus(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def fetched(corpus, django_db_blocker):
+    """Every page, fetched once as the role it is listed for."""
+    clients = {"anonymous": Client(raise_request_exception=False)}
+    with django_db_blocker.unblock():
+        for name in (FACILITATOR, PARTICIPANT):
+            client = Client(raise_request_exception=False)
+            client.force_login(get_user_model().objects.get(username=name))
+            clients[name] = client
+        return [(page, clients[page.role].get(page.url)) for page in corpus.pages]
+
+
+# --- the corpus itself -------------------------------------------------------------------------
+
+
+def test_the_corpus_has_over_a_hundred_distinct_payloads_in_every_family():
+    assert len(P.PAYLOADS) >= 100
+    assert len(set(P.TEXTS)) == len(P.TEXTS)
+    assert set(P.by_family()) == set(P.FAMILIES)
+    for payload in P.PAYLOADS:
+        if payload.family != "template injection":
+            assert any(hint in payload.text for hint in EXECUTION_HINTS), payload
+
+
+def test_every_field_kind_received_the_corpus(corpus):
+    """Length limits aside (a payload longer than the field cannot be stored there), every
+    payload lands in every field kind."""
+    one_line = {
+        kind
+        for kind in corpus.coverage
+        if kind
+        not in {
+            "section body",
+            "adoption rationale",
+            "override text",
+            "position reason",
+            "reply",
+            "private feedback",
+            "consultation description",
+            "summary intro and sections",
+            "vote description",
+            "board decision note",
+            "external tally note",
+            "placeholder parameters",
+            "amendment text/rationale (service + direct)",
+        }
+    }
+    short = {"version label": 20, "community language": 20}
+    for kind, landed in corpus.coverage.items():
+        if kind in short:
+            expected = len(P.fitting(P.ONE_LINE, short[kind]))
+        elif kind == "vote option label":
+            expected = len(P.fitting(P.ONE_LINE, 80))
+        elif kind in one_line:
+            expected = len(P.fitting(P.ONE_LINE, 500 if "reason" in kind else 200))
+        else:
+            expected = len(P.TEXTS)
+        assert landed >= expected, (kind, landed, expected)
+    assert len(corpus.coverage) >= 35
+
+
+# --- one payload at a time, through the renderers -----------------------------------------------
+
+
+@pytest.mark.parametrize("payload", P.TEXTS, ids=range(len(P.TEXTS)))
+def test_each_payload_renders_harmlessly(payload):
+    rendered = markdown_io.render_markdown(payload)
+    assert fragment_problems(rendered) == [], rendered
+    assert fragment_problems(str(markdown_filter(payload))) == []
+    inline = diffing.render_inline(diffing.diff_words("Old text.", payload))
+    assert fragment_problems(inline) == [], inline
+    old, new = diffing.render_side_by_side(diffing.diff_words(payload, payload[::-1]))
+    assert fragment_problems(old) == [] and fragment_problems(new) == []
+
+
+# --- every page of the data set -----------------------------------------------------------------
+
+
+def _decoded(response) -> str:
+    return response.content.decode(response.charset or "utf-8")
+
+
+def test_no_page_fails(fetched):
+    failed = [(str(page), r.status_code) for page, r in fetched if r.status_code >= 500]
+    print("FAILED", failed)
+    assert failed == []
+    unexpected = [
+        (str(page), r.status_code)
+        for page, r in fetched
+        if r.status_code not in (200, 400, 403, 404) or (r.status_code != 200 and "?" not in page.url
+        and "/results/" not in page.url)
+    ]  # fmt: skip
+    assert unexpected == []
+
+
+def test_no_page_holds_an_executable_payload(fetched):
+    problems = {}
+    reached = 0
+    for page, response in fetched:
+        if page.kind != "html":
+            continue
+        html = _decoded(response)
+        assert response["Content-Type"].startswith("text/html"), page
+        found = html_problems(html)
+        if found:
+            problems[str(page)] = sorted(set(found))
+        if "&lt;script&gt;alert(1)&lt;/script&gt;" in html or "alert(1)" in html:
+            reached += 1
+    assert problems == {}
+    # The payloads did reach the pages (escaped), so a clean scan means something.
+    assert reached >= len([p for p in fetched if p[0].kind == "html"]) * 0.8
+
+
+def test_template_syntax_is_shown_not_evaluated(fetched):
+    page, response = next((p, r) for p, r in fetched if p.url == "/xss/" and p.role == "anonymous")
+    text = html_lib.unescape(_decoded(response))
+    for source in ("{{ 7*7 }}", "{% debug %}", "${alert(1)}", "{{ settings.SECRET_KEY }}"):
+        assert source in text, source
+
+
+def test_feeds_hold_no_markup_a_feed_reader_would_run(fetched):
+    """Atom summaries are type="html": a reader renders their (XML-decoded) text as HTML."""
+    problems = {}
+    entries = 0
+    for page, response in fetched:
+        if page.kind != "feed":
+            continue
+        assert response.status_code == 200, page
+        assert response["Content-Type"].startswith("application/atom+xml")
+        root = ET.fromstring(response.content)  # noqa: S314  (our own feed)
+        for entry in root.iter(f"{ATOM}entry"):
+            entries += 1
+            for element in entry:
+                if element.get("type") == "html":
+                    found = fragment_problems(element.text or "")
+                    if found:
+                        problems.setdefault(page.url, set()).update(found)
+    assert entries
+    assert problems == {}
+
+
+def test_badges_are_inert_svg(fetched):
+    for page, response in fetched:
+        if page.kind != "svg":
+            continue
+        assert response["Content-Type"] == "image/svg+xml"
+        root = ET.fromstring(response.content)  # noqa: S314  (our own SVG)
+        for element in root.iter():
+            assert not element.tag.endswith("script"), page
+            assert not [a for a in element.attrib if a.lower().startswith("on")], page
+
+
+def test_downloads_and_exports_are_never_html(fetched):
+    for page, response in fetched:
+        if page.kind not in ("text", "json"):
+            continue
+        assert response.status_code == 200, page
+        content_type = response["Content-Type"]
+        expected = "application/json" if page.kind == "json" else ("text/plain", "text/markdown")
+        assert content_type.startswith(expected), (page, content_type)
+        assert response["X-Content-Type-Options"] == "nosniff", page
