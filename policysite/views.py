@@ -44,3 +44,12 @@ def search(request):
         context["errors"] = exc.messages
         return TemplateResponse(request, "search.html", context, status=400)
     return TemplateResponse(request, "search.html", context)
+
+
+@require_safe
+def health(request):
+    """/healthz/: for load balancers. Says the process is up without touching the database, so
+    a slow database does not take every web process out of rotation at once."""
+    from django.http import HttpResponse
+
+    return HttpResponse("ok\n", content_type="text/plain")
