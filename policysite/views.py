@@ -2,6 +2,7 @@
 render."""
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_safe
 
@@ -46,6 +47,7 @@ def search(request):
     return TemplateResponse(request, "search.html", context)
 
 
+@transaction.non_atomic_requests
 @require_safe
 def health(request):
     """/healthz/: for load balancers. Says the process is up without touching the database, so
