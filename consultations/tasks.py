@@ -36,3 +36,18 @@ def notify_summary_published(consultation_id: int) -> int:
     )
     messages = [(subject, body, None, [email]) for email in recipients]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+@task()
+def prepare_export(consultation_id: int, fmt: str, name: str) -> str:
+    """Write a large consultation's export to storage, where the export URL then finds it."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from . import exporting
+    from .models import Consultation
+
+    if default_storage.exists(name):
+        return name
+    consultation = Consultation.objects.select_related("version__policy").get(pk=consultation_id)
+    return default_storage.save(name, ContentFile(exporting.render(consultation, fmt)))

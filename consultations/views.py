@@ -1,20 +1,20 @@
 """Consultation pages. Thin: parse input, ask rules, call a service or selector, render."""
 
-import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
 from policies.rules import can_publish_policy
 
-from . import rules, selectors, services
+from . import exporting, rules, selectors, services
 from .forms import (
     AmendmentActionForm,
     AmendmentForm,
@@ -31,6 +31,7 @@ from .forms import (
     TargetForm,
 )
 from .models import WHOLE_TEXT, Amendment, Consultation, Position, PrivateFeedback, Reply
+from .tasks import prepare_export
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -459,63 +460,29 @@ def summary_edit(request, slug, pk):
 
 
 def export(request, slug, pk, fmt):
+    """Small consultations download at once; large ones are prepared by a background task
+    (django-tasks) and served from storage once ready, so no web process spends minutes on
+    one request."""
     consultation = _load(request, slug, pk)
-    rows = selectors.export_rows(consultation)
     filename = f"consultation-{consultation.pk}-positions.{fmt}"
-    if fmt == "json":
-        response = JsonResponse(
-            {
-                "consultation": {
-                    "id": consultation.pk,
-                    "title": consultation.title,
-                    "policy": consultation.version.policy.slug,
-                    "version": consultation.version.number,
-                    "content_hash": consultation.version.content_hash,
-                    "state": consultation.state,
-                },
-                "items": rows,
-                "amendments": selectors.export_amendments(consultation),
-            },
-            json_dumps_params={"ensure_ascii": False, "indent": 1},
-        )
+    content_type = "application/json" if fmt == "json" else "text/csv; charset=utf-8"
+    if exporting.size(consultation) <= settings.ACCORD_SYNC_EXPORT_LIMIT:
+        response = HttpResponse(exporting.render(consultation, fmt), content_type=content_type)
     else:
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        columns = [
-            "type",
-            "id",
-            "parent",
-            "section_key",
-            "section",
-            "author",
-            "stance",
-            "strength",
-            "text",
-            "hidden",
-            "created_at",
-            "updated_at",
-        ]
-        columns += ["kind", "state", "support", "oppose", "neutral"]
-        writer = csv.DictWriter(response, fieldnames=columns, restval="")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
-        for a in selectors.export_amendments(consultation):
-            writer.writerow(
+        name = exporting.stored_name(consultation, fmt, exporting.fingerprint(consultation))
+        if not default_storage.exists(name):
+            prepare_export.enqueue(consultation.pk, fmt, name)
+        if not default_storage.exists(name):  # still being prepared by a worker
+            return TemplateResponse(
+                request,
+                "consultations/export_pending.html",
                 {
-                    "type": "amendment",
-                    "id": a["id"],
-                    "section_key": a["section_key"],
-                    "section": spreadsheet_safe(a["section"]),
-                    "author": spreadsheet_safe(a["author"]),
-                    "kind": a["kind"],
-                    "text": spreadsheet_safe(a["text"]),
-                    "created_at": a["created_at"],
-                    "state": a["state"],
-                    "support": a["support"],
-                    "oppose": a["oppose"],
-                    "neutral": a["neutral"],
-                }
+                    "consultation": consultation,
+                    "base_url": selectors.consultation_url(consultation),
+                },
+                status=202,
             )
+        response = FileResponse(default_storage.open(name, "rb"), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 

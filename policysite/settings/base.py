@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "csp",
+    "django_tasks_db",
     "rules.apps.AutodiscoverRulesConfig",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,6 +235,14 @@ SPECTACULAR_SETTINGS = {
         "ExternalTallyOutcomeEnum": "ratification.models.ExternalTally.Outcome",
         "VoteOutcomeEnum": "ratification.api.RESULT_OUTCOMES",
     },
+    # Ids and version numbers in API paths (policysite.api_urls.NumberConverter).
+    "PATH_CONVERTER_OVERRIDES": {
+        "num": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+    },
     "SWAGGER_UI_DIST": SWAGGER_UI_DIST,
     "SWAGGER_UI_FAVICON_HREF": f"{SWAGGER_UI_DIST}/favicon-32x32.png",
 }
+
+# Consultation exports with more positions and replies than this are prepared by a background
+# task and served from storage (consultations.views.export).
+ACCORD_SYNC_EXPORT_LIMIT = 5000

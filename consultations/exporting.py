@@ -1,0 +1,110 @@
+"""Consultation exports (CSV and JSON), built the same way for a download and for the
+background task that prepares large ones."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+from django.db.models import Count, Max
+
+from policies.exports import spreadsheet_safe
+
+from . import selectors
+from .models import Amendment, Consultation, Position, Reply
+
+COLUMNS = [
+    "type",
+    "id",
+    "parent",
+    "section_key",
+    "section",
+    "author",
+    "stance",
+    "strength",
+    "text",
+    "hidden",
+    "created_at",
+    "updated_at",
+    "kind",
+    "state",
+    "support",
+    "oppose",
+    "neutral",
+]
+
+
+def size(consultation: Consultation) -> int:
+    """Positions and replies: what makes an export big."""
+    return (
+        Position.objects.filter(consultation=consultation).count()
+        + Reply.objects.filter(position__consultation=consultation).count()
+    )
+
+
+def fingerprint(consultation: Consultation) -> str:
+    """Changes whenever the export's content would: new, edited, hidden or restored items,
+    amendment decisions."""
+    parts = []
+    for model, field, edited in (
+        (Position, "consultation", "updated_at"),
+        (Reply, "position__consultation", "created_at"),
+    ):
+        stats = model.objects.filter(**{field: consultation}).aggregate(
+            n=Count("pk"), edited=Max(edited), hidden=Max("hidden_at")
+        )
+        parts += [stats["n"], stats["edited"], stats["hidden"]]
+    amendments = Amendment.objects.filter(consultation=consultation).aggregate(
+        n=Count("pk"), updated=Max("updated_at")
+    )
+    parts += [amendments["n"], amendments["updated"], consultation.state]
+    return "-".join(str(p.timestamp() if hasattr(p, "timestamp") else p) for p in parts)
+
+
+def render(consultation: Consultation, fmt: str) -> bytes:
+    rows = selectors.export_rows(consultation)
+    amendments = selectors.export_amendments(consultation)
+    if fmt == "json":
+        data = {
+            "consultation": {
+                "id": consultation.pk,
+                "title": consultation.title,
+                "policy": consultation.version.policy.slug,
+                "version": consultation.version.number,
+                "content_hash": consultation.version.content_hash,
+                "state": consultation.state,
+            },
+            "items": rows,
+            "amendments": amendments,
+        }
+        return json.dumps(data, ensure_ascii=False, indent=1).encode()
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, restval="")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+    for a in amendments:
+        writer.writerow(
+            {
+                "type": "amendment",
+                "id": a["id"],
+                "section_key": a["section_key"],
+                "section": spreadsheet_safe(a["section"]),
+                "author": spreadsheet_safe(a["author"]),
+                "kind": a["kind"],
+                "text": spreadsheet_safe(a["text"]),
+                "created_at": a["created_at"],
+                "state": a["state"],
+                "support": a["support"],
+                "oppose": a["oppose"],
+                "neutral": a["neutral"],
+            }
+        )
+    return out.getvalue().encode()
+
+
+def stored_name(consultation: Consultation, fmt: str, print_: str) -> str:
+    digest = hashlib.sha256(print_.encode()).hexdigest()[:16]
+    return f"exports/consultation-{consultation.pk}-{digest}.{fmt}"
