@@ -102,7 +102,7 @@ class DeclareSerializer(serializers.Serializer):
     parameters = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=200),
         required=False,
-        help_text='Placeholder values, e.g. {"[CONTACT METHOD]": "conduct@example.org"}.',
+        help_text='Placeholder values, e.g. {"[CONTACT METHOD]": "conduct@wiki.example"}.',
     )
     equivalent_title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     equivalent_url = serializers.CharField(required=False, allow_blank=True, max_length=500)

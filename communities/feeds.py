@@ -2,6 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import Adoption
 
@@ -23,7 +24,7 @@ class AdoptionFeed(Feed):
         return f"{item.community.name}: {status.lower()} — {item.policy.title}{version}"
 
     def item_description(self, item):
-        return item.rationale or f"Declared {Adoption.Status(item.status).label.lower()}."
+        return escape(item.rationale or f"Declared {Adoption.Status(item.status).label.lower()}.")
 
     def item_link(self, item):
         return f"/communities/{item.community.slug}/"

@@ -198,13 +198,14 @@ def override(request, slug, policy_slug):
     sections = list(adoption.version.sections.all())
     if request.method == "POST" and request.POST.get("remove"):
         target = SectionOverride.objects.filter(
-            adoption=adoption, section_key=request.POST["remove"]
+            adoption=adoption, section_key=request.POST["remove"].replace("\x00", "")
         ).first()
         if target:
             services.remove_override(override=target, user=request.user)
             messages.success(request, "Override removed; the baseline text applies again.")
         return redirect(f"/communities/{community.slug}/")
-    key = request.GET.get("section") or request.POST.get("section_key")
+    # PostgreSQL refuses NUL characters in a query; no section key has one.
+    key = (request.GET.get("section") or request.POST.get("section_key") or "").replace("\x00", "")
     existing = (
         SectionOverride.objects.filter(adoption=adoption, section_key=key).first() if key else None
     )

@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
-from policysite.api import WriteThrottleMixin, absolute
+from policysite.api import IdFilter, WriteThrottleMixin, absolute
 
 from . import rules, selectors, services
 from .models import (
@@ -252,7 +252,7 @@ class AmendmentQuerySerializer(serializers.Serializer):
 
 class ConsultationFilter(django_filters.FilterSet):
     policy = django_filters.CharFilter(field_name="version__policy__slug", help_text="Policy slug.")
-    version = django_filters.NumberFilter(field_name="version__number")
+    version = IdFilter(field_name="version__number")
     state = django_filters.ChoiceFilter(choices=Consultation.State.choices)
 
     class Meta:
@@ -271,7 +271,7 @@ class PositionFilter(django_filters.FilterSet):
 
 
 class ReplyFilter(django_filters.FilterSet):
-    position = django_filters.NumberFilter(field_name="position_id")
+    position = IdFilter(field_name="position_id")
 
     class Meta:
         model = Reply

@@ -2,6 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import Summary
 from .selectors import consultation_url
@@ -25,7 +26,9 @@ class SummaryFeed(Feed):
 
     def item_description(self, item):
         policy = item.consultation.version.policy
-        return f"{policy.title}, version {item.consultation.version.number}. {item.intro[:500]}"
+        return escape(
+            f"{policy.title}, version {item.consultation.version.number}. {item.intro[:500]}"
+        )
 
     def item_link(self, item):
         return consultation_url(item.consultation) + "summary/"

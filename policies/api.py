@@ -14,7 +14,6 @@ from policysite.api import BadRequest, absolute
 from . import diffing, markdown_io, selectors
 from .models import PolicyPage, PolicyVersion
 
-
 SECTION_STATUSES = ["unchanged", "changed", "added", "removed"]
 
 

@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import PolicyPage, PolicyVersion
 
@@ -40,7 +41,7 @@ class VersionFeed(Feed):
         return f"{item.title}: version {item.number}{label}"
 
     def item_description(self, item):
-        return f"{item.summary} (by {item.author_name}; SHA-256 {item.content_hash})"
+        return escape(f"{item.summary} (by {item.author_name}; SHA-256 {item.content_hash})")
 
     def item_link(self, item):
         return f"{item.policy.url}versions/{item.number}/"

@@ -885,12 +885,24 @@ class _WikiWriter:
         self.base_url = base_url
         self._link_depth = 0  # > 0 while converting a link's text: links cannot nest
         self._quote_depth = 0  # nesting of block quotes being converted
+        self._inline_depth = 0
+        self._store: list[str] = []
 
     # -- inline ------------------------------------------------------------------------------
 
     def inline(self, text: str) -> str:
-        store: list[str] = []
+        # One store for a call and the calls it makes for link labels: a label can hold tokens
+        # the outer call already kept (an HTML tag, say), and both must resolve them.
+        if not self._inline_depth:
+            self._store = []
+        store = self._store
+        self._inline_depth += 1
+        try:
+            return self._inline(text, store)
+        finally:
+            self._inline_depth -= 1
 
+    def _inline(self, text: str, store: list[str]) -> str:
         def keep(value: str) -> str:
             store.append(value)
             return f"\ue000{len(store) - 1}\ue001"

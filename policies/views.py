@@ -80,6 +80,8 @@ def compare_picker(request, page):
 def compare(request, page, a, b):
     if a == b:
         raise Http404("Pick two different versions to compare.")
+    if max(a, b) > 2**63 - 1:  # no such version, and SQLite fails on an IN lookup this big
+        raise Http404("No such version.")
     comparison = selectors.compare_versions(page, a, b)
     layout = "side" if request.GET.get("view") == "side" else "inline"
     versions = selectors.version_history(page)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 
+import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,6 +23,22 @@ class Pagination(pagination.PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+# The largest id or number an API path or filter accepts: beyond it, databases overflow.
+MAX_ID = 999_999_999_999_999_999
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An id or version number: a whole number the database can hold, else 400. (A foreign-key
+    lookup with a 30-digit number fails in the database, not in Django.)"""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class BadRequest(exceptions.APIException):

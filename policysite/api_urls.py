@@ -2,11 +2,12 @@
 holds its views; policysite/api.py what they share."""
 
 from csp.decorators import csp_update
-from django.urls import path
+from django.urls import path, re_path, register_converter
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.decorators import api_view
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -16,6 +17,23 @@ from policies import api as policies
 from ratification import api as ratification
 
 app_name = "api"
+
+
+class NumberConverter:
+    """A non-negative integer that fits the database's 64-bit columns. With Django's <int:>, a
+    40-digit id reaches the database and fails there (SQLite: OverflowError, a 500); here it
+    matches no route (404). SPECTACULAR_SETTINGS["PATH_CONVERTER_OVERRIDES"] documents it."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(NumberConverter, "num")
 
 
 class ApiDocsView(SpectacularSwaggerSplitView):
@@ -58,6 +76,14 @@ def root(request):
     )
 
 
+@extend_schema(exclude=True)
+@api_view(["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"])
+def not_found(request):
+    """Anything else under /api/v1/ ending in a slash: a JSON 404, not the site's HTML page.
+    (Paths without the slash still get CommonMiddleware's redirect first.)"""
+    raise NotFound("No such API endpoint.")
+
+
 urlpatterns = [
     path("", root, name="root"),
     # policies
@@ -65,39 +91,39 @@ urlpatterns = [
     path("policies/<slug:slug>/", policies.PolicyDetail.as_view(), name="policy"),
     path("policies/<slug:slug>/versions/", policies.VersionList.as_view(), name="versions"),
     path(
-        "policies/<slug:slug>/versions/<int:number>/",
+        "policies/<slug:slug>/versions/<num:number>/",
         policies.VersionDetail.as_view(),
         name="version",
     ),
     path(
-        "policies/<slug:slug>/versions/<int:number>/sections/<slug:key>/",
+        "policies/<slug:slug>/versions/<num:number>/sections/<slug:key>/",
         policies.SectionDetail.as_view(),
         name="section",
     ),
     path(
-        "policies/<slug:slug>/compare/<int:a>/<int:b>/",
+        "policies/<slug:slug>/compare/<num:a>/<num:b>/",
         policies.Compare.as_view(),
         name="compare",
     ),
     # consultations
     path("consultations/", consultations.ConsultationList.as_view(), name="consultations"),
     path(
-        "consultations/<int:pk>/",
+        "consultations/<num:pk>/",
         consultations.ConsultationDetail.as_view(),
         name="consultation",
     ),
     path(
-        "consultations/<int:pk>/positions/",
+        "consultations/<num:pk>/positions/",
         consultations.PositionList.as_view(),
         name="positions",
     ),
-    path("consultations/<int:pk>/replies/", consultations.ReplyList.as_view(), name="replies"),
+    path("consultations/<num:pk>/replies/", consultations.ReplyList.as_view(), name="replies"),
     path(
-        "consultations/<int:pk>/amendments/",
+        "consultations/<num:pk>/amendments/",
         consultations.AmendmentList.as_view(),
         name="amendments",
     ),
-    path("consultations/<int:pk>/summary/", consultations.SummaryDetail.as_view(), name="summary"),
+    path("consultations/<num:pk>/summary/", consultations.SummaryDetail.as_view(), name="summary"),
     path("summaries/", consultations.SummaryList.as_view(), name="summaries"),
     # communities
     path("communities/", communities.CommunityList.as_view(), name="communities"),
@@ -110,9 +136,9 @@ urlpatterns = [
     path("adoptions/", communities.AdoptionList.as_view(), name="adoptions"),
     # ratification
     path("votes/", ratification.VoteList.as_view(), name="votes"),
-    path("votes/<int:pk>/", ratification.VoteDetail.as_view(), name="vote"),
-    path("votes/<int:pk>/results/", ratification.VoteResults.as_view(), name="vote-results"),
-    path("votes/<int:pk>/voters/", ratification.VoterList.as_view(), name="vote-voters"),
+    path("votes/<num:pk>/", ratification.VoteDetail.as_view(), name="vote"),
+    path("votes/<num:pk>/results/", ratification.VoteResults.as_view(), name="vote-results"),
+    path("votes/<num:pk>/voters/", ratification.VoterList.as_view(), name="vote-voters"),
     path(
         "board-ratifications/",
         ratification.BoardRatificationList.as_view(),
@@ -123,4 +149,5 @@ urlpatterns = [
         ratification.ExternalTallyList.as_view(),
         name="external-tallies",
     ),
+    re_path(r"^.*/$", not_found),
 ]

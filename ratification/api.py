@@ -16,11 +16,10 @@ from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 
 from communities.models import Community
-from policysite.api import absolute
+from policysite.api import IdFilter, absolute
 
 from . import rules, selectors
 from .models import Ballot, BoardRatification, ExternalTally, Vote
-
 
 RESULT_OUTCOMES = ["passed", "failed", "no quorum"]
 
@@ -192,7 +191,7 @@ class ExternalTallySerializer(serializers.Serializer):
 
 class VoteFilter(django_filters.FilterSet):
     policy = django_filters.CharFilter(field_name="version__policy__slug", help_text="Policy slug.")
-    version = django_filters.NumberFilter(field_name="version__number")
+    version = IdFilter(field_name="version__number")
     state = django_filters.ChoiceFilter(choices=Vote.State.choices)
 
     class Meta:
@@ -202,7 +201,7 @@ class VoteFilter(django_filters.FilterSet):
 
 class RecordFilter(django_filters.FilterSet):
     policy = django_filters.CharFilter(field_name="version__policy__slug", help_text="Policy slug.")
-    version = django_filters.NumberFilter(field_name="version__number")
+    version = IdFilter(field_name="version__number")
 
 
 class BoardFilter(RecordFilter):

@@ -2,6 +2,7 @@
 
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .models import AuditEntry
 
@@ -25,7 +26,7 @@ class VoteFeed(Feed):
         return f"{item.get_action_display()}: {item.vote.question}"
 
     def item_description(self, item):
-        return item.message
+        return escape(item.message)
 
     def item_link(self, item):
         suffix = "results/" if item.action == AuditEntry.Action.CLOSED else ""

@@ -156,7 +156,9 @@ def world(editor, participant, facilitator, delegate) -> World:
         stance="oppose",
         reason=HIDDEN_POSITION,
     )
-    consultation_services.moderate(item=hidden, user=facilitator, hide=True, reason="Personal attack")
+    consultation_services.moderate(
+        item=hidden, user=facilitator, hide=True, reason="Personal attack"
+    )
     visible_reply = consultation_services.add_reply(
         position=visible, user=quinn, body="I agree with this."
     )

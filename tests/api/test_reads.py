@@ -222,9 +222,7 @@ def test_communities_and_filters(api, world):
     rows = results(api.get("/api/v1/communities/"))
     assert [c["slug"] for c in rows] == ["alder-wiki", "birch-project"]
     assert rows[0]["delegates"] == ["dana"]
-    assert [c["slug"] for c in results(api.get("/api/v1/communities/?kind=wiki"))] == [
-        "alder-wiki"
-    ]
+    assert [c["slug"] for c in results(api.get("/api/v1/communities/?kind=wiki"))] == ["alder-wiki"]
     assert [c["slug"] for c in results(api.get("/api/v1/communities/?q=birch"))] == [
         "birch-project"
     ]

@@ -48,7 +48,7 @@ PASSWORD = "pw-for-tests-only"
 
 MD = P.pack(P.TEXTS, limit=5000, sep="\n\n")  # Markdown fields of 5,000 characters
 ALL_MD = "\n\n".join(P.TEXTS)  # unlimited Markdown fields: the whole corpus at once
-ALL_LINE = " ".join(P.ONE_LINE)  # unlimited plain-text fields
+ALL_LINE = " ".join(P.TEXTS)  # unlimited plain-text fields
 
 
 def _amendment_refuses(text: str) -> bool:
@@ -99,10 +99,10 @@ def _placeholders(n: int) -> list[str]:
 
 
 def _build_policies(corpus: Corpus, fran, now):
-    titles = P.pack(P.ONE_LINE, limit=255)
-    headings = P.pack(P.ONE_LINE, limit=255)
-    summaries = P.pack(P.ONE_LINE, limit=500)
-    labels = P.fitting(P.ONE_LINE, 20)
+    titles = P.pack(P.TEXTS, limit=255)
+    headings = P.pack(P.TEXTS, limit=255)
+    summaries = P.pack(P.TEXTS, limit=500)
+    labels = P.fitting(P.TEXTS, 20)
     params = P.pack(P.TEXTS, limit=200)
     placeholders = _placeholders(len(params))
     n_versions = max(len(titles), len(summaries), len(labels)) + 1
@@ -113,9 +113,13 @@ def _build_policies(corpus: Corpus, fran, now):
     sections = [(None, headings[0], body_1), (None, headings[1 % len(headings)], body_2)]
     sections += [(None, h, f"Plain body of section {i}.") for i, h in enumerate(headings[2:], 2)]
     policy_services.publish_policy(
-        page=page, user=fran, summary=summaries[0], title=titles[0], label=labels[0],
+        page=page,
+        user=fran,
+        summary=summaries[0],
+        title=titles[0],
+        label=labels[0],
         sections=sections,
-    )  # fmt: skip
+    )
     keys = [s.key for s in page.versions.get().sections.all()]
 
     def publish(number, secs):
@@ -184,8 +188,8 @@ def _amendment_raw(amendment: Amendment, **fields) -> None:
 
 def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now):
     version = page.versions.get(number=consulted)
-    titles = P.pack(P.ONE_LINE, limit=200)
-    notes = P.pack(P.ONE_LINE, limit=500)
+    titles = P.pack(P.TEXTS, limit=200)
+    notes = P.pack(P.TEXTS, limit=500)
     main = consultation_services.create_consultation(
         version=version,
         user=fran,
@@ -215,7 +219,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
     moderated = consultation_services.add_reply(
         position=positions[1], user=u[3], body="A reply the facilitator hides and restores."
     )
-    flags = P.pack(P.ONE_LINE, limit=500)
+    flags = P.pack(P.TEXTS, limit=500)
     for i, reason in enumerate(flags):
         consultation_services.flag_item(item=positions[0], user=u[4 + i], reason=reason)
     for i, chunk in enumerate(MD):
@@ -258,7 +262,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
         text="\n\n".join(reversed(accepted_chunks[0].split("\n\n"))),
         rationale=accepted_chunks[-1],
     )
-    accepted_headings = P.pack([t for t in ACCEPTED if "\n" not in t], limit=255)
+    accepted_headings = P.pack(ACCEPTED, limit=255)
     for heading in accepted_headings:
         consultation_services.propose_amendment(
             consultation=main,
@@ -269,7 +273,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
             text="A new section.",
             rationale="Because.",
         )
-    refused_headings = P.pack([t for t in REFUSED if "\n" not in t], limit=255)
+    refused_headings = P.pack(REFUSED, limit=255)
     raw = []
     for heading in refused_headings:
         amendment = consultation_services.propose_amendment(
@@ -293,9 +297,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
         rationale="Revised.",
         created_at=now,
     )
-    Amendment.objects.filter(pk=raw[0].pk).update(
-        revision=2, text="\n\n".join(reversed(REFUSED))
-    )
+    Amendment.objects.filter(pk=raw[0].pk).update(revision=2, text="\n\n".join(reversed(REFUSED)))
     for amendment in replaced:
         consultation_services.take_position(
             consultation=main,
@@ -329,14 +331,16 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
         "amendment text/rationale (service + direct)", [*accepted_chunks, "\n\n".join(REFUSED)]
     )
     corpus.landed("amendment heading (service + direct)", [*accepted_headings, *refused_headings])
-    corpus.landed("amendment decision reason", [*P.pack(decision, limit=5000, sep="\n\n"), ALL_LINE])
+    corpus.landed(
+        "amendment decision reason", [*P.pack(decision, limit=5000, sep="\n\n"), ALL_LINE]
+    )
     corpus.notes.append(
         f"amendments: {len(ACCEPTED)} payloads through propose/revise/decide; the {len(REFUSED)} "
         "with HTML tags are refused by the service (checked) and written into the rows directly"
     )
 
     # Moderation: hide and restore one reply with every reason chunk, ending hidden.
-    reasons = P.pack(P.ONE_LINE, limit=500)
+    reasons = P.pack(P.TEXTS, limit=500)
     hide = True
     for reason in [*reasons, reasons[0]] if len(reasons) % 2 == 0 else reasons:
         consultation_services.moderate(item=moderated, user=fran, hide=hide, reason=reason)
@@ -409,9 +413,12 @@ def _build_open_consultation(corpus: Corpus, page, fran, people, keys, now):
         open_now=True,
     )
     consultation_services.take_position(
-        consultation=consultation, section_key=keys[1], user=people[0], stance="oppose",
+        consultation=consultation,
+        section_key=keys[1],
+        user=people[0],
+        stance="oppose",
         reason=MD[0],
-    )  # fmt: skip
+    )
     amendment = consultation_services.propose_amendment(
         consultation=consultation,
         user=fran,
@@ -423,7 +430,7 @@ def _build_open_consultation(corpus: Corpus, page, fran, people, keys, now):
     )
     _amendment_raw(
         amendment,
-        heading=P.pack([t for t in REFUSED if "\n" not in t], limit=255)[0],
+        heading=P.pack(REFUSED, limit=255)[0],
         text="\n\n".join(REFUSED),
         rationale="\n\n".join(REFUSED),
     )
@@ -439,9 +446,9 @@ def _build_open_consultation(corpus: Corpus, page, fran, people, keys, now):
 
 
 def _build_communities(corpus, page, equiv, fran, people, keys, consulted, params, placeholders):
-    names = P.pack(P.ONE_LINE, limit=200)
-    languages = P.fitting(P.ONE_LINE, 20)
-    mapping_notes = P.pack(P.ONE_LINE, limit=500)
+    names = P.pack(P.TEXTS, limit=200)
+    languages = P.fitting(P.TEXTS, 20)
+    mapping_notes = P.pack(P.TEXTS, limit=500)
     pinned = page.versions.get(number=consulted)
     equiv_keys = [s.key for s in equiv.versions.get().sections.all()]
     communities = []
@@ -570,11 +577,11 @@ def _option_groups(labels: list[str]) -> list[list[dict]]:
 
 def _build_ratification(corpus, page, fran, people, communities, now):
     version = page.versions.order_by("-number").first()
-    questions = P.pack(P.ONE_LINE, limit=300)
+    questions = P.pack(P.TEXTS, limit=300)
     labels = P.pack(P.ONE_LINE, limit=80)
     option_groups = _option_groups(labels)
-    cancel_reasons = P.pack(P.ONE_LINE, limit=500)
-    strike_reasons = P.pack(P.ONE_LINE, limit=500)
+    cancel_reasons = P.pack(P.TEXTS, limit=500)
+    strike_reasons = P.pack(P.TEXTS, limit=500)
     n_votes = max(len(questions), len(option_groups) + len(cancel_reasons) + 2)
 
     def settings(i, *, opens, closes, secret=True):
@@ -601,9 +608,11 @@ def _build_ratification(corpus, page, fran, people, communities, now):
     options = [o["key"] for o in closed.options]
     for i, person in enumerate(people):
         vote_services.cast_ballot(
-            vote=closed, user=person, option=options[i % len(options)],
+            vote=closed,
+            user=person,
+            option=options[i % len(options)],
             now=now - dt.timedelta(days=2),
-        )  # fmt: skip
+        )
     ballots = list(Ballot.objects.filter(vote=closed).order_by("pk"))
     for ballot, reason in zip(ballots, strike_reasons, strict=False):
         vote_services.strike_ballot(
@@ -616,7 +625,9 @@ def _build_ratification(corpus, page, fran, people, communities, now):
         vote = vote_services.create_vote(
             version=version,
             user=fran,
-            config=settings(i, opens=now - dt.timedelta(hours=1), closes=now + dt.timedelta(days=7)),
+            config=settings(
+                i, opens=now - dt.timedelta(hours=1), closes=now + dt.timedelta(days=7)
+            ),
             now=now,
         )
         votes.append(vote)
@@ -627,7 +638,7 @@ def _build_ratification(corpus, page, fran, people, communities, now):
     for vote, reason in zip(cancelled, cancel_reasons, strict=True):
         vote_services.cancel_vote(vote=vote, user=fran, reason=reason, now=now)
 
-    bodies = P.pack(P.ONE_LINE, limit=200)
+    bodies = P.pack(P.TEXTS, limit=200)
     for i, body in enumerate(bodies):
         vote_services.record_board_decision(
             version=version,
@@ -748,9 +759,7 @@ def build() -> Corpus:
     now = timezone.now().replace(microsecond=0)
     corpus = Corpus()
     fran, people = _users()
-    page, equiv, keys, current, consulted, params, placeholders = _build_policies(
-        corpus, fran, now
-    )
+    page, equiv, keys, current, consulted, params, placeholders = _build_policies(corpus, fran, now)
     main = _build_consultation(corpus, page, fran, people, keys, consulted, now)
     communities = _build_communities(
         corpus, page, equiv, fran, people, keys, consulted, params, placeholders

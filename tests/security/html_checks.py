@@ -74,9 +74,7 @@ class _Scanner(HTMLParser):
             self.problems.append(f"<{tag}> outside <head>")
         for name, value in attrs:
             name = name.lower()
-            if name.startswith("on"):
-                self.problems.append(f"{name} attribute on <{tag}>")
-            elif name in ("style", "srcdoc"):
+            if name.startswith("on") or name in ("style", "srcdoc"):
                 self.problems.append(f"{name} attribute on <{tag}>")
             elif name == "http-equiv":
                 self.problems.append(f"http-equiv on <{tag}>")

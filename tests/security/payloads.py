@@ -112,7 +112,7 @@ def _event_handlers() -> list[str]:
         '"><img src=x onerror=alert(1)>',
         "'><img src=x onerror=alert(1)>",
         "<img src=`x` onerror=`alert(1)`>",
-        "<img src=x onerror=\"javascript:alert(1)\">",
+        '<img src=x onerror="javascript:alert(1)">',
         "<form><button formaction=javascript:alert(1)>go</button></form>",
         "<input type=image src=x onerror=alert(1)>",
     ]
@@ -129,7 +129,7 @@ def _url_payloads() -> list[str]:
         "[click me](  javascript:alert(1)  )",
         "[click me](<javascript:alert(1)>)",
         "[click me](javascript://%0aalert(1))",
-        "[click me](javascript:window.__xss=1 \"title\")",
+        '[click me](javascript:window.__xss=1 "title")',
         "[click me](\tjavascript:alert(1))",
         "[click me](javascript%3Aalert(1))",
         "[click me](java\u200bscript:alert(1))",
@@ -137,10 +137,10 @@ def _url_payloads() -> list[str]:
         "[click me](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
         "[click me](data:text/html,<script>alert(1)</script>)",
         f"![image]({js})",
-        "![image](x\" onerror=\"alert(1))",
-        "![image](https://example.org/a.png\"onload=\"alert(1))",
-        "[click me](https://example.org/\"onmouseover=\"alert(1))",
-        "[click me](#\"onmouseover=\"alert(1))",
+        '![image](x" onerror="alert(1))',
+        '![image](https://example.org/a.png"onload="alert(1))',
+        '[click me](https://example.org/"onmouseover="alert(1))',
+        '[click me](#"onmouseover="alert(1))',
         '[click me](https://example.org "a" onmouseover="alert(1)")',
         '[click me](https://example.org "\\" onmouseover=\\"alert(1)")',
         f'<a href="{js}">raw link</a>',
@@ -171,26 +171,26 @@ def _url_payloads() -> list[str]:
 def _markdown_tricks() -> list[str]:
     return [
         "[ref link][evil]\n\n[evil]: javascript:alert(1)",
-        "[evil2]\n\n[evil2]: javascript:window.__xss=1 \"title\"",
+        '[evil2]\n\n[evil2]: javascript:window.__xss=1 "title"',
         "[evil3][]\n\n[evil3]: <javascript:alert(1)>",
         "![ref image][evilimg]\n\n[evilimg]: javascript:alert(1)",
         "[ref link][evil4]\n\n[evil4]: data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
         "<javascript:alert(1)>",
         "<data:text/html,alert(1)>",
         "<vbscript:msgbox(1)>",
-        "<https://example.org/\"onmouseover=\"alert(1)>",
-        "<mailto:x@example.org?\"onmouseover=\"alert(1)>",
+        '<https://example.org/"onmouseover="alert(1)>',
+        '<mailto:x@example.org?"onmouseover="alert(1)>',
         "```\n</code></pre><script>alert(1)</script>\n```",
         '```js" onmouseover="alert(1)\ncode\n```',
         "`<script>alert(1)</script>`",
         "    <script>alert(1)</script>",
-        "*[HTML]: \"><script>alert(1)</script>\n\nHTML here",
+        '*[HTML]: "><script>alert(1)</script>\n\nHTML here',
         '*[ABBR]: " onmouseover="alert(1)\n\nABBR here',
         "| a | b |\n|---|---|\n| <img src=x onerror=alert(1)> | x |",
         "> <script>alert(1)</script>",
         "- <svg onload=alert(1)>",
         "# <img src=x onerror=alert(1)>",
-        "<div markdown=\"1\"><script>alert(1)</script></div>",
+        '<div markdown="1"><script>alert(1)</script></div>',
         "[<img src=x onerror=alert(1)>](https://example.org)",
         "[x](https://example.org)<script>alert(1)</script>",
         "**<script>alert(1)</script>**",
@@ -222,7 +222,7 @@ def _encoded() -> list[str]:
         "<img src=x onerror=eval(String.fromCharCode(97,108,101,114,116,40,49,41))>",
         "<img src=x onerror=top['al'+'ert'](1)>",
         "<img src=x onerror=window['__x'+'ss']=1>",
-        "<img src=x onerror=\"alert\u2028(1)\">",
+        '<img src=x onerror="alert\u2028(1)">',
     ]
 
 
@@ -234,17 +234,18 @@ def _svg() -> list[str]:
         "<svg><animate onbegin=alert(1) attributeName=x dur=1s>",
         "<svg><set attributeName=onload to=alert(1) />",
         '<svg><a xlink:href="javascript:alert(1)"><text x="20" y="20">svg link</text></a></svg>',
-        '<svg><a><animate attributeName=href values=javascript:alert(1) /><text x=20 y=20>x</text></a></svg>',
+        "<svg><a><animate attributeName=href values=javascript:alert(1) />"
+        "<text x=20 y=20>x</text></a></svg>",
         "<svg><foreignObject><img src=x onerror=alert(1)></foreignObject></svg>",
         '<svg><use href="data:image/svg+xml,<svg id=x xmlns=http://www.w3.org/2000/svg>'
         '<image href=1 onerror=alert(1) /></svg>#x" />',
         "<svg><style><img src=x onerror=alert(1)></style></svg>",
-        "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
+        '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
         "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-        "<math><mi xlink:href=\"javascript:alert(1)\">m</mi></math>",
-        "<noscript><p title=\"</noscript><img src=x onerror=alert(1)>\">",
+        '<math><mi xlink:href="javascript:alert(1)">m</mi></math>',
+        '<noscript><p title="</noscript><img src=x onerror=alert(1)>">',
         "<svg><title><![CDATA[</title><script>alert(1)</script>]]></title></svg>",
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"document.title='pwned'\"/>",
+        '<svg xmlns="http://www.w3.org/2000/svg" onload="document.title=\'pwned\'"/>',
     ]
 
 
@@ -260,8 +261,9 @@ def _frames_and_styles() -> list[str]:
         '<style>*{background:url("javascript:alert(1)")}</style>',
         '<link rel="stylesheet" href="javascript:alert(1)">',
         '<p style="behavior:url(#default#time2)" onbegin="alert(1)">x</p>',
-        "<xss style=\"x:expression(alert(1))\">",
-        '<template><script>alert(1)</script></template><img src=x onerror="document.title=\'pwned\'">',
+        '<xss style="x:expression(alert(1))">',
+        "<template><script>alert(1)</script></template>"
+        "<img src=x onerror=\"document.title='pwned'\">",
     ]
 
 
@@ -280,7 +282,7 @@ def _template_injection() -> list[str]:
         "{{#with \"s\" as |string|}}{{string.constructor.constructor 'alert(1)'}}{{/with}}",
         "<div ng-app>{{$on.constructor('window.__xss=1')()}}</div>",
         "'-alert(1)-'",
-        "\";alert(1);//",
+        '";alert(1);//',
         "</script><svg onload=alert(1)>",
     ]
 
