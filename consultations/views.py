@@ -1,6 +1,5 @@
 """Consultation pages. Thin: parse input, ask rules, call a service or selector, render."""
 
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
