@@ -1,5 +1,7 @@
 """The community registry in the Wagtail admin."""
 
+from django import forms
+from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
@@ -32,6 +34,16 @@ class MembershipViewSet(SnippetViewSet):
     list_display = ["user", "community", "edit_count", "registered_on", "blocked", "updated_at"]
     list_filter = ["community", "blocked"]
     search_fields = ["user__username", "community__name"]
+    # Plain selects, not Wagtail's chooser: the chooser re-renders a refused value with a
+    # database look-up that fails on anything but a number.
+    panels = [
+        FieldPanel("community", widget=forms.Select),
+        FieldPanel("user", widget=forms.Select),
+        FieldPanel("edit_count"),
+        FieldPanel("registered_on"),
+        FieldPanel("blocked"),
+        FieldPanel("source"),
+    ]
 
 
 register_snippet(MembershipViewSet)

@@ -25,6 +25,29 @@ def _usernames(text: str, field: str):
     return tuple(users)
 
 
+BIGGEST_ID = 2**63 - 1
+MAX_COUNT = 1_000_000_000
+
+
+class CommunitiesField(forms.ModelMultipleChoiceField):
+    """Refuses ids no database row can have before looking them up (SQLite cannot even run
+    the query for an id past 64 bits)."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # the parent class words the error for non-numbers
+            if not 0 < number <= BIGGEST_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class VoteForm(forms.Form):
     version = forms.TypedChoiceField(coerce=int, label="Version put to the vote")
     question = forms.CharField(max_length=300)
@@ -51,10 +74,13 @@ class VoteForm(forms.Form):
         help_text="Passes when for ≥ numerator/denominator of for + against.",
     )
     quorum_ballots = forms.IntegerField(
-        min_value=0, initial=0, label="Quorum: minimum ballots (abstentions count)"
+        min_value=0,
+        max_value=MAX_COUNT,
+        initial=0,
+        label="Quorum: minimum ballots (abstentions count)",
     )
     quorum_communities = forms.IntegerField(
-        min_value=0, initial=0, label="Quorum: minimum communities represented"
+        min_value=0, max_value=MAX_COUNT, initial=0, label="Quorum: minimum communities represented"
     )
     breakdown_min_group = forms.IntegerField(
         min_value=2,
@@ -66,12 +92,15 @@ class VoteForm(forms.Form):
         required=False, label="Accounts created before (UTC)", widget=UTC_INPUT
     )
     min_contributions = forms.IntegerField(
-        min_value=0, initial=0, label="Minimum positions and replies here"
+        min_value=0, max_value=MAX_COUNT, initial=0, label="Minimum positions and replies here"
     )
     min_community_edits = forms.IntegerField(
-        min_value=0, initial=0, label="Minimum edits recorded in an eligible community"
+        min_value=0,
+        max_value=MAX_COUNT,
+        initial=0,
+        label="Minimum edits recorded in an eligible community",
     )
-    eligible_communities = forms.ModelMultipleChoiceField(
+    eligible_communities = CommunitiesField(
         queryset=Community.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
