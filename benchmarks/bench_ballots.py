@@ -50,8 +50,11 @@ GOAL_PER_S = 300
 OPTIONS = ("yes", "no", "abstain")
 WARMUP_BALLOTS = 300
 PROBE_BALLOTS = 60
-# Chosen by measurement on the 2-core machine (see the report in the commit that added this
-# file): sync workers, one PostgreSQL connection kept per worker.
+# Measured on the 2-core machine: 4 sync workers, 6 sync workers, gthread 2x4 and 4x2 all came
+# within noise of each other (the server is CPU-bound); 2 sync workers were slower (a worker
+# waiting on PostgreSQL leaves a core idle). Sync is the simplest. Each worker keeps its
+# PostgreSQL connection (DJANGO_CONN_MAX_AGE): with 0, a connection per request more than
+# halved the throughput.
 DEFAULT_WORKERS = 4
 DEFAULT_WORKER_CLASS = "sync"
 DEFAULT_THREADS = 1
@@ -696,7 +699,9 @@ def main() -> int:
         default=DEFAULT_CONN_MAX_AGE,
         help="DJANGO_CONN_MAX_AGE for the server: 0 opens a PostgreSQL connection per request",
     )
-    parser.add_argument("--timeout", type=float, default=120.0, help="abort the load after this")
+    parser.add_argument(
+        "--timeout", type=float, default=180.0, help="abort the load after this many seconds"
+    )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     parser.add_argument("--show-sql", action="store_true", help="print one ballot's SQL")
     return run(parser.parse_args())

@@ -2,10 +2,6 @@
 services; plus small readers for what a person sees on a page (text, tables, a snapshot of
 everything the app stores)."""
 
-import re
-from html import unescape
-from html.parser import HTMLParser
-
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 
@@ -13,8 +9,7 @@ from communities import services
 from communities.models import Adoption, Community, EquivalentMapping, SectionOverride
 from policies import services as policy_services
 from tests.factories import UserFactory, make_policy
-
-INLINE_TAG = re.compile(r"</?(a|abbr|b|code|del|em|i|ins|label|q|span|strong|time)\b[^>]*>", re.I)
+from tests.reading import page_text, tables  # noqa: F401  (test modules import them from here)
 
 ROLES = [
     "anonymous",
@@ -25,65 +20,6 @@ ROLES = [
     "facilitator",
     "superuser",
 ]
-
-
-def page_text(html) -> str:
-    """What a reader sees: the text of a page (or response), tags dropped, spaces collapsed."""
-    if hasattr(html, "content"):
-        html = html.content.decode()
-    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
-    html = re.sub(INLINE_TAG, "", html)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-class _Tables(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tables: dict[str, list[list[str]]] = {}
-        self._caption = None
-        self._rows = None
-        self._cell = None
-        self._in_caption = False
-        self._in_head = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self._caption, self._rows = f"table{len(self.tables)}", []
-        elif tag == "caption":
-            self._in_caption, self._caption = True, ""
-        elif tag == "thead":
-            self._in_head = True
-        elif tag == "tr" and self._rows is not None and not self._in_head:
-            self._rows.append([])
-        elif tag in ("td", "th") and self._rows and not self._in_head:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "table" and self._rows is not None:
-            self.tables[self._caption] = self._rows
-            self._rows = None
-        elif tag == "caption":
-            self._in_caption = False
-        elif tag == "thead":
-            self._in_head = False
-        elif tag in ("td", "th") and self._cell is not None:
-            self._rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._in_caption:
-            self._caption += data.strip()
-        elif self._cell is not None:
-            self._cell.append(data)
-
-
-def tables(html) -> dict[str, list[list[str]]]:
-    """Every table body on the page as rows of cell texts, by caption (or "table<N>")."""
-    if hasattr(html, "content"):
-        html = html.content.decode()
-    parser = _Tables()
-    parser.feed(html)
-    return parser.tables
 
 
 def db_state() -> dict:

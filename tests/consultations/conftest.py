@@ -1,8 +1,6 @@
 """People, a published policy and consultations in each state, built through the services."""
 
-import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
@@ -12,18 +10,9 @@ from consultations import services
 from consultations.models import Consultation
 from consultations.selectors import consultation_url
 from tests.factories import UserFactory, make_policy
+from tests.reading import page_text  # noqa: F401  (test modules import them from here)
 
 STATES = ["draft", "open", "closed", "summarised"]
-INLINE_TAG = re.compile(r"</?(a|abbr|b|code|del|em|i|ins|label|q|span|strong|time)\b[^>]*>", re.I)
-
-
-def page_text(html) -> str:
-    """What a reader sees: the text of a page (or response), tags dropped, spaces collapsed."""
-    if hasattr(html, "content"):
-        html = html.content.decode()
-    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
-    html = re.sub(INLINE_TAG, "", html)  # "<strong>Closed</strong>: why" reads "Closed: why"
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def in_state(consultation: Consultation, state: str, *, user) -> Consultation:

@@ -2,9 +2,6 @@
 services. Times are explicit: each vote helper says where "now" stands in the vote's life."""
 
 import datetime as dt
-import re
-from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth.models import Group
@@ -14,8 +11,8 @@ from communities.models import Community, Membership
 from ratification import services
 from ratification.models import Ballot, Vote
 from tests.factories import UserFactory, make_policy
+from tests.reading import page_text, tables  # noqa: F401  (test modules import them from here)
 
-INLINE_TAG = re.compile(r"</?(a|abbr|b|code|del|em|i|ins|label|q|span|strong|time)\b[^>]*>", re.I)
 HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 
@@ -105,15 +102,6 @@ def superuser(db):
     return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
-def page_text(html) -> str:
-    """What a reader sees: the text of a page (or response), tags dropped, spaces collapsed."""
-    if hasattr(html, "content"):
-        html = html.content.decode()
-    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
-    html = re.sub(INLINE_TAG, "", html)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
 def cast_many(vote: Vote, options, *, community=None, prefix="v", now=None) -> list:
     """Cast one ballot per entry of `options` ("yes", "no", ...), each by a new account (a member
     of `community` if given). Returns the voters, in order."""
@@ -131,53 +119,3 @@ def cast_many(vote: Vote, options, *, community=None, prefix="v", now=None) -> l
 def counts(**by_option) -> list[str]:
     """counts(yes=2, no=1) -> ["yes", "yes", "no"]."""
     return [option for option, n in by_option.items() for _ in range(n)]
-
-
-class _Tables(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tables: dict[str, list[list[str]]] = {}
-        self._caption = None
-        self._rows = None
-        self._cell = None
-        self._in_caption = False
-        self._in_head = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "table":
-            self._caption, self._rows = f"table{len(self.tables)}", []
-        elif tag == "caption":
-            self._in_caption, self._caption = True, ""
-        elif tag == "thead":
-            self._in_head = True
-        elif tag == "tr" and self._rows is not None and not self._in_head:
-            self._rows.append([])
-        elif tag in ("td", "th") and self._rows and not self._in_head:
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag == "table" and self._rows is not None:
-            self.tables[self._caption] = self._rows
-            self._rows = None
-        elif tag == "caption":
-            self._in_caption = False
-        elif tag == "thead":
-            self._in_head = False
-        elif tag in ("td", "th") and self._cell is not None:
-            self._rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._in_caption:
-            self._caption += data.strip()
-        elif self._cell is not None:
-            self._cell.append(data)
-
-
-def tables(html) -> dict[str, list[list[str]]]:
-    """Every table body on the page as rows of cell texts, by caption (or "table<N>")."""
-    if hasattr(html, "content"):
-        html = html.content.decode()
-    parser = _Tables()
-    parser.feed(html)
-    return parser.tables

@@ -1,9 +1,7 @@
 """People, policies, consultations and communities for the search tests, built through the
 services so that indexing follows the same path as the site."""
 
-import re
 from datetime import timedelta
-from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
@@ -14,20 +12,8 @@ from consultations import services as consultation_services
 from consultations.models import Consultation
 from policies import services as policy_services
 from policies.models import PolicyPage
+from tests import reading
 from tests.factories import UserFactory
-
-INLINE_TAG = re.compile(
-    r"</?(a|abbr|b|code|del|em|i|ins|label|mark|q|span|strong|time)\b[^>]*>", re.I
-)
-
-
-def page_text(html) -> str:
-    """What a reader sees: the text of a page (or response), tags dropped, spaces collapsed."""
-    if hasattr(html, "content"):
-        html = html.content.decode()
-    html = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
-    html = re.sub(INLINE_TAG, "", html)
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
 
 
 def results_text(response) -> str:
@@ -111,3 +97,8 @@ def community(facilitator):
         return found
 
     return make
+
+
+def page_text(html) -> str:
+    """As tests.reading.page_text, with search highlights (<mark>) read inline."""
+    return reading.page_text(html, extra_inline=("mark",))
