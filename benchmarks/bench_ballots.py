@@ -457,23 +457,42 @@ def wait_until_ready(process, port, log_path, timeout=60.0) -> None:
 # --- verification ------------------------------------------------------------------------------
 
 
-def verify(vote_id: int, jobs: list, results: list) -> dict:
-    import psycopg
+def django_rows(out: Path, vote_id: int) -> None:
+    """Runs in a child process: the vote's ballots and choices as the application reads them
+    (a secret vote's option is encrypted in the database; the app's own reader decrypts it)."""
+    sys.path.insert(0, str(ROOT))
+    import django
 
+    django.setup()
+    from ratification import services
+    from ratification.models import Ballot, Choice
+
+    read_option = getattr(services, "choice_option", lambda choice: choice.option)
+    out.write_text(
+        json.dumps(
+            {
+                "ballots": list(
+                    Ballot.objects.filter(vote_id=vote_id).values_list("voter_id", "times_changed")
+                ),
+                "choices": [
+                    [c.owner_tag, read_option(c), c.receipt_digest]
+                    for c in Choice.objects.filter(vote_id=vote_id)
+                ],
+            }
+        )
+    )
+
+
+def verify(vote_id: int, jobs: list, results: list, env: dict, workdir: Path) -> dict:
     accepted = {
         jobs[i][0]: (jobs[i][2], jobs[i][3], r[1])  # voter -> (tag, option, receipt)
         for i, r in enumerate(results)
         if r is not None and r[0] == 200
     }
-    with psycopg.connect(DB_URL.replace("postgres://", "postgresql://")) as conn:
-        ballots = conn.execute(
-            "SELECT voter_id, times_changed FROM ratification_ballot WHERE vote_id = %s",
-            [vote_id],
-        ).fetchall()
-        choices = conn.execute(
-            "SELECT owner_tag, option, receipt_digest FROM ratification_choice WHERE vote_id = %s",
-            [vote_id],
-        ).fetchall()
+    rows_file = workdir / "rows.json"
+    run_quietly([sys.executable, __file__, "_rows", str(rows_file), str(vote_id)], env)
+    rows = json.loads(rows_file.read_text())
+    ballots, choices = rows["ballots"], rows["choices"]
     ballot_voters = Counter(voter for voter, _ in ballots)
     choice_tags = Counter(tag for tag, _, _ in choices)
     by_tag = {tag: (option, digest) for tag, option, digest in choices}
@@ -582,7 +601,7 @@ def run(args) -> int:
         if errors:
             first = next(r for r in results if r is None or r[0] != 200)
             print(f"first error: {first}", file=sys.stderr)
-        checked = verify(setup["vote_id"], jobs, results)
+        checked = verify(setup["vote_id"], jobs, results, env, workdir)
         latencies = sorted(r[2] * 1000 for r in results if r)
         cpu = cpu_used(before, after)
         own_cpu = cpu["gunicorn"] + cpu["postgres"] + cpu["client"]
@@ -686,6 +705,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _terminate)
     if sys.argv[1:2] == ["_setup"]:
         django_setup(Path(sys.argv[2]), int(sys.argv[3]))
+        return 0
+    if sys.argv[1:2] == ["_rows"]:
+        django_rows(Path(sys.argv[2]), int(sys.argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--ballots", type=int, default=10_000)
