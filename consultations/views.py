@@ -37,6 +37,10 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
+def _form_message(form) -> str:
+    return " ".join(e for errs in form.errors.values() for e in errs)
+
+
 def _load(request, slug, pk) -> Consultation:
     consultation = selectors.get_consultation(slug, pk)
     if not rules.can_view(request.user, consultation):
@@ -165,7 +169,7 @@ def _post_position(request, consultation):
     form = PositionForm(request.POST)
     target = f"position-{request.POST.get('section_key', '')}"
     if not form.is_valid():
-        message = " ".join(e for errs in form.errors.values() for e in errs)
+        message = _form_message(form)
         return _fail(request, consultation, target, message, form)
     data = form.cleaned_data
     try:
@@ -189,7 +193,7 @@ def _post_reply(request, consultation):
     form = ReplyForm(request.POST)
     target = f"reply-{request.POST.get('position', '')}-{request.POST.get('parent', '') or ''}"
     if not form.is_valid():
-        message = " ".join(e for errs in form.errors.values() for e in errs)
+        message = _form_message(form)
         return _fail(request, consultation, target, message, form)
     data = form.cleaned_data
     position = Position.objects.filter(pk=data["position"], consultation=consultation).first()
@@ -555,10 +559,6 @@ def export_csv(request, slug, pk):
 
 
 # --- amendments ------------------------------------------------------------------------------
-
-
-def _form_message(form) -> str:
-    return " ".join(e for errs in form.errors.values() for e in errs)
 
 
 def _amendment(consultation, form) -> Amendment | None:
