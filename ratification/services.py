@@ -413,16 +413,18 @@ def _require_voting(vote: Vote, now) -> None:
 
 
 @transaction.atomic
-def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None):
+def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None, checked=None):
     """Record `user`'s ballot, or replace it: the last ballot before close counts.
 
+    `checked` is the eligibility.check result for this vote and user when the caller has just
+    worked it out (the ballot view needs it for the form); otherwise it is checked here.
     Returns (ballot, receipt). The receipt is shown once; only its SHA-256 is stored."""
     now = now or timezone.now()
     _require_voting(vote, now)
     labels = vote.option_labels()
     if option not in labels:
         raise ValidationError({"option": "Choose one of the vote's options."})
-    result = eligibility.check(vote, user)
+    result = checked if checked is not None else eligibility.check(vote, user)
     if not result.eligible:
         raise NotEligible("You are not eligible to vote. " + result.reason)
     allowed = {m.community_id: m for m in result.voting_communities}

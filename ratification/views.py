@@ -338,6 +338,7 @@ def ballot(request, pk):
             user=request.user,
             option=form.cleaned_data["option"],
             community_id=form.cleaned_data["community"],
+            checked=check,
         )
     except services.NotEligible as exc:
         return _render_detail(request, vote, status=403, error=str(exc))
