@@ -32,8 +32,8 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _load(request, pk) -> Vote:
-    vote = selectors.get_vote(pk)
+def _load(request, pk, *, for_ballot: bool = False) -> Vote:
+    vote = selectors.get_vote(pk, for_ballot=for_ballot)
     if not rules.can_view_vote(request.user, vote):
         from django.http import Http404
 
@@ -322,7 +322,7 @@ def vote_detail(request, pk):
 
 @require_POST
 def ballot(request, pk):
-    vote = _load(request, pk)
+    vote = _load(request, pk, for_ballot=True)
     if not request.user.is_authenticated:
         return _login(request)
     check = eligibility.check(vote, request.user)
