@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast bench lint format install install-test browser-deps migrate seed clean check-deploy
+.PHONY: run test test-fast bench lint format install install-test browser-deps migrate seed clean check-deploy messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -72,6 +72,23 @@ check-deploy: install
 	DJANGO_SECRET_KEY=throwaway-$$(date +%s)-not-used-anywhere-else-0123456789abcdefghijklmnop \
 	DJANGO_ALLOWED_HOSTS=accord.example.org \
 	$(MANAGE) check --deploy --fail-level WARNING
+
+# Interface translations (German): one catalogue per app that has a locale/ directory, and the
+# project's own in locale/ for templates/ and policysite/. Each app's strings are extracted from
+# inside the app with no settings, so they land in its own catalogue. The compiled .mo files are
+# committed: `make run` needs no gettext. Needs GNU gettext (msgfmt, xgettext).
+LANGUAGES_TO_TRANSLATE := de
+APP_CATALOGUES := $(patsubst %/locale,%,$(wildcard */locale))
+MESSAGE_FLAGS := $(foreach l,$(LANGUAGES_TO_TRANSLATE),-l $(l)) --add-location=file --no-obsolete
+messages: install
+	@for app in $(APP_CATALOGUES); do \
+	  echo "$$app/locale"; \
+	  (cd $$app && env -u DJANGO_SETTINGS_MODULE ../$(VENV)/bin/django-admin makemessages $(MESSAGE_FLAGS)) || exit 1; \
+	done
+	@echo "locale (templates/, policysite/)"
+	DJANGO_SETTINGS_MODULE=policysite.settings.dev $(MANAGE) makemessages $(MESSAGE_FLAGS) \
+	  $(foreach d,$(APP_CATALOGUES) .venv tests benchmarks static media,-i "$(d)/*")
+	$(MANAGE) compilemessages -i .venv -i static -i media
 
 clean:
 	rm -rf $(VENV) db.sqlite3 static media

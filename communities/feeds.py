@@ -3,15 +3,35 @@
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from .models import Adoption
+
+# Statuses as a sentence mentions them (lower case in English, not in every language).
+STATUS_IN_SENTENCE = {
+    "adopted": pgettext_lazy("adoption status, in a sentence", "adopted"),
+    "adopted_with_overrides": pgettext_lazy(
+        "adoption status, in a sentence", "adopted with local overrides"
+    ),
+    "own_equivalent": pgettext_lazy("adoption status, in a sentence", "own equivalent policy"),
+    "opted_out": pgettext_lazy("adoption status, in a sentence", "opted out"),
+    "under_discussion": pgettext_lazy("adoption status, in a sentence", "under discussion"),
+    "undeclared": pgettext_lazy("adoption status, in a sentence", "undeclared"),
+}
+
+
+def _status(value: str) -> str:
+    return str(STATUS_IN_SENTENCE.get(value) or Adoption.Status(value).label)
 
 
 class AdoptionFeed(Feed):
     feed_type = Atom1Feed
-    title = "Accord: adoption changes"
+    title = gettext_lazy("Accord: adoption changes")
     link = "/adoption/"
-    subtitle = "Each community's declaration against the baseline policies, as it changes."
+    subtitle = gettext_lazy(
+        "Each community's declaration against the baseline policies, as it changes."
+    )
 
     def items(self):
         return Adoption.history.select_related(
@@ -19,12 +39,17 @@ class AdoptionFeed(Feed):
         ).order_by("-history_date", "-history_id")[:50]
 
     def item_title(self, item):
-        version = f" (version {item.version.number})" if item.version_id else ""
-        status = Adoption.Status(item.status).label
-        return f"{item.community.name}: {status.lower()} — {item.policy.title}{version}"
+        version = (
+            " " + _("(version %(number)s)") % {"number": item.version.number}
+            if item.version_id
+            else ""
+        )
+        return f"{item.community.name}: {_status(item.status)} — {item.policy.title}{version}"
 
     def item_description(self, item):
-        return escape(item.rationale or f"Declared {Adoption.Status(item.status).label.lower()}.")
+        return escape(
+            item.rationale or _("Declared %(status)s.") % {"status": _status(item.status)}
+        )
 
     def item_link(self, item):
         return f"/communities/{item.community.slug}/"

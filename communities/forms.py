@@ -1,42 +1,62 @@
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Adoption, EquivalentMapping, SectionOverride
 
 
 class DeclarationForm(forms.Form):
-    status = forms.ChoiceField(choices=Adoption.Status.choices, widget=forms.RadioSelect)
-    version = forms.TypedChoiceField(coerce=int, label="Pinned to version")
+    status = forms.ChoiceField(
+        choices=Adoption.Status.choices, widget=forms.RadioSelect, label=gettext_lazy("Status")
+    )
+    version = forms.TypedChoiceField(coerce=int, label=gettext_lazy("Pinned to version"))
     decided_on = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Decision date"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label=gettext_lazy("Decision date"),
     )
     evidence_url = forms.CharField(
-        required=False, max_length=500, label="Evidence (link to the local discussion or vote)"
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Evidence (link to the local discussion or vote)"),
     )
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label=gettext_lazy("Rationale")
+    )
     enforcement_body = forms.CharField(
-        required=False, max_length=200, label="Who enforces it locally"
+        required=False, max_length=200, label=gettext_lazy("Who enforces it locally")
     )
-    report_contact = forms.CharField(required=False, max_length=200, label="How to report")
+    report_contact = forms.CharField(
+        required=False, max_length=200, label=gettext_lazy("How to report")
+    )
     appeal_process = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="How to appeal"
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label=gettext_lazy("How to appeal"),
     )
     equivalent_title = forms.CharField(
-        required=False, max_length=200, label="Your own policy's title"
+        required=False, max_length=200, label=gettext_lazy("Your own policy's title")
     )
     equivalent_url = forms.CharField(
-        required=False, max_length=500, label="Your own policy's address"
+        required=False, max_length=500, label=gettext_lazy("Your own policy's address")
     )
 
     def __init__(self, *args, versions=(), placeholders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [
-            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else ""))
+            (
+                v.number,
+                _("Version %(number)s") % {"number": v.number}
+                + (f" ({v.label})" if v.label else ""),
+            )
             for v in versions
         ]
         self.placeholders = list(placeholders)
         for i, placeholder in enumerate(self.placeholders):
             self.fields[f"param_{i}"] = forms.CharField(
-                required=False, max_length=200, label=f"Value for {placeholder}"
+                required=False,
+                max_length=200,
+                label=_("Value for %(placeholder)s") % {"placeholder": placeholder},
             )
 
     def parameters(self) -> dict[str, str]:
@@ -44,14 +64,20 @@ class DeclarationForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    section_key = forms.ChoiceField(label="Section")
-    action = forms.ChoiceField(choices=SectionOverride.Action.choices, widget=forms.RadioSelect)
+    section_key = forms.ChoiceField(label=gettext_lazy("Section"))
+    action = forms.ChoiceField(
+        choices=SectionOverride.Action.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Action"),
+    )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        label="Replacement text (Markdown)",
+        label=gettext_lazy("Replacement text (Markdown)"),
     )
-    rationale = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}))
+    rationale = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Rationale")
+    )
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,16 +85,22 @@ class OverrideForm(forms.Form):
 
 
 class RebaseForm(forms.Form):
-    action = forms.ChoiceField(choices=SectionOverride.Action.choices, widget=forms.RadioSelect)
+    action = forms.ChoiceField(
+        choices=SectionOverride.Action.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("Action"),
+    )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
-        label="Replacement text (Markdown)",
+        label=gettext_lazy("Replacement text (Markdown)"),
     )
 
 
 class MappingForm(forms.Form):
     coverage = forms.ChoiceField(
-        choices=[("", "—"), *EquivalentMapping.Coverage.choices], required=False
+        choices=[("", "—"), *EquivalentMapping.Coverage.choices],
+        required=False,
+        label=gettext_lazy("Coverage"),
     )
-    note = forms.CharField(required=False, max_length=500)
+    note = forms.CharField(required=False, max_length=500, label=gettext_lazy("Note"))

@@ -5,30 +5,31 @@ and of an override is kept (django-simple-history) and shown as a timeline."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from wagtail.search import index
 
 
 class Community(index.Indexed, models.Model):
     class Kind(models.TextChoices):
-        WIKI = "wiki", "Wiki"
-        PROJECT = "project", "Project"
-        CHAPTER = "chapter", "Chapter"
-        EVENT = "event", "Event"
-        OTHER = "other", "Other"
+        WIKI = "wiki", _("Wiki")
+        PROJECT = "project", _("Project")
+        CHAPTER = "chapter", _("Chapter")
+        EVENT = "event", _("Event")
+        OTHER = "other", _("Other")
 
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.OTHER)
     language = models.CharField(
-        max_length=20, blank=True, help_text="A language code such as en or pt-br."
+        max_length=20, blank=True, help_text=_("A language code such as en or pt-br.")
     )
-    url = models.URLField(blank=True, verbose_name="home URL")
+    url = models.URLField(blank=True, verbose_name=_("home URL"))
     delegates = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
         related_name="delegated_communities",
-        help_text="People who may declare this community's status.",
+        help_text=_("People who may declare this community's status."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(m2m_fields=[])
@@ -43,7 +44,7 @@ class Community(index.Indexed, models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "communities"
+        verbose_name_plural = _("communities")
 
     def __str__(self):
         return self.name
@@ -51,12 +52,12 @@ class Community(index.Indexed, models.Model):
 
 class Adoption(models.Model):
     class Status(models.TextChoices):
-        ADOPTED = "adopted", "Adopted"
-        OVERRIDES = "adopted_with_overrides", "Adopted with local overrides"
-        EQUIVALENT = "own_equivalent", "Own equivalent policy"
-        OPTED_OUT = "opted_out", "Opted out"
-        DISCUSSING = "under_discussion", "Under discussion"
-        UNDECLARED = "undeclared", "Undeclared"
+        ADOPTED = "adopted", _("Adopted")
+        OVERRIDES = "adopted_with_overrides", _("Adopted with local overrides")
+        EQUIVALENT = "own_equivalent", _("Own equivalent policy")
+        OPTED_OUT = "opted_out", _("Opted out")
+        DISCUSSING = "under_discussion", _("Under discussion")
+        UNDECLARED = "undeclared", _("Undeclared")
 
     ADOPTING = (Status.ADOPTED, Status.OVERRIDES)
 
@@ -69,10 +70,10 @@ class Adoption(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The baseline version this declaration is pinned to.",
+        help_text=_("The baseline version this declaration is pinned to."),
     )
     decided_on = models.DateField(null=True, blank=True)
-    evidence_url = models.URLField(blank=True, help_text="The local discussion or vote.")
+    evidence_url = models.URLField(blank=True, help_text=_("The local discussion or vote."))
     rationale = models.TextField(blank=True)
     # Local enforcement: who enforces, how to report, how to appeal.
     enforcement_body = models.CharField(max_length=200, blank=True)
@@ -104,13 +105,13 @@ class Adoption(models.Model):
 
 class SectionOverride(models.Model):
     class Action(models.TextChoices):
-        REPLACE = "replace", "Replace the text"
-        OMIT = "omit", "Omit the section"
+        REPLACE = "replace", _("Replace the text")
+        OMIT = "omit", _("Omit the section")
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="overrides")
     section_key = models.CharField(max_length=60)
     action = models.CharField(max_length=8, choices=Action.choices, default=Action.REPLACE)
-    text = models.TextField(blank=True, help_text="Markdown; replaces the baseline section.")
+    text = models.TextField(blank=True, help_text=_("Markdown; replaces the baseline section."))
     rationale = models.TextField()
     # The baseline section text this override was written against; when the baseline's
     # latest version has different text for the key, the override is stale.
@@ -137,9 +138,9 @@ class SectionOverride(models.Model):
 
 class EquivalentMapping(models.Model):
     class Coverage(models.TextChoices):
-        COVERED = "covered", "Covered"
-        PARTLY = "partly", "Partly covered"
-        NOT_COVERED = "not_covered", "Not covered"
+        COVERED = "covered", _("Covered")
+        PARTLY = "partly", _("Partly covered")
+        NOT_COVERED = "not_covered", _("Not covered")
 
     adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="mappings")
     section_key = models.CharField(max_length=60)
@@ -170,14 +171,14 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_memberships"
     )
     edit_count = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Edits or contributions counted by the community."
+        null=True, blank=True, help_text=_("Edits or contributions counted by the community.")
     )
     registered_on = models.DateField(null=True, blank=True)
     blocked = models.BooleanField(
-        default=False, help_text="Blocked in this community: not eligible to vote."
+        default=False, help_text=_("Blocked in this community: not eligible to vote.")
     )
     source = models.CharField(
-        max_length=200, blank=True, help_text="Where these figures come from."
+        max_length=200, blank=True, help_text=_("Where these figures come from.")
     )
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

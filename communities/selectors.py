@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from policies import markdown_io
 from policies import selectors as policy_selectors
@@ -217,21 +219,33 @@ def timeline(adoption: Adoption, limit: int = 50) -> list[TimelineEvent]:
     events = [
         TimelineEvent(
             when=h.history_date,
-            what=Status(h.status).label + (f", version {h.version.number}" if h.version else ""),
-            who=h.history_user.get_username() if h.history_user else "system",
+            what=Status(h.status).label
+            + (_(", version %(number)s") % {"number": h.version.number} if h.version else ""),
+            who=h.history_user.get_username() if h.history_user else _("system"),
             why=h.history_change_reason or "",
         )
         for h in adoption.history.select_related("history_user", "version").order_by(
             "-history_date"
         )[:limit]
     ]
-    verbs = {"+": "added", "~": "changed", "-": "removed"}
+    actions = {
+        "replace": pgettext("override action, in a sentence", "replace the text"),
+        "omit": pgettext("override action, in a sentence", "omit the section"),
+    }
+    verbs = {
+        "+": _("Override on “%(section)s” added (%(action)s)"),
+        "~": _("Override on “%(section)s” changed (%(action)s)"),
+        "-": _("Override on “%(section)s” removed (%(action)s)"),
+    }
     events += [
         TimelineEvent(
             when=h.history_date,
-            what=f"Override on “{h.section_key}” {verbs.get(h.history_type, 'changed')}"
-            f" ({SectionOverride.Action(h.action).label.lower()})",
-            who=h.history_user.get_username() if h.history_user else "system",
+            what=verbs.get(h.history_type, verbs["~"])
+            % {
+                "section": h.section_key,
+                "action": actions.get(h.action) or SectionOverride.Action(h.action).label,
+            },
+            who=h.history_user.get_username() if h.history_user else _("system"),
             why=h.history_change_reason or h.rationale,
         )
         for h in SectionOverride.history.filter(adoption_id=adoption.pk)

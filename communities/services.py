@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from policies import markdown_io
 from policies.models import PolicyVersion, SectionVersion
@@ -27,7 +29,7 @@ def _check_url(value: str, field: str) -> str:
             URLValidator(schemes=["http", "https"])(value)
         except ValidationError as exc:
             raise ValidationError(
-                {field: "Enter a full web address starting with https://."}
+                {field: gettext("Enter a full web address starting with https://.")}
             ) from exc
     return value
 
@@ -35,7 +37,8 @@ def _check_url(value: str, field: str) -> str:
 def _require_declarer(user, community: Community) -> None:
     if not rules.can_declare(user, community):
         raise PermissionDenied(
-            f"Only {community.name}'s delegates or a facilitator may declare for it."
+            gettext("Only %(community)s's delegates or a facilitator may declare for it.")
+            % {"community": community.name}
         )
 
 
@@ -66,23 +69,25 @@ def declare_adoption(
     Opting out is always possible. The previous declaration stays in the history."""
     _require_declarer(user, community)
     if status not in Status.values:
-        raise ValidationError({"status": "Choose one of the listed statuses."})
+        raise ValidationError({"status": gettext("Choose one of the listed statuses.")})
     if version is None:
         version = _latest_version(policy.pk)
     elif version.policy_id != policy.pk:
-        raise ValidationError({"version": "That version belongs to another policy."})
+        raise ValidationError({"version": gettext("That version belongs to another policy.")})
     if version is None and status != Status.UNDECLARED:
         raise ValidationError(
-            {"version": "The policy has no published version to declare against."}
+            {"version": gettext("The policy has no published version to declare against.")}
         )
     if status == Status.EQUIVALENT and not (equivalent_title.strip() and equivalent_url.strip()):
-        raise ValidationError({"equivalent_url": "Name your own policy and give its address."})
+        raise ValidationError(
+            {"equivalent_url": gettext("Name your own policy and give its address.")}
+        )
     if status == Status.OPTED_OUT and not rationale.strip():
-        raise ValidationError({"rationale": "Say briefly why the community opts out."})
+        raise ValidationError({"rationale": gettext("Say briefly why the community opts out.")})
     if len(rationale) > MAX_TEXT:
-        raise ValidationError({"rationale": "That text is too long."})
+        raise ValidationError({"rationale": gettext("That text is too long.")})
     if len(appeal_process) > MAX_TEXT:
-        raise ValidationError({"appeal_process": "That text is too long."})
+        raise ValidationError({"appeal_process": gettext("That text is too long.")})
     placeholders = (
         set(p for s in version.sections.all() for p in markdown_io.find_placeholders(s.body))
         if version
@@ -91,10 +96,20 @@ def declare_adoption(
     cleaned_parameters = {}
     for key, value in (parameters or {}).items():
         if key not in placeholders:
-            raise ValidationError({"parameters": f"{key} is not a placeholder of this version."})
+            raise ValidationError(
+                {
+                    "parameters": gettext("%(placeholder)s is not a placeholder of this version.")
+                    % {"placeholder": key}
+                }
+            )
         value = (value or "").strip()
         if len(value) > 200:
-            raise ValidationError({"parameters": f"The value for {key} is too long."})
+            raise ValidationError(
+                {
+                    "parameters": gettext("The value for %(placeholder)s is too long.")
+                    % {"placeholder": key}
+                }
+            )
         if value:
             cleaned_parameters[key] = value
 
@@ -114,7 +129,9 @@ def declare_adoption(
     adoption.equivalent_url = _check_url(equivalent_url, "equivalent_url")
     adoption.declared_by = user
     adoption.declared_at = timezone.now()
-    adoption._change_reason = f"Declared {adoption.get_status_display()}"
+    # The reason is stored in the history: it stays in the site's language, whoever declares.
+    with translation.override(settings.LANGUAGE_CODE):
+        adoption._change_reason = f"Declared {adoption.get_status_display()}"
     adoption.save()
     return adoption
 
@@ -122,7 +139,12 @@ def declare_adoption(
 def _section(version: PolicyVersion, key: str) -> SectionVersion:
     section = SectionVersion.objects.filter(version=version, key=key).first()
     if section is None:
-        raise ValidationError({"section_key": f"Version {version.number} has no section “{key}”."})
+        raise ValidationError(
+            {
+                "section_key": gettext("Version %(number)s has no section “%(key)s”.")
+                % {"number": version.number, "key": key}
+            }
+        )
     return section
 
 
@@ -134,16 +156,18 @@ def set_override(
     the baseline text it was written against, so a later baseline change makes it stale."""
     _require_declarer(user, adoption.community)
     if adoption.version is None:
-        raise ValidationError("Declare the adoption against a version first.")
+        raise ValidationError(gettext("Declare the adoption against a version first."))
     if action not in SectionOverride.Action.values:
-        raise ValidationError({"action": "Replace the text or omit the section."})
+        raise ValidationError({"action": gettext("Replace the text or omit the section.")})
     text = (text or "").strip()
     if action == SectionOverride.Action.REPLACE and not text:
-        raise ValidationError({"text": "Give the replacement text, or choose to omit the section."})
+        raise ValidationError(
+            {"text": gettext("Give the replacement text, or choose to omit the section.")}
+        )
     if len(text) > MAX_TEXT:
-        raise ValidationError({"text": "The replacement is too long."})
+        raise ValidationError({"text": gettext("The replacement is too long.")})
     if not (rationale or "").strip():
-        raise ValidationError({"rationale": "Say why the community changes this section."})
+        raise ValidationError({"rationale": gettext("Say why the community changes this section.")})
     based_on = _section(adoption.version, section_key)
     override = SectionOverride.objects.filter(adoption=adoption, section_key=section_key).first()
     override = override or SectionOverride(adoption=adoption, section_key=section_key)
@@ -182,16 +206,20 @@ def rebase_override(
     section = SectionVersion.objects.filter(version=latest, key=override.section_key).first()
     if section is None:
         raise ValidationError(
-            "The baseline removed this section; remove the override instead of rebasing it."
+            gettext(
+                "The baseline removed this section; remove the override instead of rebasing it."
+            )
         )
     if action is not None:
         if action not in SectionOverride.Action.values:
-            raise ValidationError({"action": "Replace the text or omit the section."})
+            raise ValidationError({"action": gettext("Replace the text or omit the section.")})
         override.action = action
     if text is not None:
         override.text = text.strip()
     if override.action == SectionOverride.Action.REPLACE and not override.text:
-        raise ValidationError({"text": "Give the replacement text, or choose to omit the section."})
+        raise ValidationError(
+            {"text": gettext("Give the replacement text, or choose to omit the section.")}
+        )
     if override.action == SectionOverride.Action.OMIT:
         override.text = ""
     override.based_on = section
@@ -207,7 +235,7 @@ def upgrade_adoption(*, adoption: Adoption, user, version: PolicyVersion | None 
     _require_declarer(user, adoption.community)
     version = version or _latest_version(adoption.policy_id)
     if version.policy_id != adoption.policy_id:
-        raise ValidationError({"version": "That version belongs to another policy."})
+        raise ValidationError({"version": gettext("That version belongs to another policy.")})
     adoption.version = version
     adoption.declared_by = user
     adoption.declared_at = timezone.now()
@@ -225,12 +253,14 @@ def set_mappings(*, adoption: Adoption, user, mappings: list[dict]) -> list[Equi
     for item in mappings:
         key, coverage = item["section_key"], item.get("coverage") or ""
         if key not in keys:
-            raise ValidationError({"section_key": f"Unknown section “{key}”."})
+            raise ValidationError(
+                {"section_key": gettext("Unknown section “%(key)s”.") % {"key": key}}
+            )
         if not coverage:
             EquivalentMapping.objects.filter(adoption=adoption, section_key=key).delete()
             continue
         if coverage not in EquivalentMapping.Coverage.values:
-            raise ValidationError({"coverage": "Covered, partly covered or not covered."})
+            raise ValidationError({"coverage": gettext("Covered, partly covered or not covered.")})
         mapping, _ = EquivalentMapping.objects.update_or_create(
             adoption=adoption,
             section_key=key,
@@ -253,7 +283,7 @@ def save_community(
 ) -> tuple[Community, bool]:
     """Create or update a community by slug (the registry's identity)."""
     if not rules.can_manage_registry(user):
-        raise PermissionDenied("Only facilitators manage the community registry.")
+        raise PermissionDenied(gettext("Only facilitators manage the community registry."))
     community = Community.objects.filter(slug=slug).first()
     created = community is None
     community = community or Community(slug=slug)
@@ -281,11 +311,11 @@ def save_membership(
 ) -> Membership:
     """Record (or update) someone's standing in a community: what vote eligibility reads."""
     if not rules.can_manage_registry(user):
-        raise PermissionDenied("Only facilitators manage community memberships.")
+        raise PermissionDenied(gettext("Only facilitators manage community memberships."))
     if edit_count is not None and (not isinstance(edit_count, int) or edit_count < 0):
-        raise ValidationError({"edit_count": "Enter a whole number of edits, 0 or more."})
+        raise ValidationError({"edit_count": gettext("Enter a whole number of edits, 0 or more.")})
     if registered_on is not None and registered_on > timezone.now().date():
-        raise ValidationError({"registered_on": "The registration date is in the future."})
+        raise ValidationError({"registered_on": gettext("The registration date is in the future.")})
     membership, _ = Membership.objects.get_or_create(community=community, user=member)
     membership.edit_count = edit_count
     membership.registered_on = registered_on
@@ -294,3 +324,45 @@ def save_membership(
     membership.full_clean()
     membership.save()
     return membership
+
+
+def record_identity_membership(
+    *,
+    community: Community,
+    member,
+    source: str,
+    edit_count: int | None = None,
+    registered_on: dt.date | None = None,
+    blocked: bool | None = None,
+) -> Membership:
+    """Record what a linked identity says about someone's standing in its home community.
+
+    Called by the accounts app, not by a person: signing in with a community's account is the
+    evidence, so no facilitator is needed. Only the figures given are written; figures a
+    facilitator imported are kept when the identity has none (e.g. an OpenID Connect login says
+    nothing about edit counts)."""
+    if edit_count is not None and edit_count < 0:
+        raise ValidationError({"edit_count": gettext("Enter a whole number of edits, 0 or more.")})
+    with transaction.atomic():
+        membership, _created = Membership.objects.select_for_update().get_or_create(
+            community=community, user=member
+        )
+        if edit_count is not None:
+            membership.edit_count = edit_count
+        if registered_on is not None:
+            membership.registered_on = registered_on
+        if blocked is not None:
+            membership.blocked = blocked
+        membership.source = (source or "")[:200]
+        membership.full_clean()
+        membership.save()
+    return membership
+
+
+@transaction.atomic
+def forget_member(*, member) -> int:
+    """Delete someone's community standings and their history (account anonymisation).
+    Ballots keep the community they were cast for."""
+    count, _deleted = Membership.objects.filter(user=member).delete()
+    Membership.history.filter(user_id=member.pk).delete()
+    return count

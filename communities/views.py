@@ -2,12 +2,15 @@
 
 import csv
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils import translation
 from django.utils.html import escape, format_html_join
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from policies import markdown_io
@@ -176,7 +179,7 @@ def declare(request, slug, policy_slug):
     status = 200
     if request.method == "POST":
         response = _submit(
-            request, form, declare_with, success="Declaration recorded.", community=community
+            request, form, declare_with, success=_("Declaration recorded."), community=community
         )
         if response:
             return response
@@ -202,7 +205,7 @@ def override(request, slug, policy_slug):
         ).first()
         if target:
             services.remove_override(override=target, user=request.user)
-            messages.success(request, "Override removed; the baseline text applies again.")
+            messages.success(request, _("Override removed; the baseline text applies again."))
         return redirect(f"/communities/{community.slug}/")
     # PostgreSQL refuses NUL characters in a query; no section key has one.
     key = (request.GET.get("section") or request.POST.get("section_key") or "").replace("\x00", "")
@@ -224,7 +227,7 @@ def override(request, slug, policy_slug):
             request,
             form,
             lambda data: services.set_override(adoption=adoption, user=request.user, **data),
-            success="Override saved.",
+            success=_("Override saved."),
             community=community,
         )
         if response:
@@ -268,7 +271,7 @@ def rebase(request, slug, policy_slug, key):
             lambda data: services.rebase_override(
                 override=target, user=request.user, action=data["action"], text=data["text"]
             ),
-            success=f"Override confirmed against version {latest.number}.",
+            success=_("Override confirmed against version %(number)s.") % {"number": latest.number},
             community=community,
         )
         if response:
@@ -295,7 +298,9 @@ def upgrade(request, slug, policy_slug):
     community, policy = _declarer_scope(request, slug, policy_slug)
     adoption = _adoption_or_404(community, policy)
     adoption = services.upgrade_adoption(adoption=adoption, user=request.user)
-    messages.success(request, f"Now pinned to version {adoption.version.number}.")
+    messages.success(
+        request, _("Now pinned to version %(number)s.") % {"number": adoption.version.number}
+    )
     return redirect(f"/communities/{community.slug}/")
 
 
@@ -323,7 +328,7 @@ def mapping(request, slug, policy_slug):
     ]
     status = 200
     if request.method == "POST":
-        if all(f.is_valid() for _, f in forms):
+        if all(f.is_valid() for _section, f in forms):
             try:
                 services.set_mappings(
                     adoption=adoption,
@@ -333,7 +338,7 @@ def mapping(request, slug, policy_slug):
             except ValidationError as exc:
                 messages.error(request, _messages_of(exc))
             else:
-                messages.success(request, "Coverage saved.")
+                messages.success(request, _("Coverage saved."))
                 return redirect(f"/communities/{community.slug}/")
         status = 400
     return TemplateResponse(
@@ -408,7 +413,9 @@ def _dashboard_table(rows) -> str:
                 r.status_label,
                 r.version_number or "—",
                 r.versions_behind,
-                f"{r.stale} of {r.overrides}" if r.overrides else r.stale,
+                _("%(stale)s of %(overrides)s") % {"stale": r.stale, "overrides": r.overrides}
+                if r.overrides
+                else r.stale,
             )
             for r in rows
         ),
@@ -432,7 +439,7 @@ def adoption_dashboard(request):
 
 
 def _export_rows(request):
-    policy, _ = _dashboard_policy(request)
+    policy, _policies = _dashboard_policy(request)
     if policy is None:
         return None, []
     data = selectors.dashboard(policy)
@@ -507,7 +514,9 @@ def badge(request, community_slug, policy_slug):
         .first()
     )
     status = adoption.status if adoption else Adoption.Status.UNDECLARED
-    label = Adoption.Status(status).label
+    # A badge is embedded on other sites, for every reader alike: it keeps the site's language.
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(Adoption.Status(status).label)
     if adoption and adoption.version and status in Adoption.ADOPTING:
         label += f" v{adoption.version.number}"
     left, right = "code of conduct", label

@@ -1,6 +1,7 @@
 """The community registry in the Wagtail admin."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -11,7 +12,7 @@ from .models import Community, Membership
 class CommunityViewSet(SnippetViewSet):
     model = Community
     icon = "group"
-    menu_label = "Communities"
+    menu_label = gettext_lazy("Communities")
     menu_order = 260
     add_to_admin_menu = True
     list_display = ["name", "slug", "kind", "language"]
@@ -28,7 +29,7 @@ class MembershipViewSet(SnippetViewSet):
 
     model = Membership
     icon = "user"
-    menu_label = "Memberships"
+    menu_label = gettext_lazy("Memberships")
     menu_order = 261
     add_to_admin_menu = True
     list_display = ["user", "community", "edit_count", "registered_on", "blocked", "updated_at"]

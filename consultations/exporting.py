@@ -9,6 +9,7 @@ import io
 import json
 
 from django.db.models import Count, Max
+from django.utils import translation
 
 from policies.exports import spreadsheet_safe
 
@@ -63,6 +64,9 @@ def fingerprint(consultation: Consultation) -> str:
     return "-".join(str(p.timestamp() if hasattr(p, "timestamp") else p) for p in parts)
 
 
+# Exports are data: the same file for every reader, and large ones are stored and served again,
+# so the few words the code supplies ("unsigned", the whole text's heading) stay English.
+@translation.override("en")
 def render(consultation: Consultation, fmt: str) -> bytes:
     rows = selectors.export_rows(consultation)
     amendments = selectors.export_amendments(consultation)

@@ -3,6 +3,8 @@
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Summary
 from .selectors import consultation_url
@@ -10,9 +12,9 @@ from .selectors import consultation_url
 
 class SummaryFeed(Feed):
     feed_type = Atom1Feed
-    title = "Accord: consultation summaries"
+    title = _("Accord: consultation summaries")
     link = "/"
-    subtitle = "What people said in each consultation, and what changed."
+    subtitle = _("What people said in each consultation, and what changed.")
 
     def items(self):
         return (
@@ -22,12 +24,14 @@ class SummaryFeed(Feed):
         )
 
     def item_title(self, item):
-        return f"Summary: {item.consultation.title}"
+        return gettext("Summary: %(title)s") % {"title": item.consultation.title}
 
     def item_description(self, item):
         policy = item.consultation.version.policy
         return escape(
-            f"{policy.title}, version {item.consultation.version.number}. {item.intro[:500]}"
+            gettext("%(policy)s, version %(number)s.")
+            % {"policy": policy.title, "number": item.consultation.version.number}
+            + f" {item.intro[:500]}"
         )
 
     def item_link(self, item):

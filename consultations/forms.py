@@ -1,4 +1,7 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from policies.selectors import language_choices
 
 from .models import Amendment, Position, SummarySection
 
@@ -7,7 +10,7 @@ class PositionForm(forms.Form):
     section_key = forms.CharField(widget=forms.HiddenInput, max_length=60)
     stance = forms.ChoiceField(choices=Position.Stance.choices, widget=forms.RadioSelect)
     strength = forms.ChoiceField(
-        choices=[("", "No qualifier"), ("strong", "Strongly"), ("weak", "Weakly")],
+        choices=[("", _("No qualifier")), ("strong", _("Strongly")), ("weak", _("Weakly"))],
         required=False,
         widget=forms.RadioSelect,
     )
@@ -15,7 +18,7 @@ class PositionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=5000,
-        help_text="Markdown. Required when you oppose.",
+        help_text=_("Markdown. Required when you oppose."),
     )
 
     def clean(self):
@@ -24,7 +27,7 @@ class PositionForm(forms.Form):
             cleaned.get("stance") == Position.Stance.OPPOSE
             and not (cleaned.get("reason") or "").strip()
         ):
-            self.add_error("reason", "Say why you oppose, so the drafters can act on it.")
+            self.add_error("reason", _("Say why you oppose, so the drafters can act on it."))
         return cleaned
 
 
@@ -32,7 +35,7 @@ class ReplyForm(forms.Form):
     position = forms.IntegerField(widget=forms.HiddenInput)
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
     body = forms.CharField(
-        label="Your reply", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
+        label=_("Your reply"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
 
 
@@ -51,10 +54,10 @@ class ModerateForm(TargetForm):
 class FeedbackForm(forms.Form):
     section_key = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
     body = forms.CharField(
-        label="Your private feedback",
+        label=_("Your private feedback"),
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=5000,
-        help_text="Only the facilitators will read this. It is never published.",
+        help_text=_("Only the facilitators will read this. It is never published."),
     )
 
 
@@ -64,23 +67,36 @@ class StateForm(forms.Form):
 
 
 class ConsultationForm(forms.Form):
-    version = forms.TypedChoiceField(coerce=int, label="Version consulted on")
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    version = forms.TypedChoiceField(coerce=int, label=_("Version consulted on"))
+    title = forms.CharField(max_length=200, label=_("Title"))
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label=_("Description")
+    )
     opens_at = forms.DateTimeField(
-        label="Opens (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Opens (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     closes_at = forms.DateTimeField(
-        label="Closes (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Closes (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    open_now = forms.BooleanField(required=False, label="Open it now")
+    open_now = forms.BooleanField(required=False, label=_("Open it now"))
+    required_languages = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Translations that must be up to date before it opens"),
+    )
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [
-            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else ""))
+            (
+                v.number,
+                _("Version %(number)s (%(label)s)") % {"number": v.number, "label": v.label}
+                if v.label
+                else _("Version %(number)s") % {"number": v.number},
+            )
             for v in versions
         ]
+        self.fields["required_languages"].choices = language_choices()
 
     def clean(self):
         cleaned = super().clean()
@@ -89,20 +105,20 @@ class ConsultationForm(forms.Form):
             and cleaned.get("closes_at")
             and cleaned["closes_at"] <= cleaned["opens_at"]
         ):
-            self.add_error("closes_at", "The closing time must be after the opening time.")
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
         return cleaned
 
 
 class SummarySectionForm(forms.Form):
     section_key = forms.CharField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        choices=[("", "— not covered —"), *SummarySection.Outcome.choices], required=False
+        choices=[("", _("— not covered —")), *SummarySection.Outcome.choices], required=False
     )
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
     cited = forms.TypedMultipleChoiceField(
-        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label="Cite positions"
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple, label=_("Cite positions")
     )
 
 
@@ -117,16 +133,16 @@ class AmendmentForm(forms.Form):
     kind = forms.ChoiceField(
         choices=Amendment.Kind.choices, widget=forms.RadioSelect, initial="replace"
     )
-    heading = forms.CharField(max_length=255, required=False, label="Heading of the new section")
+    heading = forms.CharField(max_length=255, required=False, label=_("Heading of the new section"))
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=5000,
-        label="Your wording",
-        help_text="Markdown. Start from the current text and change what you would change.",
+        label=_("Your wording"),
+        help_text=_("Markdown. Start from the current text and change what you would change."),
     )
     rationale = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label="Why this is better"
+        widget=forms.Textarea(attrs={"rows": 3}), max_length=5000, label=_("Why this is better")
     )
 
 
@@ -137,18 +153,18 @@ class AmendmentActionForm(forms.Form):
 class DecideAmendmentForm(AmendmentActionForm):
     state = forms.ChoiceField(
         choices=[
-            (Amendment.State.ACCEPTED, "Accept"),
-            (Amendment.State.PARTLY, "Partly accept"),
-            (Amendment.State.REJECTED, "Reject"),
+            (Amendment.State.ACCEPTED, _("Accept")),
+            (Amendment.State.PARTLY, _("Partly accept")),
+            (Amendment.State.REJECTED, _("Reject")),
         ],
         widget=forms.RadioSelect,
     )
-    reason = forms.CharField(max_length=5000, label="Public reason")
+    reason = forms.CharField(max_length=5000, label=_("Public reason"))
 
 
 class PublishMergeForm(forms.Form):
     summary = forms.CharField(
         max_length=500,
-        label="Edit summary of the new version",
+        label=_("Edit summary of the new version"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

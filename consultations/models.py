@@ -6,30 +6,37 @@ change of a position is kept in its history."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from wagtail.search import index
+
+from accounts.naming import public_name
 
 WHOLE_TEXT = "__whole__"  # the pseudo-section for positions on the policy as a whole
 
 
 class Consultation(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Closed"
-        SUMMARISED = "summarised", "Summarised"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+        SUMMARISED = "summarised", _("Summarised")
 
     version = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="consultations"
     )
     title = models.CharField(max_length=200)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=_("Markdown."))
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     state = models.CharField(max_length=12, choices=State.choices, default=State.DRAFT)
     state_note = models.CharField(
-        max_length=500, blank=True, help_text="Why the consultation is in its current state."
+        max_length=500, blank=True, help_text=_("Why the consultation is in its current state.")
     )
+    # Language codes (settings.ACCORD_POLICY_LANGUAGES) whose translations of the version must
+    # be up to date before the consultation may open.
+    required_languages = models.JSONField(default=list, blank=True)
     state_changed_at = models.DateTimeField(null=True, blank=True)
     state_changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -92,20 +99,21 @@ class Authored(models.Model):
     @property
     def author_name(self) -> str:
         if self.user_id:
-            return self.user.get_username()
-        return self.imported_author or "unsigned"
+            # An anonymised account shows as "former participant" (accounts.naming).
+            return public_name(self.user)
+        return self.imported_author or gettext("unsigned")
 
 
 class Position(index.Indexed, Moderatable, Authored):
     class Stance(models.TextChoices):
-        SUPPORT = "support", "Support"
-        OPPOSE = "oppose", "Oppose"
-        NEUTRAL = "neutral", "Neutral"
+        SUPPORT = "support", _("Support")
+        OPPOSE = "oppose", _("Oppose")
+        NEUTRAL = "neutral", _("Neutral")
 
     class Strength(models.TextChoices):
         NONE = "", "—"
-        STRONG = "strong", "Strong"
-        WEAK = "weak", "Weak"
+        STRONG = "strong", _("Strong")
+        WEAK = "weak", _("Weak")
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.PROTECT, related_name="positions"
@@ -187,7 +195,7 @@ class Reply(index.Indexed, Moderatable, Authored):
 
     class Meta:
         ordering = ["created_at", "pk"]
-        verbose_name_plural = "replies"
+        verbose_name_plural = _("replies")
         constraints = [
             models.UniqueConstraint(
                 fields=["position", "import_key"],
@@ -206,8 +214,8 @@ class Reply(index.Indexed, Moderatable, Authored):
 
 class ModerationAction(models.Model):
     class Action(models.TextChoices):
-        HIDE = "hide", "Hidden"
-        RESTORE = "restore", "Restored"
+        HIDE = "hide", _("Hidden")
+        RESTORE = "restore", _("Restored")
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.PROTECT, related_name="moderation_actions"
@@ -272,7 +280,7 @@ class PrivateFeedback(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name_plural = "private feedback"
+        verbose_name_plural = _("private feedback")
 
     def __str__(self):
         return f"Private feedback {self.pk}"
@@ -282,7 +290,7 @@ class Summary(index.Indexed, models.Model):
     consultation = models.OneToOneField(
         Consultation, on_delete=models.PROTECT, related_name="summary"
     )
-    intro = models.TextField(blank=True, help_text="Markdown.")
+    intro = models.TextField(blank=True, help_text=_("Markdown."))
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -300,7 +308,7 @@ class Summary(index.Indexed, models.Model):
     ]
 
     class Meta:
-        verbose_name_plural = "summaries"
+        verbose_name_plural = _("summaries")
 
     def __str__(self):
         return f"Summary of {self.consultation_id}"
@@ -316,15 +324,17 @@ class Summary(index.Indexed, models.Model):
 
 class SummarySection(models.Model):
     class Outcome(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted"
-        PARTLY = "partly", "Partly accepted"
-        NOT_ACCEPTED = "not_accepted", "Not accepted"
-        NO_CHANGE = "no_change", "No change needed"
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY = "partly", _("Partly accepted")
+        NOT_ACCEPTED = "not_accepted", _("Not accepted")
+        NO_CHANGE = "no_change", _("No change needed")
 
     summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="sections")
     section_key = models.CharField(max_length=60)
     outcome = models.CharField(max_length=14, choices=Outcome.choices)
-    text = models.TextField(help_text="Markdown. Cite positions by their permalinks (#position-N).")
+    text = models.TextField(
+        help_text=_("Markdown. Cite positions by their permalinks (#position-N).")
+    )
     cited_positions = models.ManyToManyField(Position, blank=True, related_name="+")
 
     class Meta:
@@ -348,16 +358,16 @@ class Amendment(models.Model):
     """Better wording proposed by a participant for one section of the consulted version."""
 
     class Kind(models.TextChoices):
-        REPLACE = "replace", "Replace the text"
-        DELETE = "delete", "Delete the section"
-        INSERT = "insert", "Add a new section after it"
+        REPLACE = "replace", _("Replace the text")
+        DELETE = "delete", _("Delete the section")
+        INSERT = "insert", _("Add a new section after it")
 
     class State(models.TextChoices):
-        PROPOSED = "proposed", "Proposed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        ACCEPTED = "accepted", "Accepted"
-        PARTLY = "partly", "Partly accepted"
-        REJECTED = "rejected", "Rejected"
+        PROPOSED = "proposed", _("Proposed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        ACCEPTED = "accepted", _("Accepted")
+        PARTLY = "partly", _("Partly accepted")
+        REJECTED = "rejected", _("Rejected")
 
     DECIDED = (State.ACCEPTED, State.PARTLY, State.REJECTED)
     MERGEABLE = (State.ACCEPTED, State.PARTLY)
@@ -367,8 +377,10 @@ class Amendment(models.Model):
     )
     section_key = models.CharField(max_length=60)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.REPLACE)
-    heading = models.CharField(max_length=255, blank=True, help_text="For a new section.")
-    text = models.TextField(blank=True, help_text="Markdown: the replacement or the new section.")
+    heading = models.CharField(max_length=255, blank=True, help_text=_("For a new section."))
+    text = models.TextField(
+        blank=True, help_text=_("Markdown: the replacement or the new section.")
+    )
     rationale = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     state = models.CharField(max_length=10, choices=State.choices, default=State.PROPOSED)
@@ -432,7 +444,7 @@ class AmendmentMerge(models.Model):
         null=True,
         blank=True,
         related_name="merged_amendments",
-        help_text="The published version the amendment landed in.",
+        help_text=_("The published version the amendment landed in."),
     )
 
     class Meta:

@@ -9,7 +9,10 @@ from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
+from django.utils.translation import gettext, gettext_lazy
 
+from accounts import selectors as account_selectors
+from accounts.naming import public_name
 from policies import diffing
 from policies import selectors as policy_selectors
 from policies.credits import Credit
@@ -29,7 +32,9 @@ from .models import (
 from .services import tally_cache_key
 
 STANCES = [s.value for s in Position.Stance]
-WHOLE_TEXT_HEADING = "The whole text"
+WHOLE_TEXT_HEADING = gettext_lazy("The whole text")
+# Exports are data: one file for every reader (large ones are stored and reused), so English.
+WHOLE_TEXT_EXPORT_HEADING = "The whole text"
 
 
 def consultation_url(consultation: Consultation) -> str:
@@ -225,12 +230,15 @@ def consultation_page(
         )
         if focus_amendment is not None:
             focus_amendment.revisions = amendment_revisions(focus_amendment.amendment)
-            section_meta.append((section, f"Amendment #{focus_amendment.amendment.pk}", "", 0))
+            heading = gettext("Amendment #%(pk)s") % {"pk": focus_amendment.amendment.pk}
+            section_meta.append((section, heading, "", 0))
     if section and section not in {m[0] for m in section_meta}:
         raise Http404("No such section in this consultation.")
 
-    positions = Position.objects.filter(consultation=consultation).select_related(
-        "user", "hidden_by"
+    positions = (
+        Position.objects.filter(consultation=consultation)
+        .select_related("user", "hidden_by")
+        .annotate(author_home=account_selectors.home_community_name("user"))
     )
     if stance in STANCES:
         positions = positions.filter(stance=stance)
@@ -260,6 +268,7 @@ def consultation_page(
     replies = list(
         Reply.objects.filter(position_id__in=ids)
         .select_related("user", "hidden_by")
+        .annotate(author_home=account_selectors.home_community_name("user"))
         .order_by("created_at", "pk")
     )
     trees = _reply_trees(replies)
@@ -459,7 +468,7 @@ def export_rows(consultation: Consultation) -> list[dict]:
     """Public positions and replies for CSV/JSON export. Hidden items appear as notices only;
     private feedback is never included."""
     headings = {s.key: s.heading for s in consultation.version.sections.all()}
-    headings[WHOLE_TEXT] = WHOLE_TEXT_HEADING
+    headings[WHOLE_TEXT] = WHOLE_TEXT_EXPORT_HEADING
     rows = []
     positions = (
         Position.objects.filter(consultation=consultation)
@@ -534,7 +543,7 @@ def export_amendments(consultation: Consultation) -> list[dict]:
                 "heading": a.heading,
                 "text": a.text,
                 "rationale": a.rationale,
-                "author": a.author.get_username(),
+                "author": public_name(a.author),
                 "state": a.state,
                 "decision_reason": a.decision_reason,
                 "decided_by": a.decided_by.get_username() if a.decided_by else "",
@@ -638,7 +647,8 @@ def amendment_credits(version_ids: list[int]) -> dict[int, list[Credit]]:
         amendment = merge.amendment
         found[merge.version_id].append(
             Credit(
-                text=f"amendment #{amendment.pk} by {amendment.author.get_username()}",
+                text=gettext("amendment #%(pk)s by %(name)s")
+                % {"pk": amendment.pk, "name": amendment.author.get_username()},
                 url=consultation_url(amendment.consultation) + f"?section={amendment.key}",
             )
         )

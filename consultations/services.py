@@ -10,8 +10,10 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from wagtail.search import index
 
+from policies import services as policy_services
 from policies.services import normalise_text
 
 from . import amending, rules
@@ -46,10 +48,13 @@ def _invalidate_tallies(consultation_id: int) -> None:
 def _clean_text(text: str, *, field: str, required: bool) -> str:
     text = (text or "").strip()
     if required and not text:
-        raise ValidationError({field: "This cannot be empty."})
+        raise ValidationError({field: gettext("This cannot be empty.")})
     if len(text) > MAX_TEXT:
         raise ValidationError(
-            {field: f"Please keep this under {MAX_TEXT:,} characters (it has {len(text):,})."}
+            {
+                field: gettext("Please keep this under %(limit)s characters (it has %(length)s).")
+                % {"limit": f"{MAX_TEXT:,}", "length": f"{len(text):,}"}
+            }
         )
     return text
 
@@ -76,8 +81,11 @@ def _throttle(user, action: str) -> None:
     if count > limit:
         minutes = max(1, window // 60)
         raise RateLimited(
-            f"You have posted {limit} times in {minutes} minutes, the most we accept; "
-            "please wait a little and try again."
+            gettext(
+                "You have posted %(limit)s times in %(minutes)s minutes, the most we accept; "
+                "please wait a little and try again."
+            )
+            % {"limit": limit, "minutes": minutes}
         )
 
 
@@ -107,16 +115,20 @@ def create_consultation(
     description: str = "",
     opens_at: datetime | None = None,
     open_now: bool = False,
+    required_languages=(),
 ) -> Consultation:
-    """Create a consultation on a published version; open it straight away if asked."""
+    """Create a consultation on a published version; open it straight away if asked.
+    `required_languages` are translation languages that must be up to date before it opens."""
     if not rules.can_manage(user):
-        raise PermissionDenied("Only facilitators create consultations.")
+        raise PermissionDenied(gettext("Only facilitators create consultations."))
     opens_at = opens_at or timezone.now()
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": "Give the consultation a title."})
+        raise ValidationError({"title": gettext("Give the consultation a title.")})
     if closes_at <= opens_at:
-        raise ValidationError({"closes_at": "The closing time must be after the opening time."})
+        raise ValidationError(
+            {"closes_at": gettext("The closing time must be after the opening time.")}
+        )
     consultation = Consultation(
         version=version,
         title=title[:200],
@@ -124,6 +136,7 @@ def create_consultation(
         opens_at=opens_at,
         closes_at=closes_at,
         created_by=user,
+        required_languages=policy_services.clean_language_codes(required_languages),
     )
     consultation.full_clean()
     consultation.save()
@@ -138,7 +151,7 @@ def _change_state(
     """Move to state `to` if the locked, current row is in one of `allowed_from`. Updates the
     caller's instance in place, so nobody keeps working on a stale state."""
     if not rules.can_manage(user):
-        raise PermissionDenied("Only facilitators open and close consultations.")
+        raise PermissionDenied(gettext("Only facilitators open and close consultations."))
     current = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if current.state not in allowed_from:
         raise ValidationError(refusal)
@@ -152,28 +165,37 @@ def _change_state(
 
 @transaction.atomic
 def open_consultation(*, consultation: Consultation, user, note: str = "") -> Consultation:
-    """Open a draft (or re-open a closed) consultation for positions."""
+    """Open a draft (or re-open a closed) consultation for positions. Refused while a required
+    translation of the consulted version is missing or outdated."""
+    if rules.can_manage(user):
+        policy_services.require_translations(
+            version=consultation.version,
+            languages=consultation.required_languages,
+            refusal=gettext("The consultation cannot open"),
+        )
     return _change_state(
         consultation,
         user=user,
         to=State.OPEN,
         note=note,
         allowed_from=(State.DRAFT, State.CLOSED),
-        refusal="Only a draft or closed consultation can be opened; a summarised one stays closed.",
+        refusal=gettext(
+            "Only a draft or closed consultation can be opened; a summarised one stays closed."
+        ),
     )
 
 
 @transaction.atomic
 def close_consultation(*, consultation: Consultation, user, note: str) -> Consultation:
     """Close an open consultation. The note says why; the page shows it."""
-    note = (note or "").strip() or f"Closed by {user.get_username()}."
+    note = (note or "").strip() or gettext("Closed by %(name)s.") % {"name": user.get_username()}
     return _change_state(
         consultation,
         user=user,
         to=State.CLOSED,
         note=note,
         allowed_from=(State.OPEN,),
-        refusal="Only an open consultation can be closed.",
+        refusal=gettext("Only an open consultation can be closed."),
     )
 
 
@@ -185,7 +207,8 @@ def close_due_consultations(*, now: datetime | None = None) -> int:
         Consultation.objects.filter(pk=consultation.pk).update(
             state=State.CLOSED,
             state_note=(
-                f"The consultation period ended on {consultation.closes_at:%Y-%m-%d %H:%M} UTC."
+                gettext("The consultation period ended on %(when)s UTC.")
+                % {"when": f"{consultation.closes_at:%Y-%m-%d %H:%M}"}
             ),
             state_changed_at=now,
         )
@@ -195,14 +218,14 @@ def close_due_consultations(*, now: datetime | None = None) -> int:
 def _require_open(consultation: Consultation) -> None:
     if consultation.state == State.OPEN and not consultation.is_open:
         raise ValidationError(
-            f"This consultation closed on {consultation.closes_at:%Y-%m-%d %H:%M} UTC: "
-            "it is read-only now."
+            gettext("This consultation closed on %(when)s UTC: it is read-only now.")
+            % {"when": f"{consultation.closes_at:%Y-%m-%d %H:%M}"}
         )
     if consultation.state != State.OPEN:
         raise ValidationError(
-            "This consultation is closed: it is read-only now."
+            gettext("This consultation is closed: it is read-only now.")
             if consultation.state in (State.CLOSED, State.SUMMARISED)
-            else "This consultation has not opened yet."
+            else gettext("This consultation has not opened yet.")
         )
 
 
@@ -222,16 +245,18 @@ def take_position(
 
     Changing it updates the same row; its history keeps every earlier stance."""
     if not rules.is_participant(user):
-        raise PermissionDenied("Sign in to take a position.")
+        raise PermissionDenied(gettext("Sign in to take a position."))
     _require_open(consultation)
     _throttle(user, "position")
     if stance not in Position.Stance.values:
-        raise ValidationError({"stance": "Choose Support, Oppose or Neutral."})
+        raise ValidationError({"stance": gettext("Choose Support, Oppose or Neutral.")})
     if strength not in Position.Strength.values:
-        raise ValidationError({"strength": "Strength is strong, weak or nothing."})
+        raise ValidationError({"strength": gettext("Strength is strong, weak or nothing.")})
     reason = _clean_text(reason, field="reason", required=stance == Position.Stance.OPPOSE)
     if section_key not in _section_keys(consultation):
-        raise ValidationError({"section_key": "That section is not part of the consulted version."})
+        raise ValidationError(
+            {"section_key": gettext("That section is not part of the consulted version.")}
+        )
     now = timezone.now()
     for attempt in range(2):
         try:
@@ -273,22 +298,23 @@ def take_position(
 def add_reply(*, position: Position, user, body: str, parent: Reply | None = None) -> Reply:
     """Reply to a position, or to a reply under it, up to three levels deep."""
     if not rules.is_participant(user):
-        raise PermissionDenied("Sign in to reply.")
+        raise PermissionDenied(gettext("Sign in to reply."))
     _require_open(position.consultation)
     _throttle(user, "reply")
     body = _clean_text(body, field="body", required=True)
     if position.hidden:
-        raise ValidationError("That position is hidden; replies to it are closed.")
+        raise ValidationError(gettext("That position is hidden; replies to it are closed."))
     depth = 1
     if parent is not None:
         if parent.position_id != position.pk:
-            raise ValidationError("That reply belongs to another thread.")
+            raise ValidationError(gettext("That reply belongs to another thread."))
         if parent.hidden:
-            raise ValidationError("That reply is hidden; replies to it are closed.")
+            raise ValidationError(gettext("That reply is hidden; replies to it are closed."))
         depth = parent.depth + 1
         if depth > Reply.MAX_DEPTH:
             raise ValidationError(
-                f"Threads go {Reply.MAX_DEPTH} levels deep; reply to an earlier message instead."
+                gettext("Threads go %(depth)s levels deep; reply to an earlier message instead.")
+                % {"depth": Reply.MAX_DEPTH}
             )
     reply = Reply.objects.create(
         position=position,
@@ -315,14 +341,18 @@ def _target_fields(item) -> dict:
 def moderate(*, item: Position | Reply, user, hide: bool, reason: str) -> ModerationAction:
     """Hide or restore a position or reply. The reason is public; nothing is deleted."""
     if not rules.can_moderate(user):
-        raise PermissionDenied("Only facilitators moderate.")
+        raise PermissionDenied(gettext("Only facilitators moderate."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Moderation needs a reason; it is shown publicly."})
+        raise ValidationError(
+            {"reason": gettext("Moderation needs a reason; it is shown publicly.")}
+        )
     if len(reason) > 500:
-        raise ValidationError({"reason": "Keep the reason under 500 characters."})
+        raise ValidationError({"reason": gettext("Keep the reason under 500 characters.")})
     if item.hidden == hide:
-        raise ValidationError("It is already hidden." if hide else "It is not hidden.")
+        raise ValidationError(
+            gettext("It is already hidden.") if hide else gettext("It is not hidden.")
+        )
     now = timezone.now()
     item.hidden = hide
     item.hidden_by = user if hide else None
@@ -360,11 +390,13 @@ def flag_item(*, item: Position | Reply, user, reason: str) -> Flag:
     fields = _target_fields(item)
     consultation = Consultation.objects.get(pk=fields["consultation_id"])
     if not rules.can_flag(user, consultation):
-        raise PermissionDenied("Sign in to flag content.")
+        raise PermissionDenied(gettext("Sign in to flag content."))
     _throttle(user, "flag")
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "Say briefly why this needs a facilitator's attention."})
+        raise ValidationError(
+            {"reason": gettext("Say briefly why this needs a facilitator's attention.")}
+        )
     target = {k: v for k, v in fields.items() if k != "consultation_id"}
     existing = Flag.objects.filter(user=user, resolved_at__isnull=True, **target).first()
     if existing:
@@ -386,10 +418,12 @@ def give_private_feedback(
     if not rules.can_give_private_feedback(user, consultation):
         if rules.is_participant(user):
             _require_open(consultation)
-        raise PermissionDenied("Sign in to send private feedback.")
+        raise PermissionDenied(gettext("Sign in to send private feedback."))
     body = _clean_text(body, field="body", required=True)
     if section_key and section_key not in _section_keys(consultation):
-        raise ValidationError({"section_key": "That section is not part of the consulted version."})
+        raise ValidationError(
+            {"section_key": gettext("That section is not part of the consulted version.")}
+        )
     return PrivateFeedback.objects.create(
         consultation=consultation,
         user=user,
@@ -416,8 +450,10 @@ def carry_forward(*, consultation: Consultation, user, section_keys: list[str]) 
         candidate = candidates.get(key)
         if candidate is None:
             raise ValidationError(
-                "That section's text changed since you commented; read the diff and take a new "
-                "position instead."
+                gettext(
+                    "That section's text changed since you commented; read the diff and take a "
+                    "new position instead."
+                )
             )
         old = candidate.position
         carried.append(
@@ -442,8 +478,8 @@ def save_summary(*, consultation: Consultation, user, intro: str, sections: list
     cited (position ids). Cited positions must belong to this consultation and be visible."""
     if not rules.can_write_summary(user, consultation):
         if rules.can_manage(user):
-            raise ValidationError("Summaries are written at or after close.")
-        raise PermissionDenied("Only facilitators write summaries.")
+            raise ValidationError(gettext("Summaries are written at or after close."))
+        raise PermissionDenied(gettext("Only facilitators write summaries."))
     keys = _section_keys(consultation)
     summary, _ = Summary.objects.get_or_create(consultation=consultation)
     summary.intro = _clean_text(intro, field="intro", required=False)
@@ -456,18 +492,22 @@ def save_summary(*, consultation: Consultation, user, intro: str, sections: list
     for data in sections:
         key = data["section_key"]
         if key not in keys:
-            raise ValidationError({"section_key": f"Unknown section “{key}”."})
+            raise ValidationError(
+                {"section_key": gettext("Unknown section “%(key)s”.") % {"key": key}}
+            )
         text = _clean_text(data.get("text", ""), field="text", required=False)
         outcome = data.get("outcome") or ""
         if not text and not outcome:
             SummarySection.objects.filter(summary=summary, section_key=key).delete()
             continue
         if outcome not in SummarySection.Outcome.values:
-            raise ValidationError({"outcome": f"Choose an outcome for “{key}”."})
+            raise ValidationError(
+                {"outcome": gettext("Choose an outcome for “%(key)s”.") % {"key": key}}
+            )
         cited = [int(pk) for pk in data.get("cited", [])]
         if set(cited) - visible:
             raise ValidationError(
-                {"cited": "Only visible positions of this consultation can be cited."}
+                {"cited": gettext("Only visible positions of this consultation can be cited.")}
             )
         row, _ = SummarySection.objects.update_or_create(
             summary=summary, section_key=key, defaults={"outcome": outcome, "text": text}
@@ -482,10 +522,12 @@ def save_summary(*, consultation: Consultation, user, intro: str, sections: list
 def publish_summary(*, consultation: Consultation, user) -> Summary:
     """Publish the summary, mark the consultation summarised and tell the participants."""
     if not rules.can_write_summary(user, consultation):
-        raise PermissionDenied("Only facilitators publish summaries, at or after close.")
+        raise PermissionDenied(gettext("Only facilitators publish summaries, at or after close."))
     summary = Summary.objects.filter(consultation=consultation).first()
     if summary is None or not summary.sections.exists():
-        raise ValidationError("Write at least one section of the summary before publishing it.")
+        raise ValidationError(
+            gettext("Write at least one section of the summary before publishing it.")
+        )
     first_publication = summary.published_at is None
     if first_publication:
         summary.published_at = timezone.now()
@@ -495,9 +537,9 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         consultation,
         user=user,
         to=State.SUMMARISED,
-        note="The facilitators published a summary.",
+        note=gettext("The facilitators published a summary."),
         allowed_from=(State.CLOSED, State.SUMMARISED),
-        refusal="Close the consultation before publishing its summary.",
+        refusal=gettext("Close the consultation before publishing its summary."),
     )
     from .tasks import notify_summary_published
 
@@ -516,7 +558,11 @@ def _amendment_text(text: str, *, field: str, required: bool) -> str:
     text = _clean_text(normalise_text(text or ""), field=field, required=required)
     if _HTML_TAG.search(text):
         raise ValidationError(
-            {field: "Write plain text or Markdown; HTML tags such as <script> are not accepted."}
+            {
+                field: gettext(
+                    "Write plain text or Markdown; HTML tags such as <script> are not accepted."
+                )
+            }
         )
     return text
 
@@ -530,25 +576,33 @@ def _check_amendment(
 ) -> tuple[str, str]:
     sections = _consulted_sections(consultation)
     if section_key not in sections:
-        raise ValidationError({"section_key": "That section is not part of the consulted version."})
+        raise ValidationError(
+            {"section_key": gettext("That section is not part of the consulted version.")}
+        )
     if kind not in Amendment.Kind.values:
-        raise ValidationError({"kind": "Replace the text, delete the section, or add one after."})
+        raise ValidationError(
+            {"kind": gettext("Replace the text, delete the section, or add one after.")}
+        )
     required = kind != Amendment.Kind.DELETE
     text = _amendment_text(text, field="text", required=required)
     heading = _amendment_text(heading, field="heading", required=kind == Amendment.Kind.INSERT)
     if len(heading) > 255:
-        raise ValidationError({"heading": "Keep the heading under 255 characters."})
+        raise ValidationError({"heading": gettext("Keep the heading under 255 characters.")})
     if kind == Amendment.Kind.DELETE:
         if text:
             raise ValidationError(
-                {"text": "To delete the section, leave the text empty (or choose “Replace”)."}
+                {
+                    "text": gettext(
+                        "To delete the section, leave the text empty (or choose “Replace”)."
+                    )
+                }
             )
         heading = ""
     elif kind == Amendment.Kind.REPLACE:
         heading = ""
         if normalise_text(sections[section_key].body) == text:
             raise ValidationError(
-                {"text": "This is the section's current text: change some words."}
+                {"text": gettext("This is the section's current text: change some words.")}
             )
     return text, heading
 
@@ -566,7 +620,7 @@ def propose_amendment(
     """Propose better wording for one section (or its deletion, or a new section after it)."""
     if not rules.can_propose_amendment(user, consultation):
         if not rules.is_participant(user):
-            raise PermissionDenied("Sign in to propose an amendment.")
+            raise PermissionDenied(gettext("Sign in to propose an amendment."))
         _require_open(consultation)
     _throttle(user, "amendment")
     text, heading = _check_amendment(
@@ -609,11 +663,11 @@ def revise_amendment(
     )
     if not rules.can_revise_amendment(user, amendment):
         if amendment.author_id != getattr(user, "pk", None):
-            raise PermissionDenied("Only its author may revise an amendment.")
+            raise PermissionDenied(gettext("Only its author may revise an amendment."))
         if amendment.state != Amendment.State.PROPOSED:
             raise ValidationError(
-                f"This amendment is {amendment.get_state_display().lower()}: "
-                "it can no longer be revised."
+                gettext("This amendment is %(state)s: it can no longer be revised.")
+                % {"state": amendment.get_state_display().lower()}
             )
         _require_open(amendment.consultation)
     text, heading = _check_amendment(
@@ -630,7 +684,7 @@ def revise_amendment(
         heading,
         rationale,
     ):
-        raise ValidationError("Nothing changed: edit the wording or the rationale first.")
+        raise ValidationError(gettext("Nothing changed: edit the wording or the rationale first."))
     now = timezone.now()
     amendment.kind, amendment.text, amendment.heading = kind, text, heading
     amendment.rationale = rationale
@@ -655,9 +709,10 @@ def withdraw_amendment(*, amendment: Amendment, user) -> Amendment:
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if not rules.can_withdraw_amendment(user, amendment):
         if amendment.author_id != getattr(user, "pk", None):
-            raise PermissionDenied("Only its author may withdraw an amendment.")
+            raise PermissionDenied(gettext("Only its author may withdraw an amendment."))
         raise ValidationError(
-            f"This amendment is {amendment.get_state_display().lower()}: it cannot be withdrawn."
+            gettext("This amendment is %(state)s: it cannot be withdrawn.")
+            % {"state": amendment.get_state_display().lower()}
         )
     amendment.state = Amendment.State.WITHDRAWN
     amendment.updated_at = timezone.now()
@@ -672,11 +727,14 @@ def decide_amendment(*, amendment: Amendment, user, state: str, reason: str) -> 
     reason."""
     amendment = Amendment.objects.select_for_update().get(pk=amendment.pk)
     if not rules.is_facilitator(user):
-        raise PermissionDenied("Only facilitators decide on amendments.")
+        raise PermissionDenied(gettext("Only facilitators decide on amendments."))
     if amendment.state != Amendment.State.PROPOSED:
-        raise ValidationError(f"This amendment is already {amendment.get_state_display().lower()}.")
+        raise ValidationError(
+            gettext("This amendment is already %(state)s.")
+            % {"state": amendment.get_state_display().lower()}
+        )
     if state not in Amendment.DECIDED:
-        raise ValidationError({"state": "Accept, partly accept or reject the amendment."})
+        raise ValidationError({"state": gettext("Accept, partly accept or reject the amendment.")})
     reason = _amendment_text(reason, field="reason", required=True)
     now = timezone.now()
     amendment.state = state
@@ -713,14 +771,19 @@ def merge_summary(policy_id: int) -> str:
     merges = list(_pending_merges(policy_id))
     if not merges:
         return ""
-    parts = [f"#{m.amendment_id} by {m.amendment.author.get_username()}" for m in merges]
-    summary = f"Merged amendments from the consultation: {'; '.join(parts)}."
+    parts = [
+        gettext("#%(pk)s by %(name)s")
+        % {"pk": m.amendment_id, "name": m.amendment.author.get_username()}
+        for m in merges
+    ]
+    summary = gettext("Merged amendments from the consultation: %(list)s.") % {
+        "list": "; ".join(parts)
+    }
     while len(summary) > 480 and len(parts) > 1:  # the edit summary holds 500 characters
         parts.pop()
-        summary = (
-            f"Merged amendments from the consultation: {'; '.join(parts)} "
-            f"and {len(merges) - len(parts)} more."
-        )
+        summary = gettext(
+            "Merged amendments from the consultation: %(list)s and %(more)s more."
+        ) % {"list": "; ".join(parts), "more": len(merges) - len(parts)}
     return summary
 
 
@@ -734,15 +797,22 @@ def start_merge_draft(*, consultation: Consultation, user):
 
     page = _draft_page(consultation)
     if not (rules.is_facilitator(user) and can_publish_policy(user, page)):
-        raise PermissionDenied("Merging needs a facilitator who may also publish the policy.")
+        raise PermissionDenied(
+            gettext("Merging needs a facilitator who may also publish the policy.")
+        )
     latest = PolicyVersion.objects.filter(policy_id=page.pk).order_by("-number").first()
     if latest.pk != consultation.version_id:
         raise ValidationError(
-            f"Version {latest.number} was published after the consulted version "
-            f"{consultation.version.number}; merge the amendments into it by hand."
+            gettext(
+                "Version %(latest)s was published after the consulted version %(consulted)s; "
+                "merge the amendments into it by hand."
+            )
+            % {"latest": latest.number, "consulted": consultation.version.number}
         )
     if _pending_merges(page.pk).exists():
-        raise ValidationError("A merged draft is already in progress: keep applying to it.")
+        raise ValidationError(
+            gettext("A merged draft is already in progress: keep applying to it.")
+        )
     draft = page.get_latest_revision_as_object()
     draft.sections = [
         PolicySection(key=s.key, heading=s.heading, body=s.body)
@@ -767,11 +837,13 @@ def apply_amendment(*, amendment: Amendment, user) -> AmendmentMerge:
         .get(pk=amendment.pk)
     )
     if not (rules.is_facilitator(user) and rules._may_edit_policy(user, amendment)):
-        raise PermissionDenied("Merging needs a facilitator who may also publish the policy.")
+        raise PermissionDenied(
+            gettext("Merging needs a facilitator who may also publish the policy.")
+        )
     if amendment.state not in Amendment.MERGEABLE:
-        raise ValidationError("Only accepted or partly accepted amendments can be merged.")
+        raise ValidationError(gettext("Only accepted or partly accepted amendments can be merged."))
     if AmendmentMerge.objects.filter(amendment=amendment).exists():
-        raise ValidationError("This amendment is already in the draft.")
+        raise ValidationError(gettext("This amendment is already in the draft."))
     consultation = amendment.consultation
     page = _draft_page(consultation)
     pending = [m for m in _pending_merges(page.pk)]
@@ -789,16 +861,26 @@ def apply_amendment(*, amendment: Amendment, user) -> AmendmentMerge:
             amendment.kind,
             theirs.kind,
         ):
-            clash = "one of them deletes the section"
+            clash = gettext("one of them deletes the section")
         elif amendment.kind == theirs.kind == "replace":
             pairs = amending.conflicts(mine, amending.changes(base.body, theirs.text))
             if pairs:
-                clash = "both change “" + amending.quoted(base.body, pairs[0][0]) + "”"
+                clash = gettext("both change “%(words)s”") % {
+                    "words": amending.quoted(base.body, pairs[0][0])
+                }
         if clash:
             raise ValidationError(
-                f"Amendment #{amendment.pk} conflicts with amendment #{theirs.pk} by "
-                f"{theirs.author.get_username()}, already in the draft: {clash}. Merge one of "
-                "them, then edit the other's wording into the draft by hand."
+                gettext(
+                    "Amendment #%(pk)s conflicts with amendment #%(other)s by %(name)s, already in "
+                    "the draft: %(clash)s. Merge one of them, then edit the other's wording into "
+                    "the draft by hand."
+                )
+                % {
+                    "pk": amendment.pk,
+                    "other": theirs.pk,
+                    "name": theirs.author.get_username(),
+                    "clash": clash,
+                }
             )
 
     draft = page.get_latest_revision_as_object()
@@ -808,16 +890,21 @@ def apply_amendment(*, amendment: Amendment, user) -> AmendmentMerge:
     if amendment.section_key not in keys:
         if amendment.kind != "insert" or expected is not None:
             raise ValidationError(
-                "The draft no longer has this section: it was removed by hand or by another "
-                "amendment. Merge by hand in the editor."
+                gettext(
+                    "The draft no longer has this section: it was removed by hand or by another "
+                    "amendment. Merge by hand in the editor."
+                )
             )
     else:
         index = keys.index(amendment.section_key)
         current = sections[index][2]
         if expected is not None and normalise_text(current) != normalise_text(expected):
             raise ValidationError(
-                f"The draft's “{sections[index][1]}” section was edited by hand since the merge "
-                "started; merge this amendment by hand in the editor."
+                gettext(
+                    "The draft's “%(heading)s” section was edited by hand since the merge "
+                    "started; merge this amendment by hand in the editor."
+                )
+                % {"heading": sections[index][1]}
             )
     result_key, result_heading = amendment.section_key, base.heading
     if amendment.kind == "replace":
@@ -890,7 +977,7 @@ def publish_merged_draft(*, consultation: Consultation, user, summary: str):
 
     page = _draft_page(consultation)
     if not _pending_merges(page.pk).exists():
-        raise ValidationError("No amendment has been merged into the draft yet.")
+        raise ValidationError(gettext("No amendment has been merged into the draft yet."))
     return publish_policy(
         page=page,
         user=user,

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
+from django.utils.translation import gettext
 from django_tasks import task
 
 
@@ -29,11 +30,11 @@ def notify_summary_published(consultation_id: int) -> int:
         .values_list("email", flat=True)
     )
     url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + consultation_url(consultation) + "summary/"
-    subject = f"Summary published: {consultation.title}"
-    body = (
-        f"You took part in “{consultation.title}”. The facilitators have published their summary, "
-        f"with what was said and what changed:\n\n{url}\n"
-    )
+    subject = gettext("Summary published: %(title)s") % {"title": consultation.title}
+    body = gettext(
+        "You took part in “%(title)s”. The facilitators have published their summary, "
+        "with what was said and what changed:\n\n%(url)s\n"
+    ) % {"title": consultation.title, "url": url}
     messages = [(subject, body, None, [email]) for email in recipients]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
 

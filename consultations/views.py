@@ -8,6 +8,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from policies.models import PolicyPage, PolicyVersion
@@ -44,7 +46,7 @@ def _form_message(form) -> str:
 def _load(request, slug, pk) -> Consultation:
     consultation = selectors.get_consultation(slug, pk)
     if not rules.can_view(request.user, consultation):
-        raise Http404("No such consultation.")
+        raise Http404(_("No such consultation."))
     return consultation
 
 
@@ -147,7 +149,7 @@ def detail(request, slug, pk):
         "amend_decide": _post_amend_decide,
     }.get(action)
     if handler is None:
-        return HttpResponse("Unknown action.", status=400, content_type="text/plain")
+        return HttpResponse(_("Unknown action."), status=400, content_type="text/plain")
     if not request.user.is_authenticated:
         return redirect(f"/accounts/login/?next={request.path}")
     return handler(request, consultation)
@@ -182,10 +184,10 @@ def _post_position(request, consultation):
             reason=data["reason"],
         )
     except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc), form)
-    messages.success(request, "Your position is recorded.")
+    messages.success(request, _("Your position is recorded."))
     return redirect(f"{_section_url(consultation, position.section_key)}#position-{position.pk}")
 
 
@@ -198,12 +200,12 @@ def _post_reply(request, consultation):
     data = form.cleaned_data
     position = Position.objects.filter(pk=data["position"], consultation=consultation).first()
     if position is None:
-        return _fail(request, consultation, target, "That position does not exist.", form)
+        return _fail(request, consultation, target, _("That position does not exist."), form)
     parent = None
     if data.get("parent"):
         parent = Reply.objects.filter(pk=data["parent"], position=position).first()
         if parent is None:
-            return _fail(request, consultation, target, "That reply does not exist.", form)
+            return _fail(request, consultation, target, _("That reply does not exist."), form)
     try:
         reply = services.add_reply(
             position=position, user=request.user, body=data["body"], parent=parent
@@ -211,7 +213,7 @@ def _post_reply(request, consultation):
     except (PermissionDenied, ValidationError) as exc:
         message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
-    messages.success(request, "Your reply is posted.")
+    messages.success(request, _("Your reply is posted."))
     return redirect(f"{_section_url(consultation, position.section_key)}#reply-{reply.pk}")
 
 
@@ -229,16 +231,18 @@ def _post_flag(request, consultation):
     form = TargetForm(request.POST)
     target = f"flag-{request.POST.get('kind')}-{request.POST.get('item')}"
     if not form.is_valid():
-        return _fail(request, consultation, target, "Say briefly why this needs attention.", form)
+        return _fail(
+            request, consultation, target, _("Say briefly why this needs attention."), form
+        )
     item = _target(consultation, form.cleaned_data["kind"], form.cleaned_data["item"])
     if item is None:
-        return _fail(request, consultation, target, "Nothing to flag there.", form)
+        return _fail(request, consultation, target, _("Nothing to flag there."), form)
     try:
         services.flag_item(item=item, user=request.user, reason=form.cleaned_data["reason"])
     except (PermissionDenied, ValidationError) as exc:
         message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
-    messages.success(request, "Thank you: the facilitators will look at it.")
+    messages.success(request, _("Thank you: the facilitators will look at it."))
     return redirect(
         f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}"
     )
@@ -251,14 +255,14 @@ def _post_moderate(request, consultation):
     target = f"moderate-{request.POST.get('kind')}-{request.POST.get('item')}"
     if not form.is_valid():
         message = (
-            "Moderation needs a reason; it is shown publicly."
+            _("Moderation needs a reason; it is shown publicly.")
             if "reason" in form.errors
-            else "Choose to hide or to restore an existing position or reply."
+            else _("Choose to hide or to restore an existing position or reply.")
         )
         return _fail(request, consultation, target, message, form)
     item = _target(consultation, form.cleaned_data["kind"], form.cleaned_data["item"])
     if item is None:
-        return _fail(request, consultation, target, "Nothing to moderate there.", form)
+        return _fail(request, consultation, target, _("Nothing to moderate there."), form)
     try:
         services.moderate(
             item=item,
@@ -268,7 +272,7 @@ def _post_moderate(request, consultation):
         )
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc), form)
-    messages.success(request, "Done; the moderation log shows it.")
+    messages.success(request, _("Done; the moderation log shows it."))
     return redirect(
         f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}"
     )
@@ -277,7 +281,7 @@ def _post_moderate(request, consultation):
 def _post_carry(request, consultation):
     keys = request.POST.getlist("section_key")
     if not keys:
-        return _fail(request, consultation, "carry", "Tick at least one position to carry over.")
+        return _fail(request, consultation, "carry", _("Tick at least one position to carry over."))
     try:
         carried = services.carry_forward(
             consultation=consultation, user=request.user, section_keys=keys
@@ -285,7 +289,15 @@ def _post_carry(request, consultation):
     except (PermissionDenied, ValidationError) as exc:
         message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, "carry", message)
-    messages.success(request, f"Carried over {len(carried)} position(s).")
+    messages.success(
+        request,
+        ngettext(
+            "Carried over %(count)d position(s).",
+            "Carried over %(count)d position(s).",
+            len(carried),
+        )
+        % {"count": len(carried)},
+    )
     return redirect(selectors.consultation_url(consultation))
 
 
@@ -330,7 +342,7 @@ def feedback(request, slug, pk):
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                messages.success(request, "Sent privately to the facilitators.")
+                messages.success(request, _("Sent privately to the facilitators."))
                 return redirect(selectors.consultation_url(consultation) + "feedback/")
         status = 400
     received = None
@@ -359,7 +371,7 @@ def change_state(request, slug, pk):
         raise PermissionDenied
     form = StateForm(request.POST)
     if not form.is_valid():
-        return HttpResponse("Choose open or closed.", status=400, content_type="text/plain")
+        return HttpResponse(_("Choose open or closed."), status=400, content_type="text/plain")
     try:
         if form.cleaned_data["to"] == "open":
             services.open_consultation(
@@ -398,7 +410,7 @@ def summary_edit(request, slug, pk):
     if not rules.can_manage(request.user):
         raise PermissionDenied
     if not rules.can_write_summary(request.user, consultation):
-        messages.error(request, "Summaries are written at or after close.")
+        messages.error(request, _("Summaries are written at or after close."))
         return redirect(selectors.consultation_url(consultation))
     existing = selectors.summary_view(consultation, include_unpublished=True)
     current = {r["row"].section_key: r["row"] for r in existing["rows"]} if existing else {}
@@ -411,7 +423,8 @@ def summary_edit(request, slug, pk):
     )
     choices: dict[str, list] = {}
     for p in positions:
-        label = f"#{p.pk} {p.author_name}: {p.get_stance_display() or 'comment'} — {p.reason[:80]}"
+        stance = p.get_stance_display() or _("comment")
+        label = f"#{p.pk} {p.author_name}: {stance} — {p.reason[:80]}"
         choices.setdefault(p.section_key, []).append((p.pk, label))
 
     def build(key, data=None):
@@ -442,9 +455,9 @@ def summary_edit(request, slug, pk):
                 )
                 if "publish" in request.POST:
                     services.publish_summary(consultation=consultation, user=request.user)
-                    messages.success(request, "Summary published; participants are being told.")
+                    messages.success(request, _("Summary published; participants are being told."))
                 else:
-                    messages.success(request, "Summary saved (not yet published).")
+                    messages.success(request, _("Summary saved (not yet published)."))
                 return redirect(selectors.consultation_url(consultation) + "summary/")
             except ValidationError as exc:
                 intro_form.add_error(None, _error_text(exc))
@@ -493,7 +506,7 @@ def export(request, slug, pk, fmt):
 def policy_consultations(request, slug):
     page = PolicyPage.objects.filter(slug=slug).first()
     if page is None:
-        raise Http404("No such policy.")
+        raise Http404(_("No such policy."))
     items = [c for c in selectors.consultations_for_policy(page) if rules.can_view(request.user, c)]
     return TemplateResponse(
         request,
@@ -506,12 +519,12 @@ def policy_consultations(request, slug):
 def create(request, slug):
     page = PolicyPage.objects.filter(slug=slug).first()
     if page is None:
-        raise Http404("No such policy.")
+        raise Http404(_("No such policy."))
     if not rules.can_manage(request.user):
         raise PermissionDenied
     versions = list(PolicyVersion.objects.filter(policy=page).order_by("-number"))
     if not versions:
-        messages.error(request, "Publish a version before opening a consultation on it.")
+        messages.error(request, _("Publish a version before opening a consultation on it."))
         return redirect(page.url)
     now = timezone.now().replace(second=0, microsecond=0)
     form = ConsultationForm(
@@ -538,11 +551,12 @@ def create(request, slug):
                     opens_at=data["opens_at"],
                     closes_at=data["closes_at"],
                     open_now=data["open_now"],
+                    required_languages=data["required_languages"],
                 )
             except ValidationError as exc:
                 form.add_error(None, _error_text(exc))
             else:
-                messages.success(request, "Consultation created.")
+                messages.success(request, _("Consultation created."))
                 return redirect(selectors.consultation_url(consultation))
         status = 400
     return TemplateResponse(
@@ -584,10 +598,10 @@ def _post_amend(request, consultation):
             rationale=data["rationale"],
         )
     except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc), form)
-    messages.success(request, "Your amendment is proposed; others can now weigh it.")
+    messages.success(request, _("Your amendment is proposed; others can now weigh it."))
     return redirect(_section_url(consultation, amendment.key))
 
 
@@ -601,7 +615,7 @@ def _post_amend_revise(request, consultation):
         )
     amendment = _amendment(consultation, action)
     if amendment is None:
-        return _fail(request, consultation, target, "That amendment does not exist.", form)
+        return _fail(request, consultation, target, _("That amendment does not exist."), form)
     data = form.cleaned_data
     try:
         services.revise_amendment(
@@ -613,10 +627,10 @@ def _post_amend_revise(request, consultation):
             rationale=data["rationale"],
         )
     except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc), form)
-    messages.success(request, "Your amendment is revised; the earlier wording stays visible.")
+    messages.success(request, _("Your amendment is revised; the earlier wording stays visible."))
     return redirect(_section_url(consultation, amendment.key))
 
 
@@ -625,14 +639,14 @@ def _post_amend_withdraw(request, consultation):
     target = f"withdraw-{request.POST.get('amendment', '')}"
     amendment = _amendment(consultation, action) if action.is_valid() else None
     if amendment is None:
-        return _fail(request, consultation, target, "That amendment does not exist.")
+        return _fail(request, consultation, target, _("That amendment does not exist."))
     try:
         services.withdraw_amendment(amendment=amendment, user=request.user)
     except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or "Not allowed.")
+        return _fail(request, consultation, target, str(exc) or _("Not allowed."))
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc))
-    messages.success(request, "Your amendment is withdrawn.")
+    messages.success(request, _("Your amendment is withdrawn."))
     return redirect(_section_url(consultation, amendment.key))
 
 
@@ -641,14 +655,14 @@ def _post_amend_decide(request, consultation):
     target = f"decide-{request.POST.get('amendment', '')}"
     if not form.is_valid():
         message = (
-            "Give a public reason for the decision."
+            _("Give a public reason for the decision.")
             if "reason" in form.errors
-            else "Accept, partly accept or reject an existing amendment."
+            else _("Accept, partly accept or reject an existing amendment.")
         )
         return _fail(request, consultation, target, message, form)
     amendment = _amendment(consultation, form)
     if amendment is None:
-        return _fail(request, consultation, target, "That amendment does not exist.", form)
+        return _fail(request, consultation, target, _("That amendment does not exist."), form)
     try:
         services.decide_amendment(
             amendment=amendment,
@@ -657,10 +671,10 @@ def _post_amend_decide(request, consultation):
             reason=form.cleaned_data["reason"],
         )
     except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or "Not allowed.", form)
+        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
     except ValidationError as exc:
         return _fail(request, consultation, target, _error_text(exc), form)
-    messages.success(request, "Decision recorded; the reason is public.")
+    messages.success(request, _("Decision recorded; the reason is public."))
     return redirect(_section_url(consultation, amendment.key))
 
 
@@ -685,24 +699,28 @@ def merge(request, slug, pk):
                 form = AmendmentActionForm(request.POST)
                 amendment = _amendment(consultation, form) if form.is_valid() else None
                 if amendment is None:
-                    raise ValidationError("Choose an accepted amendment of this consultation.")
+                    raise ValidationError(_("Choose an accepted amendment of this consultation."))
                 services.apply_amendment(amendment=amendment, user=request.user)
-                messages.success(request, f"Amendment #{amendment.pk} is in the draft.")
+                messages.success(
+                    request, _("Amendment #%(pk)s is in the draft.") % {"pk": amendment.pk}
+                )
                 return redirect(request.path)
             if action == "publish":
                 publish_form = PublishMergeForm(request.POST)
                 if not publish_form.is_valid():
-                    raise ValidationError("The new version needs an edit summary.")
+                    raise ValidationError(_("The new version needs an edit summary."))
                 version = services.publish_merged_draft(
                     consultation=consultation,
                     user=request.user,
                     summary=publish_form.cleaned_data["summary"],
                 )
                 if version is None:
-                    raise ValidationError("The draft's text is the same as the current version.")
-                messages.success(request, f"Version {version.number} is published.")
+                    raise ValidationError(_("The draft's text is the same as the current version."))
+                messages.success(
+                    request, _("Version %(number)s is published.") % {"number": version.number}
+                )
                 return redirect(f"{page.url}versions/")
-            raise ValidationError("Unknown action.")
+            raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
             error = _error_text(exc)
             status = 409 if action in ("apply", "publish") else 400

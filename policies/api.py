@@ -8,10 +8,11 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
+from rest_framework.response import Response
 
 from policysite.api import BadRequest, absolute
 
-from . import diffing, markdown_io, selectors
+from . import diffing, markdown_io, selectors, translating
 from .models import PolicyPage, PolicyVersion
 
 SECTION_STATUSES = ["unchanged", "changed", "added", "removed"]
@@ -268,3 +269,149 @@ class Compare(PolicyScopedMixin, generics.RetrieveAPIView):
         if a == b:
             raise BadRequest("Pick two different versions to compare.")
         return selectors.compare_versions(self.policy(), a, b)
+
+
+# --- translations ------------------------------------------------------------------------------
+
+
+class TranslationSectionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The source section's stable key.")
+    state = serializers.ChoiceField(
+        choices=translating.SECTION_STATES,
+        help_text="Against the version judged: up_to_date, outdated (the source changed since "
+        "it was translated), missing (not translated), removed (no longer in the source).",
+    )
+    heading = serializers.CharField(allow_null=True, help_text="The translated heading.")
+    source_heading = serializers.CharField(
+        allow_null=True, help_text="The heading in the version judged against."
+    )
+    translated_body_hash = serializers.CharField(
+        allow_null=True, help_text="Body hash of the source section that was translated."
+    )
+    current_body_hash = serializers.CharField(
+        allow_null=True, help_text="Body hash of the section in the version judged against."
+    )
+
+
+class TranslationSectionTextSerializer(TranslationSectionSerializer):
+    body = serializers.CharField(allow_null=True, help_text="Translated Markdown source.")
+    html = serializers.CharField(allow_null=True, help_text="Sanitised HTML of the body.")
+
+
+class TranslationSerializer(serializers.Serializer):
+    locale = serializers.CharField(help_text="Language code, e.g. de.")
+    language = serializers.CharField(help_text="The language's English name.")
+    language_local = serializers.CharField(help_text="The language's name in itself.")
+    direction = serializers.ChoiceField(choices=["ltr", "rtl"])
+    freshness = serializers.ChoiceField(
+        choices=translating.TRANSLATION_STATES,
+        help_text="up_to_date only when every section is; missing when nothing is translated.",
+    )
+    judged_against = serializers.IntegerField(
+        help_text="Number of the version freshness is judged against (the current one)."
+    )
+    source_version = serializers.IntegerField(
+        allow_null=True, help_text="Number of the version this translates."
+    )
+    source_content_hash = serializers.CharField(allow_null=True)
+    revision = serializers.IntegerField(allow_null=True)
+    title = serializers.CharField(allow_null=True)
+    translator = serializers.CharField(allow_null=True)
+    created_at = serializers.DateTimeField(allow_null=True)
+    stale_sections = serializers.IntegerField(help_text="Sections not up to date.")
+    sections = TranslationSectionSerializer(many=True)
+    url = serializers.CharField()
+    html_url = serializers.CharField(allow_null=True)
+
+
+class TranslationDetailSerializer(TranslationSerializer):
+    sections = TranslationSectionTextSerializer(many=True)
+
+
+def _section_data(row, *, with_text: bool) -> dict:
+    done, now = row.translated, row.current
+    data = {
+        "key": row.key,
+        "state": row.state,
+        "heading": done.heading if done else None,
+        "source_heading": now.heading if now else None,
+        "translated_body_hash": done.source.body_hash if done else None,
+        "current_body_hash": now.body_hash if now else None,
+    }
+    if with_text:
+        data["body"] = done.body if done else None
+        data["html"] = markdown_io.render_markdown(done.body) if done else None
+    return data
+
+
+def translation_data(status, *, version, slug: str, request, with_text: bool = False) -> dict:
+    """One language's translation of a policy, judged against `version`, as plain data."""
+    t, lang = status.translation, status.language
+    rows = status.freshness.sections if status.freshness else []
+    api_path = f"/api/v1/policies/{slug}/translations/{lang.code}/"
+    return {
+        "locale": lang.code,
+        "language": lang.name,
+        "language_local": lang.name_local,
+        "direction": lang.direction,
+        "freshness": status.state,
+        "judged_against": version.number,
+        "source_version": t.source_version.number if t else None,
+        "source_content_hash": t.source_content_hash if t else None,
+        "revision": t.revision if t else None,
+        "title": t.title if t else None,
+        "translator": t.translator_name if t else None,
+        "created_at": t.created_at if t else None,
+        "stale_sections": len(status.freshness.stale)
+        if status.freshness
+        else len(version.sections.all()),
+        "sections": [_section_data(r, with_text=with_text) for r in rows],
+        "url": absolute(request, api_path),
+        "html_url": absolute(request, f"{policy_path(slug)}translations/{lang.code}/")
+        if t
+        else None,
+    }
+
+
+class TranslationsMixin(PolicyScopedMixin):
+    pagination_class = None
+    queryset = PolicyVersion.objects.none()  # for the schema; the selectors do the reading
+
+    def _current(self):
+        version = selectors.current_version(self.policy())
+        if version is None:
+            raise Http404("This policy has no published version.")
+        return version
+
+
+@extend_schema(tags=["policies"])
+class TranslationList(TranslationsMixin, generics.ListAPIView):
+    """Every translation language of a policy with the freshness of its newest translation
+    against the current version, section by section (missing when there is none)."""
+
+    serializer_class = TranslationSerializer
+
+    def list(self, request, *args, **kwargs):
+        version = self._current()
+        data = [
+            translation_data(s, version=version, slug=self.policy().slug, request=request)
+            for s in selectors.language_statuses(version)
+        ]
+        return Response(self.get_serializer(data, many=True).data)
+
+
+@extend_schema(tags=["policies"])
+class TranslationDetail(TranslationsMixin, generics.RetrieveAPIView):
+    """The newest translation into one language, with each section's text and freshness."""
+
+    serializer_class = TranslationDetailSerializer
+
+    def get_object(self):
+        view = selectors.translation_view(self.policy(), self.kwargs["code"])
+        return translation_data(
+            view.status,
+            version=view.version,
+            slug=self.policy().slug,
+            request=self.request,
+            with_text=True,
+        )

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from . import demo_content, services
-from .models import PolicyPage, PolicyVersion
+from .models import PolicyPage, PolicyTranslation, PolicyVersion
 
 DEMO_SLUG = "shared-conduct-baseline"
 DEMO_PASSWORD = "accord-demo"  # noqa: S105  (printed on the console; demo only)
@@ -46,3 +46,21 @@ def seed_policies() -> PolicyPage:
             data=text.encode(), slug=DEMO_SLUG, user=editors[username], summary=summary, label=label
         )
     return PolicyPage.objects.get(slug=DEMO_SLUG)
+
+
+def seed_translations(page: PolicyPage) -> int:
+    """A German translation of version 2, imported by ana; version 3 makes it outdated in the
+    renamed and new sections. Returns how many translations the demo policy has."""
+    german = PolicyTranslation.objects.filter(
+        source_version__policy=page, locale__language_code="de"
+    )
+    if not german.exists():
+        services.import_translation_markdown(
+            data=demo_content.V2_DE.encode(),
+            slug=page.slug,
+            version_number=2,
+            language_code="de",
+            user=get_user_model().objects.get(username="ana"),
+            note="Übersetzt von Ana Ortega.",
+        )
+    return PolicyTranslation.objects.filter(source_version__policy=page).count()

@@ -144,3 +144,48 @@ VERSIONS = [
         "Rename the opening section, move 'Where this applies' up, add an appeals section.",
     ),
 ]
+
+# A German translation of version 2, so the demo shows a translation that version 3 has made
+# outdated in some sections (renamed, moved and new ones) but not in others.
+V2_DE = """\
+# Gemeinsame Verhaltensgrundlage
+
+## Warum es sie gibt
+
+Unsere Gemeinschaften schaffen gemeinsam über Sprachen, Zeitzonen und Lebenswege hinweg.
+Diese Grundlage legt fest, was wir voneinander erwarten können und was geschieht, wenn
+diese Erwartungen nicht erfüllt werden. Sie ist ein Mindestmaß, keine Obergrenze: Eine
+Gemeinschaft darf von ihren Mitgliedern mehr verlangen.
+
+## Was wir erwarten
+
+- Geht von guten Absichten aus und fragt nach, bevor ihr urteilt.
+- Widersprecht Ideen, niemals dem Wert eines Menschen.
+- Würdigt die Arbeit anderer, auch Übersetzungen und Durchsichten.
+- Macht Platz für Neue und für Menschen, die in einer Zweitsprache schreiben.
+
+## Was nicht akzeptabel ist
+
+- Beleidigungen, herabwürdigende Ausdrücke oder abwertende Witze, gleich gegen wen.
+- Unerwünschte sexuelle Aufmerksamkeit.
+- Das Veröffentlichen privater Angaben anderer ohne deren Zustimmung.
+- Jemandem wiederholt über verschiedene Orte hinweg zu folgen, nachdem er darum gebeten hat,
+  es zu lassen.
+- Gewaltdrohungen, auch versteckte.
+
+## Wo sie gilt
+
+Diese Grundlage gilt für die Wikis, Chaträume, Mailinglisten, Repositorien und Treffen einer
+teilnehmenden Gemeinschaft und überall dort, wo ihr in ihrem Namen handelt.
+
+## Wie man ein Problem meldet
+
+Schreibt an [CONTACT METHOD]. Ihr erhaltet innerhalb von drei Tagen eine Bestätigung und
+innerhalb von zwei Wochen eine Antwort. Meldungen lesen nur so wenige Menschen wie nötig, um
+handeln zu können, und niemand, der in einer Meldung genannt wird, entscheidet über sie mit.
+
+## Was nach einer Meldung geschieht
+
+Das [GOVERNING BODY] prüft jede Meldung, hört die Beteiligten an und entscheidet über eine
+Reaktion. Sie reicht von einem privaten Hinweis bis zum dauerhaften Ausschluss.
+"""

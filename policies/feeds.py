@@ -4,15 +4,18 @@ from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import PolicyPage, PolicyVersion
+from .translating import language
 
 ITEMS = 50
 
 
 class VersionFeed(Feed):
     feed_type = Atom1Feed
-    subtitle = "Every published version, with its author and edit summary."
+    subtitle = gettext_lazy("Every published version, with its author and edit summary.")
 
     def get_object(self, request, slug=None):
         if slug is None:
@@ -26,7 +29,9 @@ class VersionFeed(Feed):
         return obj.url if obj else "/"
 
     def title(self, obj):
-        return f"Accord: new versions of {obj.title}" if obj else "Accord: new policy versions"
+        if obj:
+            return _("Accord: new versions of %(title)s") % {"title": obj.title}
+        return _("Accord: new policy versions")
 
     def items(self, obj):
         versions = PolicyVersion.objects.select_related("policy", "author").order_by(
@@ -51,3 +56,76 @@ class VersionFeed(Feed):
 
     def item_author_name(self, item):
         return item.author_name
+
+
+class TranslationFeed(Feed):
+    """Every imported translation of one policy, newest first, with its language and whether
+    it still matches the current version (and which sections do not)."""
+
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug):
+        page = PolicyPage.objects.live().filter(slug=slug).first()
+        if page is None:
+            raise Http404("No such policy.")
+        return page
+
+    def link(self, obj):
+        return f"{obj.url}translations/"
+
+    def title(self, obj):
+        return _("Accord: translations of %(title)s") % {"title": obj.title}
+
+    def subtitle(self, obj):
+        return _("Each imported translation, its language and whether it is up to date.")
+
+    def items(self, obj):
+        from .selectors import translation_history
+
+        # The feed object is shared by every request: carry the page's URL in each item.
+        base = f"{obj.url}translations/"
+        return [(t, fresh, base) for t, fresh in translation_history(obj, limit=ITEMS)]
+
+    def item_title(self, item):
+        t, _fresh, _base = item
+        return _("%(language)s translation of version %(number)s (revision %(revision)s)") % {
+            "language": language(t.locale.language_code).name,
+            "number": t.source_version.number,
+            "revision": t.revision,
+        }
+
+    def item_description(self, item):
+        t, fresh, _base = item
+        if fresh is None or fresh.is_up_to_date:
+            state = _("Locale %(code)s: up to date with the current version.") % {
+                "code": t.locale.language_code
+            }
+        else:
+            state = _("Locale %(code)s: outdated against the current version in %(sections)s.") % {
+                "code": t.locale.language_code,
+                "sections": ", ".join(f"{s.heading} ({s.label})" for s in fresh.stale),
+            }
+        return escape(
+            _("%(state)s Imported by %(name)s.") % {"state": state, "name": t.translator_name}
+        )
+
+    def item_link(self, item):
+        t, _fresh, base = item
+        return f"{base}{t.locale.language_code}/"
+
+    def item_guid(self, item):
+        t, _fresh, _base = item
+        return f"{self.item_link(item)}#translation-{t.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item):
+        return item[0].created_at
+
+    def item_author_name(self, item):
+        return item[0].translator_name
+
+    def item_categories(self, item):
+        t, fresh, _base = item
+        state = "up_to_date" if fresh is None or fresh.is_up_to_date else "outdated"
+        return [f"locale:{t.locale.language_code}", f"freshness:{state}"]

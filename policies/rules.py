@@ -50,6 +50,17 @@ def can_import_policies(user) -> bool:
     return index is not None and can_create_policy(user, index)
 
 
+@rules.predicate
+def can_translate_policy(user, page) -> bool:
+    """Import translations of a policy's published versions: its editors, and members of the
+    "Translators" group (who may not change the source text itself)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.groups.filter(name="Translators").exists():
+        return True
+    return can_publish_policy(user, page)
+
+
 # Reading published versions is public; nobody edits or deletes a published version
 # (PolicyVersion and SectionVersion refuse it at the model level).
 @rules.predicate
@@ -61,5 +72,6 @@ rules.add_perm("policies.publish_policy", can_publish_policy)
 rules.add_perm("policies.create_policy", can_create_policy)
 rules.add_perm("policies.import_policies", can_import_policies)
 rules.add_perm("policies.view_policy", can_view_policy)
+rules.add_perm("policies.translate_policy", can_translate_policy)
 rules.add_perm("policies.change_policyversion", rules.always_deny)
 rules.add_perm("policies.delete_policyversion", rules.always_deny)

@@ -6,12 +6,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Max, Prefetch
 from django.http import Http404
+from django.utils.translation import pgettext_lazy
 
-from . import diffing, markdown_io
-from .models import PolicyPage, PolicyVersion, SectionVersion
+from . import diffing, markdown_io, translating
+from .models import (
+    PolicyPage,
+    PolicyTranslation,
+    PolicyVersion,
+    SectionVersion,
+    TranslatedSection,
+)
 
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
@@ -111,6 +119,16 @@ def version_view(version: PolicyVersion) -> VersionView:
 
 # --- comparing two versions -------------------------------------------------------------
 
+# What each label on a compared section reads as; the label itself stays the CSS class.
+SECTION_LABEL_NAMES = {
+    "unchanged": pgettext_lazy("section change", "unchanged"),
+    "changed": pgettext_lazy("section change", "changed"),
+    "added": pgettext_lazy("section change", "added"),
+    "removed": pgettext_lazy("section change", "removed"),
+    "renamed": pgettext_lazy("section change", "renamed"),
+    "moved": pgettext_lazy("section change", "moved"),
+}
+
 
 @dataclass
 class SectionDiff:
@@ -139,6 +157,11 @@ class SectionDiff:
         if self.moved:
             labels.append("moved")
         return labels or ["unchanged"]
+
+    @property
+    def badges(self) -> list[tuple[str, str]]:
+        """(label, its name in the reader's language) for each label."""
+        return [(label, SECTION_LABEL_NAMES.get(label, label)) for label in self.labels]
 
 
 @dataclass
@@ -280,3 +303,218 @@ def compare_versions(page, a: int, b: int) -> Comparison:
 
 def export_sections(version: PolicyVersion) -> list[tuple[str, str]]:
     return [(s.heading, s.body) for s in version.sections.all()]
+
+
+# --- translations -----------------------------------------------------------------------------
+
+
+@dataclass
+class SectionFreshnessView:
+    """One row of a translation page: the freshness verdict plus what a reader needs to see
+    it — the source diff they are missing, or the new source text."""
+
+    fresh: translating.SectionFreshness
+    diff: dict | None = None
+    heading_diff_html: str = ""
+    current_html: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.fresh.key
+
+    @property
+    def state(self) -> str:
+        return self.fresh.state
+
+    @property
+    def label(self) -> str:
+        return self.fresh.label
+
+    @property
+    def heading(self) -> str:
+        return self.fresh.heading
+
+    @property
+    def translated(self):
+        return self.fresh.translated
+
+    @property
+    def current(self):
+        return self.fresh.current
+
+
+@dataclass
+class LanguageStatus:
+    language: translating.Language
+    translation: PolicyTranslation | None
+    freshness: translating.Freshness | None
+    rows: list[SectionFreshnessView] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        if self.freshness is None:
+            return translating.MISSING
+        return self.freshness.state
+
+    @property
+    def label(self) -> str:
+        return translating.STATE_LABELS[self.state]
+
+    @property
+    def stale_headings(self) -> list[str]:
+        return [s.heading for s in self.freshness.stale] if self.freshness else []
+
+
+def translation_languages() -> list[translating.Language]:
+    """The languages policies are translated into, from settings.ACCORD_POLICY_LANGUAGES."""
+    return translating.target_languages(settings.ACCORD_POLICY_LANGUAGES, settings.LANGUAGE_CODE)
+
+
+def _source_section(s: SectionVersion) -> translating.SourceSection:
+    return translating.SourceSection(
+        key=s.key, heading=s.heading, body=s.body, body_hash=s.body_hash
+    )
+
+
+def latest_translations(
+    policy_id: int, *, up_to: int | None = None, codes=None
+) -> dict[str, PolicyTranslation]:
+    """The newest translation per language (newest source version, then newest revision) of
+    versions up to number `up_to`, each with `section_list` filled: two queries."""
+    qs = PolicyTranslation.objects.filter(source_version__policy_id=policy_id).select_related(
+        "source_version", "locale"
+    )
+    if up_to is not None:
+        qs = qs.filter(source_version__number__lte=up_to)
+    if codes is not None:
+        qs = qs.filter(locale__language_code__in=list(codes))
+    chosen: dict[str, PolicyTranslation] = {}
+    for t in qs.order_by("source_version__number", "revision", "pk"):
+        chosen[t.locale.language_code] = t
+    by_translation: dict[int, list[TranslatedSection]] = {t.pk: [] for t in chosen.values()}
+    if chosen:
+        rows = (
+            TranslatedSection.objects.filter(translation__in=list(chosen.values()))
+            .select_related("source_section")
+            .order_by("position")
+        )
+        for row in rows:
+            by_translation[row.translation_id].append(row)
+    for t in chosen.values():
+        t.section_list = by_translation[t.pk]
+    return chosen
+
+
+def translation_freshness(
+    translation: PolicyTranslation, target: list[SectionVersion]
+) -> translating.Freshness:
+    return translating.freshness(
+        [
+            translating.TranslatedText(
+                key=s.key,
+                heading=s.heading,
+                body=s.body,
+                source=_source_section(s.source_section),
+            )
+            for s in translation.section_list
+        ],
+        [_source_section(s) for s in target],
+    )
+
+
+def _rows(fresh: translating.Freshness, current: dict[str, SectionVersion]):
+    rows = []
+    for s in fresh.sections:
+        row = SectionFreshnessView(fresh=s)
+        source = s.translated.source if s.translated else None
+        now = current.get(s.key)
+        if s.state == translating.OUTDATED:
+            row.diff = body_diff(source.body, source.body_hash, now.body, now.body_hash)
+            if s.heading_changed:
+                row.heading_diff_html = diffing.render_inline(
+                    diffing.diff_words(source.heading, now.heading)
+                )
+        elif s.state == translating.MISSING:
+            row.current_html = rendered_body(now)
+        rows.append(row)
+    return rows
+
+
+def language_statuses(
+    version: PolicyVersion, *, codes=None, with_rows: bool = False
+) -> list[LanguageStatus]:
+    """Every translation language against `version`: the newest translation of that version
+    or an earlier one, judged section by section. Two queries beyond the version's sections
+    (which callers usually have prefetched); with_rows adds the diffs a translator needs."""
+    languages = translation_languages()
+    if codes is not None:
+        wanted = list(codes)
+        known = {lang.code: lang for lang in languages}
+        languages = [known.get(c) or translating.language(c) for c in wanted]
+    found = latest_translations(
+        version.policy_id, up_to=version.number, codes=[lang.code for lang in languages]
+    )
+    target = list(version.sections.all())
+    current = {s.key: s for s in target}
+    statuses = []
+    for lang in languages:
+        translation = found.get(lang.code)
+        fresh = translation_freshness(translation, target) if translation else None
+        status = LanguageStatus(language=lang, translation=translation, freshness=fresh)
+        if with_rows and fresh is not None:
+            status.rows = _rows(fresh, current)
+        statuses.append(status)
+    return statuses
+
+
+@dataclass
+class TranslationView:
+    version: PolicyVersion  # the policy's current version
+    status: LanguageStatus
+
+    @property
+    def translation(self) -> PolicyTranslation:
+        return self.status.translation
+
+
+def translation_view(page, code: str) -> TranslationView:
+    """The newest translation into `code`, judged against the current version; 404 when the
+    language is not a translation language or nothing is translated into it yet."""
+    if code not in {lang.code for lang in translation_languages()}:
+        raise Http404("Policies are not translated into this language.")
+    version = current_version(page)
+    if version is None:
+        raise Http404("This policy has no published version.")
+    (status,) = language_statuses(version, codes=[code], with_rows=True)
+    if status.translation is None:
+        raise Http404("This policy has no translation into this language yet.")
+    return TranslationView(version=version, status=status)
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """Form choices for translation languages, each named in its own language."""
+    return [(lang.code, f"{lang.name_local} ({lang.code})") for lang in translation_languages()]
+
+
+def translation_history(page, *, limit: int = 50) -> list[tuple[PolicyTranslation, object]]:
+    """Imported translations of a policy, newest first, each with its freshness against the
+    current version (None when the policy has no version): four queries."""
+    version = current_version(page)
+    translations = list(
+        PolicyTranslation.objects.filter(source_version__policy_id=page.pk)
+        .select_related("source_version", "locale")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    sections: dict[int, list[TranslatedSection]] = {t.pk: [] for t in translations}
+    for row in (
+        TranslatedSection.objects.filter(translation__in=translations)
+        .select_related("source_section")
+        .order_by("position")
+    ):
+        sections[row.translation_id].append(row)
+    target = list(version.sections.all()) if version else []
+    result = []
+    for t in translations:
+        t.section_list = sections[t.pk]
+        result.append((t, translation_freshness(t, target) if version else None))
+    return result

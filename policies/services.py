@@ -10,12 +10,22 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from wagtail.models import Locale, Page
 from wagtail.search.backends import get_search_backends
 
 from . import diffing, markdown_io
-from .models import PolicyIndexPage, PolicyPage, PolicySection, PolicyVersion, SectionVersion
-from .rules import can_create_policy, can_publish_policy
+from .models import (
+    PolicyIndexPage,
+    PolicyPage,
+    PolicySection,
+    PolicyTranslation,
+    PolicyVersion,
+    SectionVersion,
+    TranslatedSection,
+)
+from .rules import can_create_policy, can_publish_policy, can_translate_policy
 
 
 class PublishConflict(ValidationError):
@@ -102,15 +112,26 @@ def check_publish_conflict(*, page: PolicyPage, base_version: int | None) -> Non
     if not newer:
         return
     described = "; ".join(
-        f"version {v.number} by {v.author_name} on {v.created_at:%Y-%m-%d %H:%M} UTC "
-        f"(“{v.summary}”, {v.sections_changed + v.sections_added + v.sections_removed} "
-        f"section(s) changed)"
+        _(
+            "version %(number)s by %(author)s on %(when)s UTC (“%(summary)s”, %(changed)s "
+            "section(s) changed)"
+        )
+        % {
+            "number": v.number,
+            "author": v.author_name,
+            "when": f"{v.created_at:%Y-%m-%d %H:%M}",
+            "summary": v.summary,
+            "changed": v.sections_changed + v.sections_added + v.sections_removed,
+        }
         for v in newer
     )
     raise PublishConflict(
-        f"Not published: while you were editing version {base_version}, {described} was "
-        f"published. Your changes are kept as a draft; compare them with the new version, "
-        f"then publish again."
+        _(
+            "Not published: while you were editing version %(base)s, %(described)s was "
+            "published. Your changes are kept as a draft; compare them with the new version, "
+            "then publish again."
+        )
+        % {"base": base_version, "described": described}
     )
 
 
@@ -124,16 +145,16 @@ def record_version(*, page: PolicyPage, revision, user) -> PolicyVersion | None:
     summary = (page.edit_summary or "").strip()
     sections = _snapshot(page)
     if not sections:
-        raise ValidationError("A policy needs at least one section before it can be published.")
+        raise ValidationError(_("A policy needs at least one section before it can be published."))
     keys = [s.key for s in sections]
     if any(not k for k in keys) or len(set(keys)) != len(keys):
-        raise ValidationError("Every section needs a unique key; edit and save the page again.")
+        raise ValidationError(_("Every section needs a unique key; edit and save the page again."))
     digest = content_hash(page.title, sections)
     previous = _latest_version(page.pk)
     if previous is not None and previous.content_hash == digest:
         return None
     if not summary:
-        raise ValidationError("Publishing needs an edit summary: say what changed and why.")
+        raise ValidationError(_("Publishing needs an edit summary: say what changed and why."))
 
     stats = _change_stats(previous, sections)
     author_name = getattr(user, "get_username", lambda: "")() if user else ""
@@ -229,9 +250,9 @@ def publish_policy(
     `sections` are (key or None, heading, body); a None key gets a fresh one. Returns the new
     version, or None when the text is identical to the current version."""
     if not can_publish_policy(user, page):
-        raise PermissionDenied("You may not publish this policy.")
+        raise PermissionDenied(_("You may not publish this policy."))
     if not summary.strip():
-        raise ValidationError("Publishing needs an edit summary: say what changed and why.")
+        raise ValidationError(_("Publishing needs an edit summary: say what changed and why."))
     check_publish_conflict(page=page, base_version=base_version)
     page = PolicyPage.objects.get(pk=page.pk).get_latest_revision_as_object()
     if title:
@@ -254,11 +275,11 @@ def create_policy_page(*, title: str, slug: str, user, intro: str = "") -> Polic
     """Create an empty, unpublished policy page under the site's policy index."""
     index = PolicyIndexPage.objects.first()
     if index is None:
-        raise ValidationError("There is no policy index page to create the policy under.")
+        raise ValidationError(_("There is no policy index page to create the policy under."))
     if not can_create_policy(user, index):
-        raise PermissionDenied("You may not create policies.")
+        raise PermissionDenied(_("You may not create policies."))
     if Page.objects.filter(slug=slug, path__startswith=index.path).exists():
-        raise ValidationError(f"A page with the slug “{slug}” already exists.")
+        raise ValidationError(_("A page with the slug “%(slug)s” already exists.") % {"slug": slug})
     page = PolicyPage(title=title, slug=slug, intro=intro, live=False, owner=user)
     index.add_child(instance=page)
     return page
@@ -292,10 +313,14 @@ def import_policy_markdown(
 
     if isinstance(data, bytes) and len(data) > settings.ACCORD_MAX_IMPORT_BYTES:
         raise ValidationError(
-            f"The file is {len(data):,} bytes; the limit is {settings.ACCORD_MAX_IMPORT_BYTES:,}."
+            _("The file is %(size)s bytes; the limit is %(limit)s.")
+            % {
+                "size": number_format(len(data), force_grouping=True),
+                "limit": number_format(settings.ACCORD_MAX_IMPORT_BYTES, force_grouping=True),
+            }
         )
     if not summary or not summary.strip():
-        raise ValidationError("An import publishes a version, so it needs an edit summary.")
+        raise ValidationError(_("An import publishes a version, so it needs an edit summary."))
     try:
         parsed = markdown_io.parse_policy(data, level=level)
     except markdown_io.PolicyFormatError as exc:
@@ -310,7 +335,7 @@ def import_policy_markdown(
         if created:
             if not title:
                 raise ValidationError(
-                    "The file has no title (no “# Title” line or front matter title); give one."
+                    _("The file has no title (no “# Title” line or front matter title); give one.")
                 )
             page = create_policy_page(title=title, slug=slug, user=user)
         current = _latest_version(page.pk)
@@ -331,3 +356,197 @@ def import_policy_markdown(
         matched_keys=sum(1 for k in keys if k),
         new_keys=sum(1 for k in keys if not k),
     )
+
+
+# --- translations -----------------------------------------------------------------------------
+
+
+def clean_language_codes(codes) -> list[str]:
+    """Validate a list of translation language codes (e.g. a vote's required languages):
+    every code must be a configured translation language. Returns them deduplicated, in the
+    configured order."""
+    from .selectors import translation_languages
+
+    known = [lang.code for lang in translation_languages()]
+    given = [str(c).strip().lower() for c in (codes or []) if str(c).strip()]
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValidationError(
+            _("Unknown translation language %(unknown)s; policies are translated into %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(known)}
+        )
+    return [code for code in known if code in given]
+
+
+def _known_languages_text() -> str:
+    from .selectors import translation_languages
+
+    return ", ".join(f"{lang.code} ({lang.name})" for lang in translation_languages())
+
+
+@transaction.atomic
+def import_translation_markdown(
+    *,
+    data: bytes | str,
+    slug: str,
+    version_number: int,
+    language_code: str,
+    user,
+    note: str = "",
+    level: int = 2,
+) -> PolicyTranslation:
+    """Import a translated Markdown file as a translation of one published version.
+
+    Sections are aligned with the version's sections by order, so the file must have exactly
+    as many; each translated section records the source section (key and body hash) it
+    translates. Importing again for the same version and language adds a new revision; an
+    identical file is refused. Any error leaves the database as it was."""
+    from django.conf import settings
+
+    from .selectors import translation_languages
+
+    if isinstance(data, bytes) and len(data) > settings.ACCORD_MAX_IMPORT_BYTES:
+        raise ValidationError(
+            _("The file is %(size)s bytes; the limit is %(limit)s.")
+            % {"size": f"{len(data):,}", "limit": f"{settings.ACCORD_MAX_IMPORT_BYTES:,}"}
+        )
+    code = (language_code or "").strip().lower()
+    languages = {lang.code: lang for lang in translation_languages()}
+    if code not in languages:
+        raise ValidationError(
+            _("Unknown language “%(code)s”. Translations can be imported in: %(known)s.")
+            % {"code": code, "known": _known_languages_text()}
+        )
+    language = languages[code]
+    page = PolicyPage.objects.filter(slug=slug).first()
+    if page is None:
+        raise ValidationError(_("There is no policy “%(slug)s”.") % {"slug": slug})
+    if not can_translate_policy(user, page):
+        raise PermissionDenied(_("You may not import translations of this policy."))
+    version = PolicyVersion.objects.filter(policy=page, number=version_number).first()
+    if version is None:
+        latest = _latest_version(page.pk)
+        raise ValidationError(
+            _("“%(title)s” has no version %(number)s; its latest is version %(latest)s.")
+            % {
+                "title": page.title,
+                "number": version_number,
+                "latest": latest.number if latest else 0,
+            }
+        )
+    try:
+        parsed = markdown_io.parse_policy(data, level=level)
+    except markdown_io.PolicyFormatError as exc:
+        raise ValidationError(str(exc)) from exc
+    source = list(version.sections.order_by("position"))
+    if len(parsed.sections) != len(source):
+        raise ValidationError(
+            _(
+                "The %(language)s file has %(got)s sections but version %(number)s has "
+                "%(expected)s. Sections are matched by order, so the counts must agree. "
+                "Version %(number)s: %(source)s. File: %(file)s."
+            )
+            % {
+                "language": language.name,
+                "got": len(parsed.sections),
+                "number": version.number,
+                "expected": len(source),
+                "source": "; ".join(s.heading for s in source),
+                "file": "; ".join(s.heading for s in parsed.sections),
+            }
+        )
+    title = str(parsed.front_matter.get("title") or parsed.title or version.title).strip()
+    texts = [
+        (s, p.heading.strip(), normalise_text(p.body))
+        for s, p in zip(source, parsed.sections, strict=True)
+    ]
+    locale, _created = Locale.objects.get_or_create(language_code=code)
+    previous = (
+        PolicyTranslation.objects.filter(source_version=version, locale=locale)
+        .order_by("-revision")
+        .first()
+    )
+    if previous is not None:
+        before = [(s.source_section_id, s.heading, s.body) for s in previous.sections.all()]
+        if previous.title == title and before == [(s.pk, h, b) for s, h, b in texts]:
+            raise ValidationError(
+                _(
+                    "This %(language)s text is identical to the translation of version "
+                    "%(number)s already imported; nothing was written."
+                )
+                % {"language": language.name, "number": version.number}
+            )
+    author_name = getattr(user, "get_username", lambda: "")() if user else ""
+    translation = PolicyTranslation.objects.create(
+        source_version=version,
+        locale=locale,
+        revision=(previous.revision + 1) if previous else 1,
+        title=title[:255],
+        translator=user if user and not isinstance(user, AnonymousUser) else None,
+        translator_name=author_name or "unknown",
+        note=(note or "").strip(),
+        created_at=timezone.now(),
+        source_content_hash=version.content_hash,
+    )
+    TranslatedSection.objects.bulk_create(
+        TranslatedSection(
+            translation=translation,
+            source_section=s,
+            key=s.key,
+            source_body_hash=s.body_hash,
+            position=i,
+            heading=heading[:255],
+            body=body,
+        )
+        for i, (s, heading, body) in enumerate(texts)
+    )
+    return translation
+
+
+def require_translations(*, version: PolicyVersion, languages, refusal: str) -> None:
+    """Refuse (ValidationError) while a required translation of `version` is missing or
+    outdated. The message starts with `refusal` (e.g. "The vote cannot open") and names each
+    language and the sections that need work."""
+    from . import translating
+    from .selectors import language_statuses
+
+    codes = list(languages or [])
+    if not codes:
+        return
+    problems = []
+    for status in language_statuses(version, codes=codes):
+        name = f"{status.language.name} ({status.language.code})"
+        if status.translation is None:
+            problems.append(
+                _("%(language)s: there is no translation of version %(number)s")
+                % {"language": name, "number": version.number}
+            )
+            continue
+        stale = status.freshness.stale
+        if not stale:
+            continue
+        parts = [
+            _("“%(heading)s” (%(state)s)")
+            % {
+                "heading": s.current.heading if s.current else s.heading,
+                "state": translating.STATE_LABELS[s.state],
+            }
+            for s in stale
+        ]
+        problems.append(
+            _(
+                "%(language)s: the translation of version %(source)s is outdated against "
+                "version %(number)s in %(sections)s"
+            )
+            % {
+                "language": name,
+                "source": status.translation.source_version.number,
+                "number": version.number,
+                "sections": ", ".join(str(p) for p in parts),
+            }
+        )
+    if problems:
+        raise ValidationError(
+            _("%(refusal)s until its required translations are up to date. %(problems)s.")
+            % {"refusal": refusal, "problems": "; ".join(str(p) for p in problems)}
+        )

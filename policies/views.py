@@ -1,5 +1,6 @@
 """Public policy pages. Thin: parse the URL, ask a selector, render."""
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -15,6 +16,8 @@ def policy_current(request, page):
     version = selectors.current_version(page)
     context = _page_context(page, view=selectors.version_view(version) if version else None)
     context["is_current"] = True
+    if version is not None:
+        context["translations"] = selectors.language_statuses(version)
     return TemplateResponse(request, "policies/policy_page.html", context)
 
 
@@ -26,6 +29,7 @@ def version_detail(request, page, number):
         view=selectors.version_view(version),
         is_current=version.number == latest,
         latest_number=latest,
+        translations=selectors.language_statuses(version),
     )
     return TemplateResponse(request, "policies/policy_page.html", context)
 
@@ -89,4 +93,31 @@ def compare(request, page, a, b):
         request,
         "policies/compare.html",
         _page_context(page, comparison=comparison, layout=layout, versions=versions),
+    )
+
+
+def translation_detail(request, page, code):
+    """A translation for readers: its text in its own language and direction, with a banner
+    and, per section, the source changes it does not reflect yet."""
+    view = selectors.translation_view(page, code)
+    return TemplateResponse(
+        request,
+        "policies/translation.html",
+        _page_context(page, view=view, code=code, source_language=settings.LANGUAGE_CODE),
+    )
+
+
+def translation_todo(request, page):
+    """For translators: per language, what is missing or outdated in the current version,
+    section by section, with the source diff to carry over."""
+    version = selectors.current_version(page)
+    if version is None:
+        raise Http404("This policy has no published version.")
+    statuses = selectors.language_statuses(version, with_rows=True)
+    return TemplateResponse(
+        request,
+        "policies/translation_todo.html",
+        _page_context(
+            page, version=version, statuses=statuses, source_language=settings.LANGUAGE_CODE
+        ),
     )

@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -29,15 +31,25 @@ def refuse_conflicting_publish(request, page):
     return None
 
 
+def _version_name(version) -> str:
+    """display_name in the editor's language (display_name itself goes into stored logs)."""
+    name = _("version %(number)s") % {"number": version.number}
+    return name + (f" ({version.label})" if version.label else "")
+
+
 @hooks.register("after_publish_page")
 def report_version(request, page):
     if not isinstance(page.specific, PolicyPage):
         return
     version = PolicyVersion.objects.filter(revision_id=page.live_revision_id).first()
     if version is None:
-        messages.info(request, "The text is identical to the current version: no new version.")
+        messages.info(request, _("The text is identical to the current version: no new version."))
     else:
-        messages.success(request, f"Published {version.display_name} of “{version.title}”.")
+        messages.success(
+            request,
+            _("Published %(version)s of “%(title)s”.")
+            % {"version": _version_name(version), "title": version.title},
+        )
 
 
 @hooks.register("before_delete_page")
@@ -45,8 +57,10 @@ def refuse_deleting_versioned_policy(request, page):
     if isinstance(page.specific, PolicyPage) and PolicyVersion.objects.filter(policy=page).exists():
         messages.error(
             request,
-            "This policy has published versions, which are a public record and cannot be "
-            "deleted. Unpublish it instead.",
+            _(
+                "This policy has published versions, which are a public record and cannot be "
+                "deleted. Unpublish it instead."
+            ),
         )
         return redirect("wagtailadmin_pages:edit", page.pk)
     return None
@@ -70,18 +84,25 @@ def import_view(request):
                 title=data["title"] or None,
             )
         except PermissionDenied:
-            form.add_error(None, "You may not publish this policy.")
+            form.add_error(None, _("You may not publish this policy."))
         except ValidationError as exc:
             form.add_error(None, exc.messages[0] if exc.messages else str(exc))
         else:
             if result.version is None:
-                messages.info(request, "The file matches the current version; nothing new.")
+                messages.info(request, _("The file matches the current version; nothing new."))
             else:
                 messages.success(
                     request,
-                    f"Published {result.version.display_name} of “{result.page.title}” "
-                    f"({result.matched_keys} sections kept their identity, "
-                    f"{result.new_keys} new).",
+                    _(
+                        "Published %(version)s of “%(title)s” (%(kept)s sections kept their "
+                        "identity, %(new)s new)."
+                    )
+                    % {
+                        "version": _version_name(result.version),
+                        "title": result.page.title,
+                        "kept": result.matched_keys,
+                        "new": result.new_keys,
+                    },
                 )
             return redirect("wagtailadmin_pages:edit", result.page.pk)
     return TemplateResponse(request, "policies/admin/import.html", {"form": form})
@@ -100,7 +121,7 @@ class ImportMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_import_menu_item():
     return ImportMenuItem(
-        "Import policy", reverse("policies_import"), icon_name="upload", order=250
+        gettext_lazy("Import policy"), reverse("policies_import"), icon_name="upload", order=250
     )
 
 
@@ -114,8 +135,10 @@ def refuse_bulk_publishing_policies(request, action_type, objects, action_class_
         return None
     messages.error(
         request,
-        "Policies are published one at a time, from their edit page, with an edit summary: "
-        + ", ".join(p.title for p in policies)
-        + ". Nothing was published.",
+        _(
+            "Policies are published one at a time, from their edit page, with an edit summary: "
+            "%(titles)s. Nothing was published."
+        )
+        % {"titles": ", ".join(p.title for p in policies)},
     )
     return redirect("wagtailadmin_explore", policies[0].get_parent().pk)

@@ -14,6 +14,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, pagination, parsers, status, throttling
 from rest_framework.permissions import SAFE_METHODS
 
@@ -43,13 +44,13 @@ class IdFilter(django_filters.NumberFilter):
 
 class BadRequest(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
-    default_detail = "The request is not valid."
+    default_detail = _("The request is not valid.")
     default_code = "invalid"
 
 
 class RequestTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_detail = "The request body is too large."
+    default_detail = _("The request body is too large.")
     default_code = "too_large"
 
 
@@ -66,7 +67,7 @@ class LimitedJSONParser(parsers.JSONParser):
             if declared and int(declared) > limit:
                 raise RequestTooLarge
         except ValueError:
-            raise BadRequest("The Content-Length header is not a number.") from None
+            raise BadRequest(_("The Content-Length header is not a number.")) from None
         data = stream.read(limit + 1)
         if len(data) > limit:
             raise RequestTooLarge

@@ -3,6 +3,7 @@ holds its views; policysite/api.py what they share."""
 
 from csp.decorators import csp_update
 from django.urls import path, re_path, register_converter
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
@@ -81,7 +82,7 @@ def root(request):
 def not_found(request):
     """Anything else under /api/v1/ ending in a slash: a JSON 404, not the site's HTML page.
     (Paths without the slash still get CommonMiddleware's redirect first.)"""
-    raise NotFound("No such API endpoint.")
+    raise NotFound(_("No such API endpoint."))
 
 
 urlpatterns = [
@@ -104,6 +105,16 @@ urlpatterns = [
         "policies/<slug:slug>/compare/<num:a>/<num:b>/",
         policies.Compare.as_view(),
         name="compare",
+    ),
+    path(
+        "policies/<slug:slug>/translations/",
+        policies.TranslationList.as_view(),
+        name="translations",
+    ),
+    path(
+        "policies/<slug:slug>/translations/<slug:code>/",
+        policies.TranslationDetail.as_view(),
+        name="translation",
     ),
     # consultations
     path("consultations/", consultations.ConsultationList.as_view(), name="consultations"),

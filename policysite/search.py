@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Max, Q
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from wagtail.search.backends import get_search_backend
 
 from communities.models import Community, Membership
@@ -40,14 +42,44 @@ PER_KIND = 10  # hits per kind on the overview
 PER_KIND_FOCUSED = 50  # hits when one kind is asked for
 MAX_SECTION_ROWS = 2000  # matching section versions read to group identical text
 MIN_PHRASE_CHARS = 3
-WHOLE_TEXT_HEADING = "The whole text"
+WHOLE_TEXT_HEADING = gettext_lazy("The whole text")
 
 KINDS = {
-    "sections": "Policy text",
-    "positions": "Positions",
-    "replies": "Replies",
-    "summaries": "Summaries",
-    "communities": "Communities",
+    "sections": gettext_lazy("Policy text"),
+    "positions": gettext_lazy("Positions"),
+    "replies": gettext_lazy("Replies"),
+    "summaries": gettext_lazy("Summaries"),
+    "communities": gettext_lazy("Communities"),
+}
+# The link to every hit of one kind (the overview shows the best few).
+MORE_OF_KIND = {
+    "sections": gettext_lazy("More policy text results"),
+    "positions": gettext_lazy("More positions results"),
+    "replies": gettext_lazy("More replies results"),
+    "summaries": gettext_lazy("More summaries results"),
+    "communities": gettext_lazy("More communities results"),
+}
+# Kinds and stances as a sentence mentions them (lower case in English, not in every language).
+KINDS_IN_SENTENCE = {
+    "sections": pgettext_lazy("search kind, in a sentence", "policy text"),
+    "positions": pgettext_lazy("search kind, in a sentence", "positions"),
+    "replies": pgettext_lazy("search kind, in a sentence", "replies"),
+    "summaries": pgettext_lazy("search kind, in a sentence", "summaries"),
+    "communities": pgettext_lazy("search kind, in a sentence", "communities"),
+}
+STANCES_IN_SENTENCE = {
+    "support": pgettext_lazy("stance, in a sentence", "support"),
+    "oppose": pgettext_lazy("stance, in a sentence", "oppose"),
+    "neutral": pgettext_lazy("stance, in a sentence", "neutral"),
+}
+# Filter names as notices mention them.
+FILTER_NAMES = {
+    "policy": pgettext_lazy("search filter", "policy"),
+    "version": pgettext_lazy("search filter", "version"),
+    "consultation": pgettext_lazy("search filter", "consultation"),
+    "stance": pgettext_lazy("search filter", "stance"),
+    "community": pgettext_lazy("search filter", "community"),
+    "language": pgettext_lazy("search filter", "language"),
 }
 # The filters each kind understands. A kind is searched only when every filter given applies
 # to it, so filters always narrow. Language is a community's language: policies have no
@@ -148,17 +180,18 @@ class Filters:
     def describe(self) -> list[str]:
         out = []
         if self.policy:
-            out.append(f"policy “{self.policy.title}”")
+            out.append(_("policy “%(title)s”") % {"title": self.policy.title})
         if self.version:
-            out.append(f"version {self.version}")
+            out.append(_("version %(number)s") % {"number": self.version})
         if self.consultation:
-            out.append(f"consultation “{self.consultation.title}”")
+            out.append(_("consultation “%(title)s”") % {"title": self.consultation.title})
         if self.stance:
-            out.append(f"stance {Position.Stance(self.stance).label.lower()}")
+            stance = STANCES_IN_SENTENCE.get(self.stance) or Position.Stance(self.stance).label
+            out.append(_("stance %(stance)s") % {"stance": stance})
         if self.community:
-            out.append(f"community “{self.community.name}”")
+            out.append(_("community “%(name)s”") % {"name": self.community.name})
         if self.language:
-            out.append(f"language {self.language}")
+            out.append(_("language %(code)s") % {"code": self.language})
         return out
 
 
@@ -179,29 +212,32 @@ def resolve_filters(
     if policy:
         found.policy = next((p for p in options.policies if p.slug == policy), None)
         if found.policy is None:
-            errors.append(f"There is no published policy “{policy}”.")
+            errors.append(_("There is no published policy “%(slug)s”.") % {"slug": policy})
     if version is not None:
         if not policy:
-            errors.append("Choose a policy to filter by version: every policy numbers its own.")
+            errors.append(_("Choose a policy to filter by version: every policy numbers its own."))
         elif found.policy and not 1 <= version <= found.policy.latest:
             errors.append(
-                f"{found.policy.title} has versions 1 to {found.policy.latest}, not {version}."
+                _("%(title)s has versions 1 to %(latest)s, not %(version)s.")
+                % {"title": found.policy.title, "latest": found.policy.latest, "version": version}
             )
         found.version = version
     if consultation is not None:
         found.consultation = next((c for c in options.consultations if c.pk == consultation), None)
         if found.consultation is None:
-            errors.append(f"There is no public consultation number {consultation}.")
+            errors.append(
+                _("There is no public consultation number %(number)s.") % {"number": consultation}
+            )
     if stance and stance not in Position.Stance.values:
-        errors.append("Stance is support, oppose or neutral.")
+        errors.append(_("Stance is support, oppose or neutral."))
     if community:
         found.community = (
             Community.objects.filter(slug=community).only("pk", "slug", "name").first()
         )
         if found.community is None:
-            errors.append(f"There is no community “{community}”.")
+            errors.append(_("There is no community “%(slug)s”.") % {"slug": community})
     if language and not LANGUAGE.match(language):
-        errors.append("A language is a code such as en, de or pt-br.")
+        errors.append(_("A language is a code such as en, de or pt-br."))
     if errors:
         raise ValidationError(errors)
     return found
@@ -236,6 +272,10 @@ class Group:
     hits: list[Hit]
     more: bool  # more hits than shown
 
+    @property
+    def more_label(self) -> str:
+        return MORE_OF_KIND.get(self.kind, "")
+
 
 @dataclass
 class Results:
@@ -254,9 +294,11 @@ def query_terms(q: str) -> tuple[list[str], list[str]]:
     words = list(dict.fromkeys(WORD.findall(q)))
     notices = []
     if q.strip() and not words:
-        notices.append("Search for words: punctuation alone matches nothing.")
+        notices.append(_("Search for words: punctuation alone matches nothing."))
     if len(words) > MAX_TERMS:
-        notices.append(f"Only the first {MAX_TERMS} words were searched for.")
+        notices.append(
+            _("Only the first %(count)d words were searched for.") % {"count": MAX_TERMS}
+        )
         words = words[:MAX_TERMS]
     return words, notices
 
@@ -267,14 +309,32 @@ def _kinds(kind: str, active: set[str]) -> tuple[list[str], list[str]]:
     notices = []
     narrowing = sorted(f for f in active if any(f not in KIND_FILTERS[k] for k in asked))
     if narrowing:
-        names = " and ".join(narrowing)
+        names = _(" and ").join(str(FILTER_NAMES[f]) for f in narrowing)
         if kinds:
-            shown = ", ".join(KINDS[k].lower() for k in kinds)
-            notices.append(f"With the {names} filter{'s' * (len(narrowing) > 1)}: {shown} only.")
+            shown = ", ".join(str(KINDS_IN_SENTENCE[k]) for k in kinds)
+            notices.append(
+                ngettext(
+                    "With the %(names)s filter: %(shown)s only.",
+                    "With the %(names)s filters: %(shown)s only.",
+                    len(narrowing),
+                )
+                % {"names": names, "shown": shown}
+            )
+        elif kind:
+            notices.append(
+                _(
+                    "Nothing of this kind takes the %(names)s filters together: "
+                    "stance applies to positions, language to communities."
+                )
+                % {"names": names}
+            )
         else:
             notices.append(
-                f"Nothing {'of this kind ' if kind else ''}takes the {names} filters together: "
-                "stance applies to positions, language to communities."
+                _(
+                    "Nothing takes the %(names)s filters together: "
+                    "stance applies to positions, language to communities."
+                )
+                % {"names": names}
             )
     return kinds, notices
 
@@ -496,9 +556,9 @@ def _headings(fetched, consultations) -> dict[tuple[int, str], str]:
 
 def _heading(headings, version_id: int, key: str) -> str:
     if key == WHOLE_TEXT:
-        return WHOLE_TEXT_HEADING
+        return str(WHOLE_TEXT_HEADING)
     if amendment := AMENDMENT_KEY.match(key):  # positions on a proposed amendment
-        return f"Amendment {amendment[1]}"
+        return _("Amendment %(number)s") % {"number": amendment[1]}
     return headings.get((version_id, key), key)
 
 
@@ -522,7 +582,7 @@ def _section_hit(group: _SectionGroup, live, matcher) -> Hit:
         snippet=snippet(group.text.body, matcher),
         context=[Link(policy.title, policy.url)],
         version_runs=runs,
-        version_word="version" if len(group.numbers) == 1 else "versions",
+        version_word=ngettext("version", "versions", len(group.numbers)),
         current=policy.latest in group.numbers,
     )
 
@@ -531,7 +591,9 @@ def _consultation_context(c: ConsultationRef) -> list[Link]:
     return [
         Link(c.title, c.url),
         Link(
-            f"{c.policy.title}, version {c.version_number}", c.policy.version_url(c.version_number)
+            _("%(title)s, version %(number)s")
+            % {"title": c.policy.title, "number": c.version_number},
+            c.policy.version_url(c.version_number),
         ),
     ]
 
@@ -542,8 +604,8 @@ def _position_hit(p: Position, consultations, headings, matcher) -> Hit:
         title=highlight(_heading(headings, c.version_id, p.section_key), matcher),
         url=f"{c.url}?section={p.section_key}#position-{p.pk}",
         snippet=snippet(p.reason, matcher),
-        label=p.get_stance_display() or "Comment",
-        context=[*_consultation_context(c), Link(f"by {p.author_name}")],
+        label=p.get_stance_display() or _("Comment"),
+        context=[*_consultation_context(c), Link(_("by %(author)s") % {"author": p.author_name})],
     )
 
 
@@ -554,8 +616,8 @@ def _reply_hit(r: Reply, consultations, headings, matcher) -> Hit:
         title=highlight(_heading(headings, c.version_id, p.section_key), matcher),
         url=f"{c.url}?section={p.section_key}#reply-{r.pk}",
         snippet=snippet(r.body, matcher),
-        label="Reply",
-        context=[*_consultation_context(c), Link(f"by {r.author_name}")],
+        label=_("Reply"),
+        context=[*_consultation_context(c), Link(_("by %(author)s") % {"author": r.author_name})],
     )
 
 
@@ -571,12 +633,13 @@ def _summary_hit(s: Summary, consultations, headings, matcher) -> Hit:
         parts[0] if s.intro or len(parts) == 1 else parts[1],
     )
     context = _consultation_context(c)
-    label = "Summary"
+    label = _("Summary")
     if row is not None:
-        context.insert(0, Link(f"on “{_heading(headings, c.version_id, row.section_key)}”"))
+        heading = _heading(headings, c.version_id, row.section_key)
+        context.insert(0, Link(_("on “%(heading)s”") % {"heading": heading}))
         label = row.get_outcome_display()
     return Hit(
-        title=highlight(f"Summary of “{c.title}”", matcher),
+        title=highlight(_("Summary of “%(title)s”") % {"title": c.title}, matcher),
         url=f"{c.url}summary/",
         snippet=snippet(text, matcher),
         label=label,
@@ -587,12 +650,12 @@ def _summary_hit(s: Summary, consultations, headings, matcher) -> Hit:
 def _community_hit(c: Community, matcher) -> Hit:
     context = [Link(c.get_kind_display())]
     if c.language:
-        context.append(Link(f"language {c.language}"))
+        context.append(Link(_("language %(code)s") % {"code": c.language}))
     return Hit(
         title=highlight(c.name, matcher),
         url=f"/communities/{c.slug}/",
         snippet=highlight(c.slug, matcher),
-        label="Community",
+        label=_("Community"),
         context=context,
     )
 
@@ -634,7 +697,9 @@ class PhraseHistory:
 def normalise_phrase(phrase: str) -> str:
     needle = normalise(strip_markdown(phrase or ""))
     if len(needle) < MIN_PHRASE_CHARS:
-        raise ValidationError(f"Give a phrase of at least {MIN_PHRASE_CHARS} characters.")
+        raise ValidationError(
+            _("Give a phrase of at least %(count)d characters.") % {"count": MIN_PHRASE_CHARS}
+        )
     return needle
 
 
@@ -681,9 +746,8 @@ def phrase_history(
 
 def _history(policy: PolicyRef, versions: list[tuple[int, str]], holding) -> PhraseHistory:
     def link(number, label):
-        return Link(
-            f"version {number}" + (f" ({label})" if label else ""), policy.version_url(number)
-        )
+        text = _("version %(number)s") % {"number": number}
+        return Link(text + (f" ({label})" if label else ""), policy.version_url(number))
 
     runs: list[PhraseRun] = []
     start = previous = None

@@ -11,10 +11,12 @@ import dataclasses
 import django_filters
 from django.db.models import Count, Prefetch
 from django.http import Http404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 
+from accounts.naming import public_name
 from communities.models import Community
 from policysite.api import IdFilter, absolute
 
@@ -146,13 +148,16 @@ class ResultsSerializer(serializers.Serializer):
 
 
 class VoterSerializer(serializers.Serializer):
-    voter = serializers.CharField(source="voter.get_username")
+    voter = serializers.SerializerMethodField(help_text="Public name of the voter.")
     community = serializers.SerializerMethodField(help_text="Slug of the community voted as.")
     struck = serializers.BooleanField()
     struck_reason = serializers.CharField()
 
     def get_community(self, ballot) -> str | None:
         return ballot.community.slug if ballot.community_id else None
+
+    def get_voter(self, ballot) -> str:
+        return public_name(ballot.voter)
 
 
 class BoardRatificationSerializer(serializers.Serializer):
@@ -265,7 +270,7 @@ class VoteResults(generics.RetrieveAPIView):
     def get_object(self):
         vote = selectors.ensure_closed(get_vote(self.request.user, self.kwargs["pk"]))
         if not rules.can_see_results(self.request.user, vote):
-            raise PermissionDenied("Results are hidden until the vote closes.")
+            raise PermissionDenied(gettext("Results are hidden until the vote closes."))
         results = selectors.results(vote)
         keys = [option.key for option in results.options]
         return {

@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 
@@ -11,9 +12,9 @@ EVENTS = (AuditEntry.Action.OPENED, AuditEntry.Action.CLOSED, AuditEntry.Action.
 
 class VoteFeed(Feed):
     feed_type = Atom1Feed
-    title = "Accord: votes opened and closed"
+    title = _("Accord: votes opened and closed")
     link = "/votes/"
-    subtitle = "Ratification votes as they open, close or are cancelled."
+    subtitle = _("Ratification votes as they open, close or are cancelled.")
 
     def items(self):
         return (

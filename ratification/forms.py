@@ -1,8 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from communities.models import Community
+from policies.selectors import language_choices
 
 from .models import BoardRatification, ExternalTally
 from .services import VoteSettings, options_text, parse_options
@@ -17,11 +20,13 @@ def _usernames(text: str, field: str):
         {line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()}
     )
     if len(names) > MAX_LIST:
-        raise ValidationError(f"List at most {MAX_LIST} people.")
+        raise ValidationError(_("List at most %(limit)s people.") % {"limit": MAX_LIST})
     users = list(get_user_model().objects.filter(username__in=names))
     unknown = sorted(set(names) - {u.get_username() for u in users})
     if unknown:
-        raise ValidationError("No account is called " + ", ".join(unknown[:10]) + ".")
+        raise ValidationError(
+            _("No account is called %(names)s.") % {"names": ", ".join(unknown[:10])}
+        )
     return tuple(users)
 
 
@@ -49,83 +54,110 @@ class CommunitiesField(forms.ModelMultipleChoiceField):
 
 
 class VoteForm(forms.Form):
-    version = forms.TypedChoiceField(coerce=int, label="Version put to the vote")
-    question = forms.CharField(max_length=300)
+    version = forms.TypedChoiceField(coerce=int, label=_("Version put to the vote"))
+    question = forms.CharField(max_length=300, label=_("Question"))
     description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="Markdown."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label=_("Description"),
+        help_text=_("Markdown."),
     )
     options = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}),
-        initial="Yes = for\nNo = against\nAbstain = abstain",
-        help_text='One option per line, each followed by "= for", "= against" or "= abstain".',
+        # Option names are the vote's own words, offered in the facilitator's language; the
+        # keywords after "=" are the fixed syntax parse_options reads.
+        initial=format_lazy(
+            "{} = for\n{} = against\n{} = abstain", _("Yes"), _("No"), _("Abstain")
+        ),
+        label=_("Options"),
+        help_text=_('One option per line, each followed by "= for", "= against" or "= abstain".'),
     )
-    opens_at = forms.DateTimeField(label="Opens (UTC)", widget=UTC_INPUT)
-    closes_at = forms.DateTimeField(label="Closes (UTC)", widget=UTC_INPUT)
+    opens_at = forms.DateTimeField(label=_("Opens (UTC)"), widget=UTC_INPUT)
+    closes_at = forms.DateTimeField(label=_("Closes (UTC)"), widget=UTC_INPUT)
     secret = forms.BooleanField(
         required=False,
         initial=True,
-        label="Secret ballot (the voter list is public, choices are not)",
+        label=_("Secret ballot (the voter list is public, choices are not)"),
     )
-    threshold_numerator = forms.IntegerField(min_value=0, max_value=1000, initial=2)
+    threshold_numerator = forms.IntegerField(
+        min_value=0, max_value=1000, initial=2, label=_("Threshold numerator")
+    )
     threshold_denominator = forms.IntegerField(
         min_value=1,
         max_value=1000,
         initial=3,
-        help_text="Passes when for ≥ numerator/denominator of for + against.",
+        label=_("Threshold denominator"),
+        help_text=_("Passes when for ≥ numerator/denominator of for + against."),
     )
     quorum_ballots = forms.IntegerField(
         min_value=0,
         max_value=MAX_COUNT,
         initial=0,
-        label="Quorum: minimum ballots (abstentions count)",
+        label=_("Quorum: minimum ballots (abstentions count)"),
     )
     quorum_communities = forms.IntegerField(
-        min_value=0, max_value=MAX_COUNT, initial=0, label="Quorum: minimum communities represented"
+        min_value=0,
+        max_value=MAX_COUNT,
+        initial=0,
+        label=_("Quorum: minimum communities represented"),
     )
     breakdown_min_group = forms.IntegerField(
         min_value=2,
         max_value=1000,
         initial=10,
-        label="Show a community in the results only with at least this many voters",
+        label=_("Show a community in the results only with at least this many voters"),
     )
     registered_before = forms.DateTimeField(
-        required=False, label="Accounts created before (UTC)", widget=UTC_INPUT
+        required=False, label=_("Accounts created before (UTC)"), widget=UTC_INPUT
     )
     min_contributions = forms.IntegerField(
-        min_value=0, max_value=MAX_COUNT, initial=0, label="Minimum positions and replies here"
+        min_value=0, max_value=MAX_COUNT, initial=0, label=_("Minimum positions and replies here")
     )
     min_community_edits = forms.IntegerField(
         min_value=0,
         max_value=MAX_COUNT,
         initial=0,
-        label="Minimum edits recorded in an eligible community",
+        label=_("Minimum edits recorded in an eligible community"),
     )
     eligible_communities = CommunitiesField(
         queryset=Community.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Leave empty to open the vote to members of any community, or none.",
+        label=_("Eligible communities"),
+        help_text=_("Leave empty to open the vote to members of any community, or none."),
     )
     exclude_blocked = forms.BooleanField(
-        required=False, initial=True, label="Exclude people blocked in any community"
+        required=False, initial=True, label=_("Exclude people blocked in any community")
     )
     include_voters = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        label="Always eligible (user names, one per line)",
+        label=_("Always eligible (user names, one per line)"),
     )
     exclude_voters = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        label="Never eligible (user names, one per line)",
+        label=_("Never eligible (user names, one per line)"),
+    )
+    required_languages = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Translations that must be up to date before the vote opens"),
+        help_text=_("The vote will not open while any of these is missing or outdated."),
     )
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [
-            (v.number, f"Version {v.number}" + (f" ({v.label})" if v.label else ""))
+            (
+                v.number,
+                _("Version %(number)s (%(label)s)") % {"number": v.number, "label": v.label}
+                if v.label
+                else _("Version %(number)s") % {"number": v.number},
+            )
             for v in versions
         ]
+        self.fields["required_languages"].choices = language_choices()
 
     def clean_options(self):
         try:
@@ -148,10 +180,10 @@ class VoteForm(forms.Form):
             and cleaned.get("closes_at")
             and cleaned["closes_at"] <= cleaned["opens_at"]
         ):
-            self.add_error("closes_at", "The closing time must be after the opening time.")
+            self.add_error("closes_at", _("The closing time must be after the opening time."))
         num, den = cleaned.get("threshold_numerator"), cleaned.get("threshold_denominator")
         if num is not None and den and num > den:
-            self.add_error("threshold_numerator", "The threshold cannot be more than 1.")
+            self.add_error("threshold_numerator", _("The threshold cannot be more than 1."))
         return cleaned
 
     def settings(self) -> VoteSettings:
@@ -175,6 +207,7 @@ class VoteForm(forms.Form):
             eligible_communities=tuple(data["eligible_communities"]),
             include_voters=data["include_voters"],
             exclude_voters=data["exclude_voters"],
+            required_languages=tuple(data["required_languages"]),
         )
 
     @classmethod
@@ -199,13 +232,14 @@ class VoteForm(forms.Form):
             "eligible_communities": list(vote.eligible_communities.all()),
             "include_voters": "\n".join(u.get_username() for u in vote.include_voters.all()),
             "exclude_voters": "\n".join(u.get_username() for u in vote.exclude_voters.all()),
+            "required_languages": list(vote.required_languages),
         }
 
 
 class BallotForm(forms.Form):
-    option = forms.ChoiceField(widget=forms.RadioSelect, label="Your choice")
+    option = forms.ChoiceField(widget=forms.RadioSelect, label=_("Your choice"))
     community = forms.TypedChoiceField(
-        coerce=int, required=False, empty_value=None, label="Vote as a member of"
+        coerce=int, required=False, empty_value=None, label=_("Vote as a member of")
     )
 
     def __init__(self, *args, vote, communities=(), **kwargs):
@@ -215,43 +249,47 @@ class BallotForm(forms.Form):
 
 
 class ReceiptForm(forms.Form):
-    receipt = forms.CharField(max_length=100, label="Your receipt")
+    receipt = forms.CharField(max_length=100, label=_("Your receipt"))
 
 
 class StrikeForm(forms.Form):
     ballot = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    reason = forms.CharField(max_length=500, label="Public reason")
+    reason = forms.CharField(max_length=500, label=_("Public reason"))
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=500, label="Public reason for cancelling")
+    reason = forms.CharField(max_length=500, label=_("Public reason for cancelling"))
 
 
 class BoardDecisionForm(forms.Form):
-    body = forms.CharField(max_length=200, label="Governing body", initial="Board of Trustees")
-    decided_on = forms.DateField(widget=DATE_INPUT, label="Date of the decision")
-    outcome = forms.ChoiceField(choices=BoardRatification.Outcome.choices)
+    body = forms.CharField(max_length=200, label=_("Governing body"), initial="Board of Trustees")
+    decided_on = forms.DateField(widget=DATE_INPUT, label=_("Date of the decision"))
+    outcome = forms.ChoiceField(choices=BoardRatification.Outcome.choices, label=_("Outcome"))
     minutes_url = forms.URLField(
-        required=False, label="Minutes (web address)", assume_scheme="https"
+        required=False, label=_("Minutes (web address)"), assume_scheme="https"
     )
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, label=_("Note")
     )
 
 
 class ExternalTallyForm(forms.Form):
-    title = forms.CharField(max_length=200, help_text="e.g. Alder Wiki request for comment")
-    community = forms.ModelChoiceField(queryset=Community.objects.order_by("name"), required=False)
-    held_until = forms.DateField(widget=DATE_INPUT, label="Closed on")
-    votes_for = forms.IntegerField(min_value=0, max_value=10_000_000, initial=0, label="For")
+    title = forms.CharField(
+        max_length=200, label=_("Title"), help_text=_("e.g. Alder Wiki request for comment")
+    )
+    community = forms.ModelChoiceField(
+        queryset=Community.objects.order_by("name"), required=False, label=_("Community")
+    )
+    held_until = forms.DateField(widget=DATE_INPUT, label=_("Closed on"))
+    votes_for = forms.IntegerField(min_value=0, max_value=10_000_000, initial=0, label=_("For"))
     votes_against = forms.IntegerField(
-        min_value=0, max_value=10_000_000, initial=0, label="Against"
+        min_value=0, max_value=10_000_000, initial=0, label=_("Against")
     )
     votes_abstain = forms.IntegerField(
-        min_value=0, max_value=10_000_000, initial=0, label="Abstaining"
+        min_value=0, max_value=10_000_000, initial=0, label=_("Abstaining")
     )
-    outcome = forms.ChoiceField(choices=ExternalTally.Outcome.choices)
-    source_url = forms.URLField(label="Where the result is published", assume_scheme="https")
+    outcome = forms.ChoiceField(choices=ExternalTally.Outcome.choices, label=_("Outcome"))
+    source_url = forms.URLField(label=_("Where the result is published"), assume_scheme="https")
     note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, label=_("Note")
     )

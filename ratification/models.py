@@ -22,6 +22,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 DEFAULT_OPTIONS = [
@@ -37,17 +38,19 @@ def default_options():
 
 class BoardRatification(models.Model):
     class Outcome(models.TextChoices):
-        RATIFIED = "ratified", "Ratified"
-        REJECTED = "rejected", "Rejected"
-        DEFERRED = "deferred", "Deferred"
+        RATIFIED = "ratified", _("Ratified")
+        REJECTED = "rejected", _("Rejected")
+        DEFERRED = "deferred", _("Deferred")
 
     version = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="board_decisions"
     )
-    body = models.CharField(max_length=200, help_text="The governing body, e.g. Board of Trustees.")
+    body = models.CharField(
+        max_length=200, help_text=_("The governing body, e.g. Board of Trustees.")
+    )
     decided_on = models.DateField()
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
-    minutes_url = models.URLField(blank=True, verbose_name="minutes URL")
+    minutes_url = models.URLField(blank=True, verbose_name=_("minutes URL"))
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -66,9 +69,9 @@ class ExternalTally(models.Model):
     """The result of a vote held elsewhere (a community's own wiki vote, a meeting)."""
 
     class Outcome(models.TextChoices):
-        PASSED = "passed", "Passed"
-        FAILED = "failed", "Failed"
-        INCONCLUSIVE = "inconclusive", "Inconclusive"
+        PASSED = "passed", _("Passed")
+        FAILED = "failed", _("Failed")
+        INCONCLUSIVE = "inconclusive", _("Inconclusive")
 
     version = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="external_tallies"
@@ -81,12 +84,12 @@ class ExternalTally(models.Model):
         related_name="external_tallies",
     )
     title = models.CharField(max_length=200)
-    held_until = models.DateField(help_text="The day the vote closed.")
+    held_until = models.DateField(help_text=_("The day the vote closed."))
     votes_for = models.PositiveIntegerField(default=0)
     votes_against = models.PositiveIntegerField(default=0)
     votes_abstain = models.PositiveIntegerField(default=0)
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
-    source_url = models.URLField(verbose_name="source URL")
+    source_url = models.URLField(verbose_name=_("source URL"))
     note = models.TextField(blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -96,7 +99,7 @@ class ExternalTally(models.Model):
 
     class Meta:
         ordering = ["-held_until", "-pk"]
-        verbose_name_plural = "external tallies"
+        verbose_name_plural = _("external tallies")
 
     def __str__(self):
         return self.title
@@ -104,10 +107,10 @@ class ExternalTally(models.Model):
 
 class Vote(models.Model):
     class State(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        OPEN = "open", "Scheduled or open"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Scheduled or open")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
 
     # Every field a voter relies on; none may change once the vote has left the draft state.
     FROZEN_FIELDS = (
@@ -130,53 +133,56 @@ class Vote(models.Model):
         "eligible_communities",
         "include_voters",
         "exclude_voters",
+        "required_languages",
     )
 
     version = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="votes"
     )
     content_hash = models.CharField(
-        max_length=64, help_text="The version's SHA-256, copied when the vote is created."
+        max_length=64, help_text=_("The version's SHA-256, copied when the vote is created.")
     )
     question = models.CharField(max_length=300)
-    description = models.TextField(blank=True, help_text="Markdown.")
+    description = models.TextField(blank=True, help_text=_("Markdown."))
     options = models.JSONField(default=default_options)
     opens_at = models.DateTimeField()
     closes_at = models.DateTimeField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     secret = models.BooleanField(
         default=True,
-        help_text="Secret ballot: the list of voters is public, their choices are not.",
+        help_text=_("Secret ballot: the list of voters is public, their choices are not."),
     )
     # Threshold: "for" ballots must be at least numerator/denominator of for + against.
     threshold_numerator = models.PositiveSmallIntegerField(default=2)
     threshold_denominator = models.PositiveSmallIntegerField(default=3)
     quorum_ballots = models.PositiveIntegerField(
-        default=0, help_text="Minimum number of counted ballots, abstentions included."
+        default=0, help_text=_("Minimum number of counted ballots, abstentions included.")
     )
     quorum_communities = models.PositiveIntegerField(
-        default=0, help_text="Minimum number of communities represented among the voters."
+        default=0, help_text=_("Minimum number of communities represented among the voters.")
     )
     breakdown_min_group = models.PositiveSmallIntegerField(
         default=10,
-        help_text="Communities with fewer voters than this are not shown separately in results.",
+        help_text=_("Communities with fewer voters than this are not shown separately in results."),
     )
     # Eligibility, combined with AND; the include list overrides everything but the exclude list.
     registered_before = models.DateTimeField(
-        null=True, blank=True, help_text="Accounts created before this moment."
+        null=True, blank=True, help_text=_("Accounts created before this moment.")
     )
     min_contributions = models.PositiveIntegerField(
-        default=0, help_text="Positions and replies written here."
+        default=0, help_text=_("Positions and replies written here.")
     )
     min_community_edits = models.PositiveIntegerField(
-        default=0, help_text="Edits counted by a community (imported memberships)."
+        default=0, help_text=_("Edits counted by a community (imported memberships).")
     )
     eligible_communities = models.ManyToManyField(
         "communities.Community", blank=True, related_name="+"
     )
     exclude_blocked = models.BooleanField(
-        default=True, help_text="People blocked in any community may not vote."
+        default=True, help_text=_("People blocked in any community may not vote.")
     )
+    # Language codes whose translations of the version must be up to date before the vote opens.
+    required_languages = models.JSONField(default=list, blank=True)
     include_voters = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
     exclude_voters = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="+")
 
@@ -231,7 +237,7 @@ class Ballot(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="The community the voter voted as.",
+        help_text=_("The community the voter voted as."),
     )
     cast_at = models.DateTimeField()
     changed_at = models.DateTimeField()
@@ -260,9 +266,9 @@ class Choice(models.Model):
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="choices")
     owner_tag = models.CharField(max_length=64)
     receipt_digest = models.CharField(max_length=64, unique=True)
-    option = models.CharField(max_length=40, blank=True, help_text="Open votes only.")
+    option = models.CharField(max_length=40, blank=True, help_text=_("Open votes only."))
     sealed_option = models.TextField(
-        blank=True, help_text="Secret votes: the option, encrypted with the ballot key."
+        blank=True, help_text=_("Secret votes: the option, encrypted with the ballot key.")
     )
     struck = models.BooleanField(default=False)
     # Only in an open (non-secret) vote.
@@ -294,15 +300,15 @@ class AuditEntry(models.Model):
     """The public log of a vote's life and of ratification records: who did what, and why."""
 
     class Action(models.TextChoices):
-        CREATED = "created", "Created"
-        CHANGED = "changed", "Changed"
-        REFUSED = "refused", "Change refused"
-        OPENED = "opened", "Opened"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
-        STRUCK = "struck", "Ballot struck"
-        BOARD = "board", "Board decision recorded"
-        EXTERNAL = "external", "External tally recorded"
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        REFUSED = "refused", _("Change refused")
+        OPENED = "opened", _("Opened")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+        STRUCK = "struck", _("Ballot struck")
+        BOARD = "board", _("Board decision recorded")
+        EXTERNAL = "external", _("External tally recorded")
 
     vote = models.ForeignKey(
         Vote, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
@@ -319,7 +325,7 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "audit entries"
+        verbose_name_plural = _("audit entries")
 
     def __str__(self):
         return f"{self.get_action_display()}: {self.message}"

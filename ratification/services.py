@@ -21,7 +21,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
+from policies import services as policy_services
 from policies.models import PolicyVersion
 
 from . import eligibility, rules
@@ -106,21 +108,25 @@ def _check_url(value: str, field: str, *, required: bool = False) -> str:
     value = (value or "").strip()
     if not value:
         if required:
-            raise ValidationError({field: "Give the web address."})
+            raise ValidationError({field: gettext("Give the web address.")})
         return ""
     try:
         URLValidator(schemes=["http", "https"])(value)
     except ValidationError as exc:
-        raise ValidationError({field: "Enter a full web address starting with https://."}) from exc
+        raise ValidationError(
+            {field: gettext("Enter a full web address starting with https://.")}
+        ) from exc
     return value
 
 
 def _text(value: str, field: str, *, limit: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
-        raise ValidationError({field: "This field is required."})
+        raise ValidationError({field: gettext("This field is required.")})
     if len(value) > limit:
-        raise ValidationError({field: f"Keep this under {limit} characters."})
+        raise ValidationError(
+            {field: gettext("Keep this under %(limit)s characters.") % {"limit": limit}}
+        )
     return value
 
 
@@ -137,13 +143,28 @@ def parse_options(text: str) -> list[dict]:
         label, role = label.strip(), (role.strip().lower() or "abstain")
         if role not in COUNTS_AS:
             raise ValidationError(
-                {"options": f'Line {number}: say "for", "against" or "abstain" after "=".'}
+                {
+                    "options": gettext(
+                        'Line %(number)s: say "for", "against" or "abstain" after "=".'
+                    )
+                    % {"number": number}
+                }
             )
         key = slugify(label)[:40]
         if not label or not key:
-            raise ValidationError({"options": f"Line {number}: give the option a name."})
+            raise ValidationError(
+                {
+                    "options": gettext("Line %(number)s: give the option a name.")
+                    % {"number": number}
+                }
+            )
         if key in seen:
-            raise ValidationError({"options": f'Line {number}: "{label}" is listed twice.'})
+            raise ValidationError(
+                {
+                    "options": gettext('Line %(number)s: "%(label)s" is listed twice.')
+                    % {"number": number, "label": label}
+                }
+            )
         seen.add(key)
         options.append({"key": key, "label": label[:80], "counts_as": role})
     _check_options(options)
@@ -156,13 +177,15 @@ def options_text(options: list[dict]) -> str:
 
 def _check_options(options: list[dict]) -> None:
     if len(options) < 2:
-        raise ValidationError({"options": "A vote needs at least two options."})
+        raise ValidationError({"options": gettext("A vote needs at least two options.")})
     if len(options) > MAX_OPTIONS:
-        raise ValidationError({"options": f"A vote takes at most {MAX_OPTIONS} options."})
+        raise ValidationError(
+            {"options": gettext("A vote takes at most %(limit)s options.") % {"limit": MAX_OPTIONS}}
+        )
     roles = {o["counts_as"] for o in options}
     if "for" not in roles or "against" not in roles:
         raise ValidationError(
-            {"options": 'Mark at least one option "for" and one "against" the text.'}
+            {"options": gettext('Mark at least one option "for" and one "against" the text.')}
         )
 
 
@@ -191,6 +214,7 @@ class VoteSettings:
     eligible_communities: tuple = ()
     include_voters: tuple = ()
     exclude_voters: tuple = ()
+    required_languages: tuple = ()
 
 
 _M2M = ("eligible_communities", "include_voters", "exclude_voters")
@@ -213,6 +237,7 @@ def _validated(values: VoteSettings) -> dict:
         "min_contributions": values.min_contributions,
         "min_community_edits": values.min_community_edits,
         "exclude_blocked": bool(values.exclude_blocked),
+        "required_languages": _required_languages(values.required_languages),
     }
     if data["options"] is None:
         from .models import default_options
@@ -220,13 +245,17 @@ def _validated(values: VoteSettings) -> dict:
         data["options"] = default_options()
     _check_options(data["options"])
     if not values.opens_at or not values.closes_at:
-        raise ValidationError({"opens_at": "Give both the opening and the closing time."})
+        raise ValidationError({"opens_at": gettext("Give both the opening and the closing time.")})
     if values.closes_at <= values.opens_at:
-        raise ValidationError({"closes_at": "The vote must close after it opens."})
+        raise ValidationError({"closes_at": gettext("The vote must close after it opens.")})
     num, den = values.threshold_numerator, values.threshold_denominator
     if not (isinstance(num, int) and isinstance(den, int)) or den < 1 or not 0 <= num <= den:
         raise ValidationError(
-            {"threshold_numerator": "The threshold is a fraction between 0 and 1, such as 2/3."}
+            {
+                "threshold_numerator": gettext(
+                    "The threshold is a fraction between 0 and 1, such as 2/3."
+                )
+            }
         )
     for name in (
         "quorum_ballots",
@@ -235,17 +264,28 @@ def _validated(values: VoteSettings) -> dict:
         "min_community_edits",
     ):
         if not isinstance(data[name], int) or data[name] < 0:
-            raise ValidationError({name: "Enter a whole number, 0 or more."})
+            raise ValidationError({name: gettext("Enter a whole number, 0 or more.")})
     if not isinstance(data["breakdown_min_group"], int) or data["breakdown_min_group"] < 2:
         raise ValidationError(
-            {"breakdown_min_group": "Show communities only when they have at least 2 voters."}
+            {
+                "breakdown_min_group": gettext(
+                    "Show communities only when they have at least 2 voters."
+                )
+            }
         )
     overlap = {u.pk for u in values.include_voters} & {u.pk for u in values.exclude_voters}
     if overlap:
         raise ValidationError(
-            {"exclude_voters": "Someone is on both the include and exclude lists."}
+            {"exclude_voters": gettext("Someone is on both the include and exclude lists.")}
         )
     return data
+
+
+def _required_languages(codes) -> list[str]:
+    try:
+        return policy_services.clean_language_codes(codes)
+    except ValidationError as exc:
+        raise ValidationError({"required_languages": exc.messages}) from exc
 
 
 def _describe(vote: Vote) -> str:
@@ -254,6 +294,11 @@ def _describe(vote: Vote) -> str:
         + (f" from {vote.quorum_communities} communities" if vote.quorum_communities else "")
         + f", options {', '.join(o['label'] for o in vote.options)}"
         + (", secret ballot" if vote.secret else ", open ballot")
+        + (
+            f", translations required in {', '.join(vote.required_languages)}"
+            if vote.required_languages
+            else ""
+        )
     )
 
 
@@ -261,7 +306,7 @@ def _describe(vote: Vote) -> str:
 def create_vote(*, version: PolicyVersion, user, config: VoteSettings, now=None) -> Vote:
     """Create a draft vote on one published version. Nothing is frozen until it is opened."""
     if not rules.can_create_vote(user):
-        raise PermissionDenied("Only facilitators may set up votes.")
+        raise PermissionDenied(gettext("Only facilitators may set up votes."))
     now = now or timezone.now()
     data = _validated(config)
     vote = Vote(
@@ -299,7 +344,7 @@ def update_vote(*, vote: Vote, user, config: VoteSettings, version=None, now=Non
     written to the public log (outside the refused transaction, so it survives)."""
     now = now or timezone.now()
     if not rules.can_create_vote(user):
-        raise PermissionDenied("Only facilitators may change votes.")
+        raise PermissionDenied(gettext("Only facilitators may change votes."))
     with transaction.atomic():
         locked = Vote.objects.select_for_update().get(pk=vote.pk)
         if locked.state == Vote.State.DRAFT:
@@ -341,8 +386,10 @@ def refuse_frozen_change(*, vote: Vote, user, what: str, now=None):
             now=now,
         )
     raise ValidationError(
-        "This vote has opened, so its question, options, threshold, quorum, eligibility, "
-        "times and version can no longer change. The attempt has been logged."
+        gettext(
+            "This vote has opened, so its question, options, threshold, quorum, eligibility, "
+            "times and version can no longer change. The attempt has been logged."
+        )
     )
 
 
@@ -351,12 +398,20 @@ def open_vote(*, vote: Vote, user, now=None) -> Vote:
     """Freeze a draft vote and schedule it: ballots are accepted from opens_at to closes_at."""
     now = now or timezone.now()
     if not rules.can_create_vote(user):
-        raise PermissionDenied("Only facilitators may open votes.")
+        raise PermissionDenied(gettext("Only facilitators may open votes."))
     locked = Vote.objects.select_for_update().get(pk=vote.pk)
     if locked.state != Vote.State.DRAFT:
-        raise ValidationError("This vote has already been opened.")
+        raise ValidationError(gettext("This vote has already been opened."))
     if locked.closes_at <= now:
-        raise ValidationError({"closes_at": "The closing time has passed; change it first."})
+        raise ValidationError(
+            {"closes_at": gettext("The closing time has passed; change it first.")}
+        )
+    # Voters reading a required translation must be reading the text they vote on.
+    policy_services.require_translations(
+        version=locked.version,
+        languages=locked.required_languages,
+        refusal=gettext("The vote cannot open"),
+    )
     locked.state = Vote.State.OPEN
     locked.opened_by = user
     locked.frozen_at = now
@@ -380,7 +435,7 @@ def cancel_vote(*, vote: Vote, user, reason: str, now=None) -> Vote:
     reason = _text(reason, "reason", limit=500)
     locked = Vote.objects.select_for_update().get(pk=vote.pk)
     if not rules.can_cancel_vote(user, locked):
-        raise PermissionDenied("Only facilitators may cancel a vote that has not closed.")
+        raise PermissionDenied(gettext("Only facilitators may cancel a vote that has not closed."))
     locked.state = Vote.State.CANCELLED
     locked.cancel_reason = reason
     locked.closed_at = now
@@ -404,10 +459,10 @@ def _require_voting(vote: Vote, now) -> None:
     if current == "voting":
         return
     messages = {
-        "draft": "This vote has not been opened yet.",
-        "scheduled": "Voting has not started yet.",
-        "closed": "Voting has closed.",
-        "cancelled": "This vote was cancelled.",
+        "draft": gettext("This vote has not been opened yet."),
+        "scheduled": gettext("Voting has not started yet."),
+        "closed": gettext("Voting has closed."),
+        "cancelled": gettext("This vote was cancelled."),
     }
     raise ValidationError(messages[current])
 
@@ -423,10 +478,10 @@ def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None, c
     _require_voting(vote, now)
     labels = vote.option_labels()
     if option not in labels:
-        raise ValidationError({"option": "Choose one of the vote's options."})
+        raise ValidationError({"option": gettext("Choose one of the vote's options.")})
     result = checked if checked is not None else eligibility.check(vote, user)
     if not result.eligible:
-        raise NotEligible("You are not eligible to vote. " + result.reason)
+        raise NotEligible(gettext("You are not eligible to vote.") + " " + result.reason)
     allowed = {m.community_id: m for m in result.voting_communities}
     if community_id not in (None, ""):
         try:
@@ -434,7 +489,9 @@ def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None, c
         except (TypeError, ValueError):
             community_id = -1
         if community_id not in allowed:
-            raise ValidationError({"community": "Vote as one of your own eligible communities."})
+            raise ValidationError(
+                {"community": gettext("Vote as one of your own eligible communities.")}
+            )
     else:
         ranked = sorted(allowed.values(), key=lambda m: (-(m.edit_count or 0), m.community_id))
         community_id = ranked[0].community_id if ranked else None
@@ -458,8 +515,8 @@ def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None, c
         return ballot, receipt
     if ballot.struck:
         raise ValidationError(
-            f"Your ballot was struck by a scrutineer ({ballot.struck_reason}), "
-            "so it cannot be changed."
+            gettext("Your ballot was struck by a scrutineer (%(reason)s), so it cannot be changed.")
+            % {"reason": ballot.struck_reason}
         )
     choice = Choice.objects.select_for_update().get(vote=vote, owner_tag=tag)
     RetiredReceipt.objects.create(vote=vote, digest=choice.receipt_digest)
@@ -485,7 +542,9 @@ def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
     """Tell a receipt holder what became of their ballot."""
     receipt = (receipt or "").strip()
     if not re.fullmatch(r"[A-Za-z0-9_-]{16,64}", receipt):
-        return ReceiptStatus("unknown", "That is not a receipt from this site: check for typos.")
+        return ReceiptStatus(
+            "unknown", gettext("That is not a receipt from this site: check for typos.")
+        )
     digest = receipt_digest(receipt)
     choice = Choice.objects.filter(vote=vote, receipt_digest=digest).first()
     if choice is not None:
@@ -493,16 +552,20 @@ def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
         label = vote.option_labels().get(key, key)
         if choice.struck:
             return ReceiptStatus(
-                "struck", "This ballot was struck by a scrutineer and is not counted.", label
+                "struck",
+                gettext("This ballot was struck by a scrutineer and is not counted."),
+                label,
             )
-        return ReceiptStatus("counted", "This ballot is counted.", label)
+        return ReceiptStatus("counted", gettext("This ballot is counted."), label)
     if RetiredReceipt.objects.filter(vote=vote, digest=digest).exists():
         return ReceiptStatus(
             "replaced",
-            "This receipt belongs to a ballot its voter later changed; only the newest ballot "
-            "counts. Use the latest receipt you were given.",
+            gettext(
+                "This receipt belongs to a ballot its voter later changed; only the newest ballot "
+                "counts. Use the latest receipt you were given."
+            ),
         )
-    return ReceiptStatus("unknown", "No ballot in this vote has that receipt.")
+    return ReceiptStatus("unknown", gettext("No ballot in this vote has that receipt."))
 
 
 @transaction.atomic
@@ -513,9 +576,11 @@ def strike_ballot(*, ballot: Ballot, user, reason: str, now=None) -> Ballot:
     locked = Ballot.objects.select_for_update().select_related("vote", "voter").get(pk=ballot.pk)
     vote = locked.vote
     if not rules.can_strike(user, vote):
-        raise PermissionDenied("Only scrutineers may strike ballots, while voting or after close.")
+        raise PermissionDenied(
+            gettext("Only scrutineers may strike ballots, while voting or after close.")
+        )
     if locked.struck:
-        raise ValidationError("This ballot has already been struck.")
+        raise ValidationError(gettext("This ballot has already been struck."))
     locked.struck = True
     locked.struck_reason = reason
     locked.struck_by = user
@@ -604,7 +669,7 @@ def close_vote(*, vote: Vote, now=None) -> Vote:
     if locked.state != Vote.State.OPEN:
         return locked
     if now < locked.closes_at:
-        raise ValidationError("This vote closes at its scheduled time, not before.")
+        raise ValidationError(gettext("This vote closes at its scheduled time, not before."))
     locked.state = Vote.State.CLOSED
     locked.closed_at = locked.closes_at
     locked.tally = compute_tally(locked)
@@ -650,13 +715,15 @@ def record_board_decision(
     """Record the governing body's decision on a version. Public, and logged."""
     now = now or timezone.now()
     if not rules.can_record_board_decision(user):
-        raise PermissionDenied("Only board secretaries and facilitators record board decisions.")
+        raise PermissionDenied(
+            gettext("Only board secretaries and facilitators record board decisions.")
+        )
     if outcome not in BoardRatification.Outcome.values:
-        raise ValidationError({"outcome": "Choose ratified, rejected or deferred."})
+        raise ValidationError({"outcome": gettext("Choose ratified, rejected or deferred.")})
     if decided_on is None:
-        raise ValidationError({"decided_on": "Give the date of the decision."})
+        raise ValidationError({"decided_on": gettext("Give the date of the decision.")})
     if decided_on > now.date():
-        raise ValidationError({"decided_on": "The decision date cannot be in the future."})
+        raise ValidationError({"decided_on": gettext("The decision date cannot be in the future.")})
     record = BoardRatification.objects.create(
         version=version,
         body=_text(body, "body", limit=200),
@@ -671,7 +738,7 @@ def record_board_decision(
         version_id=version.pk,
         action=AuditEntry.Action.BOARD,
         actor=user,
-        message=f"Recorded: {record.body} {record.get_outcome_display().lower()} "
+        message=f"Recorded: {record.body} {record.outcome} "
         f"{version.display_name} on {decided_on.isoformat()}.",
         now=now,
     )
@@ -697,18 +764,20 @@ def record_external_tally(
     """Record the result of a vote held elsewhere as part of the community track."""
     now = now or timezone.now()
     if not rules.can_record_external_tally(user):
-        raise PermissionDenied("Only facilitators record votes held elsewhere.")
+        raise PermissionDenied(gettext("Only facilitators record votes held elsewhere."))
     if outcome not in ExternalTally.Outcome.values:
-        raise ValidationError({"outcome": "Choose passed, failed or inconclusive."})
+        raise ValidationError({"outcome": gettext("Choose passed, failed or inconclusive.")})
     for name, value in (
         ("votes_for", votes_for),
         ("votes_against", votes_against),
         ("votes_abstain", votes_abstain),
     ):
         if not isinstance(value, int) or value < 0:
-            raise ValidationError({name: "Enter a whole number, 0 or more."})
+            raise ValidationError({name: gettext("Enter a whole number, 0 or more.")})
     if held_until is None or held_until > now.date():
-        raise ValidationError({"held_until": "Give the day the vote closed (not in the future)."})
+        raise ValidationError(
+            {"held_until": gettext("Give the day the vote closed (not in the future).")}
+        )
     tally = ExternalTally.objects.create(
         version=version,
         community=community,
@@ -729,7 +798,7 @@ def record_external_tally(
         actor=user,
         message=f"Recorded a vote held elsewhere: {tally.title} "
         f"({votes_for} for, {votes_against} against, {votes_abstain} abstaining; "
-        f"{tally.get_outcome_display().lower()}).",
+        f"{tally.outcome}).",
         now=now,
     )
     return tally

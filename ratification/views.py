@@ -10,8 +10,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts import selectors as account_selectors
+from accounts.naming import public_name
 from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
 
@@ -37,7 +40,7 @@ def _load(request, pk, *, for_ballot: bool = False) -> Vote:
     if not rules.can_view_vote(request.user, vote):
         from django.http import Http404
 
-        raise Http404("No such vote.")
+        raise Http404(_("No such vote."))
     return vote
 
 
@@ -89,7 +92,7 @@ def _record(request, slug, number, *, form_class, permitted, save, template, tit
                 else:
                     form.add_error(None, _error_text(exc))
             else:
-                messages.success(request, "Recorded.")
+                messages.success(request, _("Recorded."))
                 return redirect(_status_url(version))
         status_code = 400
     return TemplateResponse(
@@ -113,7 +116,7 @@ def board_new(request, slug, number):
         permitted=rules.can_record_board_decision,
         save=save,
         template="ratification/record_form.html",
-        title="Record the board's decision",
+        title=_("Record the board's decision"),
     )
 
 
@@ -130,7 +133,7 @@ def external_new(request, slug, number):
         permitted=rules.can_record_external_tally,
         save=save,
         template="ratification/record_form.html",
-        title="Record a vote held elsewhere",
+        title=_("Record a vote held elsewhere"),
     )
 
 
@@ -166,14 +169,14 @@ def vote_new(request, slug):
     if policy is None:
         from django.http import Http404
 
-        raise Http404("No such policy.")
+        raise Http404(_("No such policy."))
     if not request.user.is_authenticated:
         return _login(request)
     if not rules.can_create_vote(request.user):
         raise PermissionDenied
     versions = _versions(policy)
     if not versions:
-        messages.error(request, "Publish a version before putting it to a vote.")
+        messages.error(request, _("Publish a version before putting it to a vote."))
         return redirect(policy.url)
     now = timezone.now().replace(second=0, microsecond=0)
     form = VoteForm(
@@ -181,7 +184,8 @@ def vote_new(request, slug):
         versions=versions,
         initial={
             "version": versions[0].number,
-            "question": f"Do you ratify {policy.title}, version {versions[0].number}?",
+            "question": _("Do you ratify %(policy)s, version %(number)s?")
+            % {"policy": policy.title, "number": versions[0].number},
             "opens_at": now + dt.timedelta(days=1),
             "closes_at": now + dt.timedelta(days=15),
         },
@@ -197,7 +201,7 @@ def vote_new(request, slug):
             except ValidationError as exc:
                 _apply_form_errors(form, exc)
             else:
-                messages.success(request, "Draft vote created. Check it, then open it.")
+                messages.success(request, _("Draft vote created. Check it, then open it."))
                 return redirect(_vote_url(vote))
         status_code = 400
     return TemplateResponse(
@@ -218,7 +222,7 @@ def vote_edit(request, pk):
     policy = vote.version.policy
     versions = _versions(policy)
     if request.method == "GET" and vote.state != Vote.State.DRAFT:
-        messages.error(request, "This vote has opened; its settings are frozen.")
+        messages.error(request, _("This vote has opened; its settings are frozen."))
         return redirect(_vote_url(vote))
     form = VoteForm(
         request.POST if request.method == "POST" else None,
@@ -240,7 +244,7 @@ def vote_edit(request, pk):
             except ValidationError as exc:
                 _apply_form_errors(form, exc)
             else:
-                messages.success(request, "Draft vote saved.")
+                messages.success(request, _("Draft vote saved."))
                 return redirect(_vote_url(vote))
         return TemplateResponse(
             request,
@@ -264,7 +268,7 @@ def vote_open(request, pk):
         services.open_vote(vote=vote, user=request.user)
     except ValidationError as exc:
         return _render_detail(request, vote, status=409, error=_error_text(exc))
-    messages.success(request, "The vote is open and its settings are frozen.")
+    messages.success(request, _("The vote is open and its settings are frozen."))
     return redirect(_vote_url(vote))
 
 
@@ -277,9 +281,9 @@ def vote_cancel(request, pk):
         raise PermissionDenied
     form = CancelForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, vote, status=400, error="Give a public reason.")
+        return _render_detail(request, vote, status=400, error=_("Give a public reason."))
     services.cancel_vote(vote=vote, user=request.user, reason=form.cleaned_data["reason"])
-    messages.success(request, "The vote is cancelled.")
+    messages.success(request, _("The vote is cancelled."))
     return redirect(_vote_url(vote))
 
 
@@ -364,7 +368,12 @@ def eligibility_check(request, pk):
     return TemplateResponse(
         request,
         "ratification/eligibility.html",
-        {"vote": vote, "eligibility": eligibility.check(vote, request.user)},
+        {
+            "vote": vote,
+            "eligibility": eligibility.check(vote, request.user),
+            # What the home wikis said, and any failed fetch: shown, never blocking the page.
+            "wiki_activity": account_selectors.wiki_activity_of(request.user),
+        },
     )
 
 
@@ -454,7 +463,7 @@ def _results_payload(vote: Vote) -> dict:
 def results_json(request, pk):
     vote, visible = _closed_vote(request, pk)
     if not visible:
-        return JsonResponse({"error": "Results are hidden until the vote closes."}, status=403)
+        return JsonResponse({"error": _("Results are hidden until the vote closes.")}, status=403)
     return JsonResponse(_results_payload(vote))
 
 
@@ -462,7 +471,7 @@ def results_csv(request, pk):
     vote, visible = _closed_vote(request, pk)
     if not visible:
         return HttpResponse(
-            "Results are hidden until the vote closes.", status=403, content_type="text/plain"
+            _("Results are hidden until the vote closes."), status=403, content_type="text/plain"
         )
     payload = _results_payload(vote)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -508,7 +517,7 @@ def voters(request, pk):
 def _roll_names(vote: Vote) -> list[dict]:
     return [
         {
-            "voter": entry.voter.get_username(),
+            "voter": public_name(entry.voter),
             "community": entry.community.name if entry.community else "",
             "struck": entry.struck,
             "struck_reason": entry.struck_reason,
@@ -549,17 +558,19 @@ def strike(request, pk):
         raise PermissionDenied
     form = StrikeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Give a public reason for striking the ballot.")
+        messages.error(request, _("Give a public reason for striking the ballot."))
         return redirect(reverse("ratification:voters", args=[vote.pk]))
     target = Ballot.objects.filter(vote=vote, pk=form.cleaned_data["ballot"]).first()
     if target is None:
-        return HttpResponse("No such ballot in this vote.", status=404, content_type="text/plain")
+        return HttpResponse(
+            _("No such ballot in this vote."), status=404, content_type="text/plain"
+        )
     try:
         services.strike_ballot(ballot=target, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect(reverse("ratification:voters", args=[vote.pk]))
-    messages.success(request, "Ballot struck; the reason is public.")
+    messages.success(request, _("Ballot struck; the reason is public."))
     return redirect(reverse("ratification:voters", args=[vote.pk]))
 
 

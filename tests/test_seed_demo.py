@@ -47,6 +47,8 @@ def test_seed_demo_builds_the_demo_and_is_idempotent(client):
         "/",
         "/shared-conduct-baseline/",
         "/shared-conduct-baseline/compare/1/3/",
+        "/shared-conduct-baseline/translations/",
+        "/shared-conduct-baseline/translations/de/",
         "/communities/",
         "/adoption/",
         f"/shared-conduct-baseline/consultations/{summarised.pk}/summary/",

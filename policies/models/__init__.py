@@ -1,4 +1,5 @@
 from .pages import PolicyIndexPage, PolicyPage, PolicySection
+from .translations import PolicyTranslation, TranslatedSection
 from .versions import ImmutableVersionError, PolicyVersion, SectionVersion
 
 __all__ = [
@@ -6,6 +7,8 @@ __all__ = [
     "PolicyIndexPage",
     "PolicyPage",
     "PolicySection",
+    "PolicyTranslation",
     "PolicyVersion",
     "SectionVersion",
+    "TranslatedSection",
 ]

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -36,8 +37,10 @@ class PolicyPageForm(WagtailAdminPageForm):
         if self.is_publishing and not (cleaned.get("edit_summary") or "").strip():
             self.add_error(
                 "edit_summary",
-                "Publishing needs an edit summary: say what changed and why, so readers can trust "
-                "the new version.",
+                _(
+                    "Publishing needs an edit summary: say what changed and why, so readers "
+                    "can trust the new version."
+                ),
             )
         sections = self.formsets.get("sections")
         if self.is_publishing and sections is not None and sections.is_valid():
@@ -46,7 +49,7 @@ class PolicyPageForm(WagtailAdminPageForm):
             ]
             if not live:
                 self.add_error(
-                    None, "A policy needs at least one section before it can be published."
+                    None, _("A policy needs at least one section before it can be published.")
                 )
         return cleaned
 
@@ -61,7 +64,7 @@ class PolicyPageForm(WagtailAdminPageForm):
 
 
 class PolicyIndexPage(Page):
-    intro = models.TextField(blank=True, help_text="Shown above the list of policies.")
+    intro = models.TextField(blank=True, help_text=_("Shown above the list of policies."))
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["policies.PolicyPage"]
@@ -78,15 +81,19 @@ class PolicyIndexPage(Page):
 
 class PolicyPage(RoutablePageMixin, Page):
     intro = models.TextField(
-        blank=True, help_text="One or two sentences on what this policy is for (not versioned)."
+        blank=True, help_text=_("One or two sentences on what this policy is for (not versioned).")
     )
     version_label = models.CharField(
-        max_length=20, blank=True, help_text='Optional label for the next version, such as "2.1".'
+        max_length=20,
+        blank=True,
+        help_text=_('Optional label for the next version, such as "2.1".'),
     )
     edit_summary = models.CharField(
         max_length=500,
         blank=True,
-        help_text="Required to publish: what changed and why. Shown in the public version history.",
+        help_text=_(
+            "Required to publish: what changed and why. Shown in the public version history."
+        ),
     )
 
     base_form_class = PolicyPageForm
@@ -97,10 +104,10 @@ class PolicyPage(RoutablePageMixin, Page):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
-        InlinePanel("sections", heading="Sections", label="Section", min_num=0),
+        InlinePanel("sections", heading=_("Sections"), label=_("Section"), min_num=0),
         MultiFieldPanel(
             [FieldPanel("edit_summary"), FieldPanel("version_label"), FieldPanel("base_version")],
-            heading="Publishing this version",
+            heading=_("Publishing this version"),
         ),
     ]
 
@@ -143,6 +150,18 @@ class PolicyPage(RoutablePageMixin, Page):
 
         return views.compare(request, self, a, b)
 
+    @path("translations/")
+    def translations(self, request):
+        from policies import views
+
+        return views.translation_todo(request, self)
+
+    @re_path(r"^translations/(?P<code>[a-z]{2,3}(?:-[a-z0-9]{2,8})?)/$")
+    def translation(self, request, code):
+        from policies import views
+
+        return views.translation_detail(request, self, code)
+
 
 class PolicySection(Orderable):
     """One section of the editable draft. `key` is assigned once and never changes, so
@@ -152,7 +171,7 @@ class PolicySection(Orderable):
     page = ParentalKey(PolicyPage, on_delete=models.CASCADE, related_name="sections")
     key = models.SlugField(max_length=60, blank=True)
     heading = models.CharField(max_length=255)
-    body = models.TextField(blank=True, help_text="Markdown. Raw HTML is removed when shown.")
+    body = models.TextField(blank=True, help_text=_("Markdown. Raw HTML is removed when shown."))
 
     panels = [
         FieldPanel("heading"),

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
 
@@ -35,7 +36,7 @@ class PolicyVersion(ImmutableModel):
     )
     number = models.PositiveIntegerField()
     label = models.CharField(
-        max_length=20, blank=True, help_text='Optional public label such as "2.1".'
+        max_length=20, blank=True, help_text=_('Optional public label such as "2.1".')
     )
     title = models.CharField(max_length=255)
     author = models.ForeignKey(

@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "consultations",
     "communities",
     "ratification",
+    "accounts",
     "policysite",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -52,9 +53,12 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language comes from the switcher's cookie, else the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -63,6 +67,7 @@ MIDDLEWARE = [
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
     "rules.permissions.ObjectPermissionBackend",
 ]
 
@@ -127,6 +132,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Languages of the interface (not of policy texts). URLs carry no language prefix: a link to a
+# policy is the same for every reader, and each reader sees the interface in their own language.
+LANGUAGES = [
+    ("en", "English"),
+    ("de", "Deutsch"),
+]
+# Project-wide strings (templates/, policysite/); each app keeps its own catalogue in <app>/locale.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates keep the site's own day-month-year style (policysite/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["policysite.formats"]
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -144,6 +161,14 @@ WAGTAIL_SITE_NAME = "Accord"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "md", "pdf", "txt"]
+
+# Languages policy texts are written or translated in (policies.translating); the first is the
+# source language. Each becomes a wagtailcore.Locale row when a translation is imported. This is
+# deliberately not WAGTAIL_CONTENT_LANGUAGES: Wagtail requires that to be a subset of LANGUAGES
+# (the interface languages) and raises ImproperlyConfigured otherwise, even when creating a page,
+# and a policy may be translated into languages the interface does not speak.
+# WAGTAIL_I18N_ENABLED stays off: the page tree itself is not translated.
+ACCORD_POLICY_LANGUAGES = ["en", "de", "fr", "es", "ar", "he"]
 
 # Policy import limits: a code of conduct is a few dozen kilobytes; anything far
 # larger is a mistake or an attack.
@@ -230,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "SummaryOutcomeEnum": "consultations.models.SummarySection.Outcome",
         "AdoptionStatusEnum": "communities.models.Adoption.Status",
         "SectionDiffStatusEnum": "policies.api.SECTION_STATUSES",
+        "TranslationFreshnessEnum": "policies.translating.TRANSLATION_STATES",
+        "TranslationSectionStateEnum": "policies.translating.SECTION_STATES",
         "VoteStateEnum": "ratification.models.Vote.State",
         "BoardOutcomeEnum": "ratification.models.BoardRatification.Outcome",
         "ExternalTallyOutcomeEnum": "ratification.models.ExternalTally.Outcome",
@@ -246,3 +273,72 @@ SPECTACULAR_SETTINGS = {
 # Consultation exports with more positions and replies than this are prepared by a background
 # task and served from storage (consultations.views.export).
 ACCORD_SYNC_EXPORT_LIMIT = 5000
+
+
+# --- Sign-in: local accounts and linked identities (django-allauth, see accounts/) -----------
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.mediawiki",
+    "allauth.socialaccount.providers.openid_connect",
+]
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+ACCOUNT_FORMS = {"login": "accounts.forms.LoginForm"}
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# The sign-in page stays a sign-in page when someone is signed in: switching accounts is one step.
+ACCOUNT_AUTHENTICATED_LOGIN_REDIRECTS = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Accord] "
+# A wiki account may have no email address: signing in with it must not ask for one. An email
+# a provider vouches for is trusted; one it does not is stored unverified.
+SOCIALACCOUNT_EMAIL_REQUIRED = False
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_QUERY_EMAIL = False
+# Accord never calls a provider on the person's behalf after sign-in: keep no tokens.
+SOCIALACCOUNT_STORE_TOKENS = False
+
+
+def _provider_apps(prefix: str, **extra) -> list[dict]:
+    """One provider app from ACCORD_<prefix>_CLIENT_ID / _SECRET, or none. Apps can also be
+    added in the Django admin (Social applications)."""
+    client_id = os.environ.get(f"ACCORD_{prefix}_CLIENT_ID", "")
+    if not client_id:
+        return []
+    return [
+        {"client_id": client_id, "secret": os.environ.get(f"ACCORD_{prefix}_SECRET", ""), **extra}
+    ]
+
+
+ACCORD_MEDIAWIKI_REST_API = os.environ.get(
+    "ACCORD_MEDIAWIKI_REST_API", "https://meta.wikimedia.org/w/rest.php"
+)
+ACCORD_MEDIAWIKI_USER_AGENT = os.environ.get(
+    "ACCORD_MEDIAWIKI_USER_AGENT", "Accord/1.0 (code of conduct consultations)"
+)
+SOCIALACCOUNT_PROVIDERS = {
+    "mediawiki": {
+        "REST_API": ACCORD_MEDIAWIKI_REST_API,
+        "USER_AGENT": ACCORD_MEDIAWIKI_USER_AGENT,
+        "USERPAGE_TEMPLATE": os.environ.get(
+            "ACCORD_MEDIAWIKI_USERPAGE", "https://meta.wikimedia.org/wiki/User:{username}"
+        ),
+        "APPS": _provider_apps("MEDIAWIKI"),
+    },
+    "openid_connect": {
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": _provider_apps(
+            "OIDC",
+            provider_id=os.environ.get("ACCORD_OIDC_PROVIDER_ID", "oidc"),
+            name=os.environ.get("ACCORD_OIDC_NAME", "OpenID Connect"),
+            settings={"server_url": os.environ.get("ACCORD_OIDC_SERVER_URL", "")},
+        ),
+    },
+}
+# The MediaWiki API client (accounts/mediawiki.py): seconds to wait, seconds to cache answers.
+ACCORD_MEDIAWIKI_TIMEOUT = float(os.environ.get("ACCORD_MEDIAWIKI_TIMEOUT", "5"))
+ACCORD_MEDIAWIKI_CACHE_SECONDS = int(os.environ.get("ACCORD_MEDIAWIKI_CACHE_SECONDS", "600"))

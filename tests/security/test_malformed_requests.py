@@ -465,10 +465,33 @@ ENDPOINTS = {
         multipart=True,
     ),
     "login": lambda w: Endpoint(
-        "/accounts/login/", None, {"username": PARTICIPANT, "password": "wrong", "next": "/"}
+        "/accounts/login/", None, {"login": PARTICIPANT, "password": "wrong", "next": "/"}
+    ),
+    # accounts: deleting one's account (typed confirmation), refreshing an identity's activity
+    "account delete": lambda w: Endpoint("/accounts/delete/", PARTICIPANT, {"confirm": "nobody"}),
+    "account refresh": lambda w: Endpoint(
+        f"/accounts/profile/identities/{_identity(PARTICIPANT)}/refresh/",
+        PARTICIPANT,
+        {"next": "/votes/"},
+        get=False,
     ),
     "logout": lambda w: Endpoint("/accounts/logout/", PARTICIPANT, {}, get=False),
+    # The language switcher: anyone may post, whatever the language and next page say.
+    "set language": lambda w: Endpoint(
+        "/i18n/setlang/", None, {"language": "de", "next": "/communities/"}, get=False
+    ),
 }
+
+
+def _identity(username) -> int:
+    """A linked identity of `username` from a provider with no wiki to ask (no network)."""
+    from allauth.socialaccount.models import SocialAccount
+
+    user = get_user_model().objects.get(username=username)
+    account, _ = SocialAccount.objects.get_or_create(
+        user=user, provider="example-sso", uid=f"sso-{user.pk}"
+    )
+    return account.pk
 
 
 def _client(role, *, csrf=False) -> Client:
@@ -632,6 +655,9 @@ def _get_urls(w) -> list[str]:
         "/search/?q=a&version=" + huge + "&consultation=" + huge + "&policy=%00&kind=zzz",
         "/search/?phrase=%ff%fe&community=" + "x" * 500,
         "/feeds/policies/no-such/versions/",
+        "/feeds/policies/no-such/translations/",
+        f"/{SLUG}/translations/zz-no-such/",
+        f"/{SLUG}/translations/%00/",
         "/accounts/login/?next=" + "x" * 10_000,
         # NUL bytes: PostgreSQL refuses them in any string it is sent.
         f"/{SLUG}/consultations/{c}/?section=%00&stance=%00&sort=%00&page=%00",
@@ -795,6 +821,7 @@ READ_ONLY = {
     "search",
     "feed_versions",
     "feed_policy_versions",
+    "feed_policy_translations",
     "feed_summaries",
     "feed_adoption",
     "feed_votes",
@@ -820,6 +847,7 @@ READ_ONLY = {
     "log",
     "status",
     "status_version",
+    "account_profile",
 }
 POSTED = {
     "create": "consultation create",
@@ -844,6 +872,9 @@ POSTED = {
     "external_new": "external tally",
     "login": "login",
     "logout": "logout",
+    "account_delete": "account delete",
+    "account_refresh_activity": "account refresh",
+    "set_language": "set language",
 }
 NOT_OURS = (
     "admin/",
@@ -861,6 +892,11 @@ def test_every_site_url_is_covered():
     for route, pattern in _walk(get_resolver().url_patterns):
         if route.startswith(NOT_OURS):
             continue
+        if pattern.name not in POSTED and (
+            pattern.callback.__module__.startswith("allauth.")
+            or route.startswith("accounts/social/")  # allauth's redirects from old URLs
+        ):
+            continue  # django-allauth's own pages (sign-up, email, password, providers)
         if pattern.name in POSTED:
             assert POSTED[pattern.name] in ENDPOINTS
         elif pattern.name not in READ_ONLY:

@@ -10,13 +10,18 @@ from policies import services
 class Command(BaseCommand):
     help = (
         "Import a Markdown file as a new published version of a policy (creating the policy "
-        "when the slug is new). Nothing is written if the file cannot be imported."
+        "when the slug is new), or with --locale and --translates as a translation of one "
+        "published version. Nothing is written if the file cannot be imported."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("file", type=Path)
         parser.add_argument("--policy", required=True, help="Slug of the policy page.")
-        parser.add_argument("--summary", required=True, help="Edit summary for the version.")
+        parser.add_argument(
+            "--summary",
+            default=None,
+            help="Edit summary for the version (required); for a translation, a note on it.",
+        )
         parser.add_argument("--label", default="", help='Version label, such as "2.1".')
         parser.add_argument("--title", default=None, help="Title (default: from the file).")
         parser.add_argument(
@@ -24,6 +29,16 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--author", default=None, help="Username of the author (default: first superuser)."
+        )
+        parser.add_argument(
+            "--locale", default=None, help="Language code of a translation, such as de."
+        )
+        parser.add_argument(
+            "--translates",
+            type=int,
+            default=None,
+            metavar="VERSION",
+            help="Number of the published version the file translates (with --locale).",
         )
 
     def handle(self, *args, **options):
@@ -40,6 +55,10 @@ class Command(BaseCommand):
             data = options["file"].read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc.strerror}.") from exc
+        if options["locale"] is not None or options["translates"] is not None:
+            return self._import_translation(data, user, options)
+        if not options["summary"]:
+            raise CommandError("--summary is required: say what changed and why.")
         try:
             result = services.import_policy_markdown(
                 data=data,
@@ -62,5 +81,32 @@ class Command(BaseCommand):
                 f"Published version {result.version.number} of “{result.page.title}” "
                 f"({len(result.version.sections.all())} sections: {result.matched_keys} kept their "
                 f"key, {result.new_keys} new) at {result.page.url}"
+            )
+        )
+
+    def _import_translation(self, data, user, options):
+        if options["locale"] is None or options["translates"] is None:
+            raise CommandError("A translation needs both --locale CODE and --translates VERSION.")
+        try:
+            translation = services.import_translation_markdown(
+                data=data,
+                slug=options["policy"],
+                version_number=options["translates"],
+                language_code=options["locale"],
+                user=user,
+                note=options["summary"] or "",
+                level=options["level"],
+            )
+        except PermissionDenied as exc:
+            raise CommandError(f"{user.username} may not translate this policy.") from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
+        page = translation.source_version.policy
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported the {translation.locale.language_code} translation of version "
+                f"{translation.source_version.number} of “{page.title}” (revision "
+                f"{translation.revision}, {len(translation.sections.all())} sections) at "
+                f"{page.url}translations/{translation.locale.language_code}/"
             )
         )

@@ -3,7 +3,11 @@
 (function () {
   var fmt;
   try {
-    fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+    // The page's language (the interface language), not the browser's default.
+    fmt = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+      dateStyle: "medium",
+      timeStyle: "short",
+    });
   } catch (e) {
     return;
   }
@@ -12,7 +16,10 @@
     if (isNaN(when)) return;
     var local = document.createElement("span");
     local.className = "localtime";
-    local.textContent = " (your time: " + fmt.format(when) + ")";
+    // The label comes translated from the page (templates/includes/utc_time.html).
+    var label = el.getAttribute("data-localtime") || "your time";
+    local.textContent = " (" + label + ": " + fmt.format(when) + ")";
     el.after(local);
   });
 })();
+

@@ -3,7 +3,7 @@ from django.db import transaction
 
 from communities.demo import seed_communities
 from consultations.demo import seed_consultations
-from policies.demo import DEMO_PASSWORD, demo_user, seed_policies
+from policies.demo import DEMO_PASSWORD, demo_user, seed_policies, seed_translations
 from policies.models import PolicyVersion
 from ratification.demo import seed_ratification
 
@@ -18,6 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         demo_user("admin", "Site Admin", superuser=True)
         page = seed_policies()
+        translations = seed_translations(page)
         consultations = seed_consultations(page)
         communities = seed_communities(page)
         votes = seed_ratification(page)
@@ -26,7 +27,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo ready: “{page.title}” has {versions} versions and "
                 f"{consultations} consultations at {page.url}; {communities} communities at "
-                f"/communities/; {votes} votes at /votes/"
+                f"/communities/; {votes} votes at /votes/; {translations} translation(s) at "
+                f"{page.url}translations/"
             )
         )
         self.stdout.write(
