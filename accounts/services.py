@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from communities import services as community_services
 from communities.models import Community, Membership
+from consultations import services as consultation_services
 from consultations.models import Consultation
 from policies.models import PolicyTranslation, PolicyVersion
 from ratification.models import AuditEntry
@@ -190,7 +191,7 @@ def _forget_name_in_records(user, old_name: str) -> None:
     )
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            closed_by = _("Closed by %(name)s.")
+            closed_by = _(consultation_services.CLOSED_BY)
         Consultation.objects.filter(
             state_changed_by=user, state_note=closed_by % {"name": old_name}
         ).update(state_note=closed_by % {"name": FORMER_PARTICIPANT})

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from wagtail.search import index
 
 from policies import services as policy_services
@@ -185,10 +185,14 @@ def open_consultation(*, consultation: Consultation, user, note: str = "") -> Co
     )
 
 
+# The note a consultation closed without one gets; account anonymisation rewrites it.
+CLOSED_BY = gettext_noop("Closed by %(name)s.")
+
+
 @transaction.atomic
 def close_consultation(*, consultation: Consultation, user, note: str) -> Consultation:
     """Close an open consultation. The note says why; the page shows it."""
-    note = (note or "").strip() or gettext("Closed by %(name)s.") % {"name": user.get_username()}
+    note = (note or "").strip() or gettext(CLOSED_BY) % {"name": user.get_username()}
     return _change_state(
         consultation,
         user=user,
