@@ -11,7 +11,7 @@ from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Replace
@@ -25,7 +25,7 @@ from consultations.models import Consultation
 from policies.models import PolicyTranslation, PolicyVersion
 from ratification.models import AuditEntry
 
-from . import mediawiki
+from . import mediawiki, rules
 from .models import Anonymisation, HomeCommunity, IdentitySource, WikiActivity
 from .naming import ANONYMOUS_PREFIX
 
@@ -197,10 +197,15 @@ def _forget_name_in_records(user, old_name: str) -> None:
         ).update(state_note=closed_by % {"name": FORMER_PARTICIPANT})
 
 
-def anonymise_user(*, user, requested_by_self: bool = True) -> Anonymisation:
+@transaction.atomic
+def anonymise_user(*, user, by=None) -> Anonymisation:
     """Anonymise an account: its contributions stay (others replied to them) and are shown as
     by a "former participant"; everything that identifies the person goes. The user row itself
     stays, because positions, replies and ballots point at it."""
+    by = by or user
+    if not rules.can_anonymise(by, user):
+        raise PermissionDenied(_("Only the account's owner or a site administrator may delete it."))
+    requested_by_self = by.pk == user.pk
     User = get_user_model()
     user = User.objects.select_for_update().get(pk=user.pk)
     if Anonymisation.objects.filter(user=user).exists():

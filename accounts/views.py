@@ -11,14 +11,14 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import rules, selectors, services
 from .forms import DeleteAccountForm
 
 
@@ -66,7 +66,9 @@ def profile(request):
 @login_required
 @require_POST
 def refresh_activity(request, pk):
-    account = get_object_or_404(SocialAccount, pk=pk, user=request.user)
+    account = get_object_or_404(SocialAccount, pk=pk)
+    if not rules.can_refresh_identity(request.user, account):
+        raise Http404  # the same answer as for an identity that does not exist
     activity = services.refresh_wiki_activity(account=account, use_cache=False)
     if activity is None:
         messages.info(request, _("There is no wiki activity to fetch for this identity."))
