@@ -70,6 +70,9 @@ class Tally:
     neutral: int = 0
     comments: int = 0  # imported comments without a stance
     replies: int = 0
+    # (home community name, counts in STANCES order), largest first; positions by people with
+    # no linked home community are left out (the totals above include them).
+    by_community: list[tuple[str, list[int]]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -129,9 +132,30 @@ def tallies(consultation: Consultation) -> dict[str, Tally]:
     )
     for row in replies:
         result[row["position__section_key"]].replies = row["n"]
+    _add_community_breakdown(consultation, result)
     result = dict(result)
     cache.set(key, result, 60 * 10)
     return result
+
+
+def _add_community_breakdown(consultation: Consultation, result: dict[str, Tally]) -> None:
+    """Stances per section and home community (issue 9): one GROUP BY query."""
+    rows = (
+        Position.objects.filter(consultation=consultation, hidden=False, stance__in=STANCES)
+        .annotate(home=account_selectors.home_community_name("user"))
+        .filter(home__isnull=False)
+        .values("section_key", "home", "stance")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    grouped: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    for row in rows:
+        grouped[row["section_key"]][row["home"]][row["stance"]] = row["n"]
+    for key, communities in grouped.items():
+        result[key].by_community = sorted(
+            ((name, [counts.get(s, 0) for s in STANCES]) for name, counts in communities.items()),
+            key=lambda item: (-sum(item[1]), item[0]),
+        )
 
 
 # --- the consultation page -----------------------------------------------------------------
