@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from accounts.models import HomeCommunity
 from communities.models import Adoption, Community
 from consultations.models import Consultation, Position
 from policies.models import PolicyVersion
@@ -26,6 +27,7 @@ def _counts():
         Ballot.objects.count(),
         BoardRatification.objects.count(),
         ExternalTally.objects.count(),
+        HomeCommunity.objects.count(),
     )
 
 
@@ -36,7 +38,7 @@ def test_seed_demo_builds_the_demo_and_is_idempotent(client):
     first = _counts()
     assert first[0] == 3 and first[1] == 2 and first[2] > 0 and first[3] == 30
     assert set(Consultation.objects.values_list("state", flat=True)) == {"summarised", "open"}
-    assert first[5:] == (2, 29, 1, 1)
+    assert first[5:] == (2, 29, 1, 1, 3)
     closed, current = Vote.objects.get(state="closed"), Vote.objects.get(state="open")
     assert results(closed).outcome == "passed"
     assert results(closed).struck == 1

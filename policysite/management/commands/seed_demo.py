@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from accounts.demo import seed_identities
 from communities.demo import seed_communities
 from consultations.demo import seed_consultations
 from policies.demo import DEMO_PASSWORD, demo_user, seed_policies, seed_translations
@@ -22,6 +23,7 @@ class Command(BaseCommand):
         consultations = seed_consultations(page)
         communities = seed_communities(page)
         votes = seed_ratification(page)
+        seed_identities()
         versions = PolicyVersion.objects.filter(policy=page).count()
         self.stdout.write(
             self.style.SUCCESS(
