@@ -38,3 +38,28 @@ class ImportPolicyForm(forms.Form):
         coerce=int,
         initial=2,
     )
+
+
+class TranslationUploadForm(forms.Form):
+    """A translator uploads a translated Markdown file of one published version."""
+
+    language = forms.ChoiceField(label=_("Language"))
+    version = forms.IntegerField(label=_("Translates version"), min_value=1)
+    file = forms.FileField(
+        label=_("Markdown file"),
+        help_text=_(
+            "UTF-8 Markdown with one “##” heading per section, in the same order as the version."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        help_text=_("Who translated it, and how."),
+    )
+
+    def __init__(self, *args, languages, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (lang.code, f"{lang.name_local} ({lang.code})") for lang in languages
+        ]

@@ -1,11 +1,17 @@
 """Public policy pages. Thin: parse the URL, ask a selector, render."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from . import credits, markdown_io, selectors
+from . import credits, markdown_io, rules, selectors, services
+from .forms import TranslationUploadForm
 
 
 def _page_context(page, **extra):
@@ -107,17 +113,65 @@ def translation_detail(request, page, code):
     )
 
 
-def translation_todo(request, page):
+def translation_todo(request, page, *, upload_form=None, status=200):
     """For translators: per language, what is missing or outdated in the current version,
-    section by section, with the source diff to carry over."""
+    section by section, with the source diff to carry over; and the form to upload a file."""
     version = selectors.current_version(page)
     if version is None:
         raise Http404("This policy has no published version.")
     statuses = selectors.language_statuses(version, with_rows=True)
+    can_translate = rules.can_translate_policy(request.user, page)
+    if can_translate and upload_form is None:
+        upload_form = TranslationUploadForm(
+            languages=selectors.translation_languages(), initial={"version": version.number}
+        )
     return TemplateResponse(
         request,
         "policies/translation_todo.html",
         _page_context(
-            page, version=version, statuses=statuses, source_language=settings.LANGUAGE_CODE
+            page,
+            version=version,
+            statuses=statuses,
+            source_language=settings.LANGUAGE_CODE,
+            upload_form=upload_form if can_translate else None,
         ),
+        status=status,
     )
+
+
+@require_POST
+def translation_upload(request, page):
+    """Import an uploaded translation (policies.services.import_translation_markdown): on
+    success the translation's page; otherwise the to-do page with the form's errors, and
+    nothing written."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(f"{page.url}translations/")
+    if not rules.can_translate_policy(request.user, page):
+        raise PermissionDenied(_("Only translators and the policy's editors may upload."))
+    form = TranslationUploadForm(
+        request.POST, request.FILES, languages=selectors.translation_languages()
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            translation = services.import_translation_markdown(
+                data=data["file"].read(),
+                slug=page.slug,
+                version_number=data["version"],
+                language_code=data["language"],
+                user=request.user,
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("Imported the %(language)s translation of version %(number)s.")
+                % {
+                    "language": translation.locale.get_display_name(),
+                    "number": translation.source_version.number,
+                },
+            )
+            return redirect(f"{page.url}translations/{data['language']}/")
+    return translation_todo(request, page, upload_form=form, status=400)

@@ -156,6 +156,12 @@ class PolicyPage(RoutablePageMixin, Page):
 
         return views.translation_todo(request, self)
 
+    @path("translations/upload/")
+    def translation_upload(self, request):
+        from policies import views
+
+        return views.translation_upload(request, self)
+
     @re_path(r"^translations/(?P<code>[a-z]{2,3}(?:-[a-z0-9]{2,8})?)/$")
     def translation(self, request, code):
         from policies import views

@@ -464,6 +464,13 @@ ENDPOINTS = {
         {"slug": SLUG, "title": "", "label": "3", "summary": "s", "level": "2"},
         multipart=True,
     ),
+    "translation upload": lambda w: Endpoint(
+        f"/{SLUG}/translations/upload/",
+        FACILITATOR,
+        {"language": "de", "version": "1", "note": "n"},
+        multipart=True,
+        get=False,
+    ),
     "login": lambda w: Endpoint(
         "/accounts/login/", None, {"login": PARTICIPANT, "password": "wrong", "next": "/"}
     ),
