@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
+from accounts import selectors as account_selectors
 from policysite.api import IdFilter, WriteThrottleMixin, absolute
 
 from . import rules, selectors, services
@@ -101,6 +102,12 @@ class PositionSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     section_key = serializers.CharField()
     author = serializers.CharField(source="author_name")
+    home_community = serializers.CharField(
+        source="author_home",
+        allow_null=True,
+        default=None,
+        help_text="The author's home community (from a linked identity), if any.",
+    )
     imported_from = serializers.CharField()
     stance = serializers.CharField(help_text='support, oppose, neutral, or "" for a comment.')
     strength = serializers.CharField()
@@ -145,6 +152,12 @@ class ReplySerializer(serializers.Serializer):
     depth = serializers.IntegerField()
     section_key = serializers.CharField(source="position.section_key")
     author = serializers.CharField(source="author_name")
+    home_community = serializers.CharField(
+        source="author_home",
+        allow_null=True,
+        default=None,
+        help_text="The author's home community (from a linked identity), if any.",
+    )
     body = serializers.SerializerMethodField(help_text="Markdown; null when hidden.")
     hidden = serializers.BooleanField()
     hidden_notice = serializers.SerializerMethodField()
@@ -354,7 +367,10 @@ class PositionList(WriteThrottleMixin, ConsultationScopedMixin, generics.ListCre
         return (
             Position.objects.filter(consultation=self.consultation())
             .select_related("user", "hidden_by")
-            .annotate(reply_count=Count("replies", filter=Q(replies__hidden=False)))
+            .annotate(
+                reply_count=Count("replies", filter=Q(replies__hidden=False)),
+                author_home=account_selectors.home_community_name("user"),
+            )
             .order_by("created_at", "pk")
         )
 
@@ -383,7 +399,7 @@ class PositionList(WriteThrottleMixin, ConsultationScopedMixin, generics.ListCre
             strength=fields["strength"],
             reason=fields["reason"],
         )
-        position.reply_count = position.replies.filter(hidden=False).count()
+        position = self.get_queryset().get(pk=position.pk)
         return Response(
             PositionSerializer(position, context=self.get_serializer_context()).data,
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
@@ -403,6 +419,7 @@ class ReplyList(ConsultationScopedMixin, generics.ListAPIView):
         return (
             Reply.objects.filter(position__consultation=self.consultation())
             .select_related("user", "hidden_by", "position")
+            .annotate(author_home=account_selectors.home_community_name("user"))
             .order_by("created_at", "pk")
         )
 

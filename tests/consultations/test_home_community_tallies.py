@@ -83,3 +83,28 @@ def test_hidden_positions_and_people_without_a_home_are_not_in_the_breakdown(cli
     html = client.get(consultation_url(consultation)).content.decode()
 
     assert "By home community" not in page_text(html)
+
+
+def test_the_api_gives_each_author_home_community(client, consultation):
+    positions = _positions(consultation, [("alder", "support"), (None, "oppose")])
+    services.add_reply(position=positions[1], user=positions[0].user, body="Why?")
+
+    base = f"/api/v1/consultations/{consultation.pk}"
+    listed = client.get(f"{base}/positions/").json()["results"]
+    replies = client.get(f"{base}/replies/").json()["results"]
+
+    assert [(p["author"], p["home_community"]) for p in listed] == [
+        ("person0", "Alder Wiki"),
+        ("person1", None),
+    ]
+    assert [(r["author"], r["home_community"]) for r in replies] == [("person0", "Alder Wiki")]
+
+    client.force_login(positions[0].user)
+    other_key = list(consultation.version.sections.values_list("key", flat=True))[1]
+    taken = client.post(
+        f"{base}/positions/",
+        {"section_key": other_key, "stance": "neutral"},
+        content_type="application/json",
+    )
+    assert taken.status_code == 201
+    assert taken.json()["home_community"] == "Alder Wiki"
