@@ -161,6 +161,13 @@ def _section_url(consultation, key: str) -> str:
     return f"{url}?section={key}" if key.startswith("amendment-") else url
 
 
+def _refusal_text(exc: PermissionDenied | ValidationError) -> str:
+    """What to tell someone whose action a service refused."""
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or _("Not allowed.")
+    return _error_text(exc)
+
+
 def _fail(request, consultation, target: str, message: str, form=None):
     """Re-render the page with the error beside the form that caused it; nothing was saved."""
     errors = {target: {"message": message, "form": form}}
@@ -183,10 +190,8 @@ def _post_position(request, consultation):
             strength=data["strength"] or "",
             reason=data["reason"],
         )
-    except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
-    except ValidationError as exc:
-        return _fail(request, consultation, target, _error_text(exc), form)
+    except (PermissionDenied, ValidationError) as exc:
+        return _fail(request, consultation, target, _refusal_text(exc), form)
     messages.success(request, _("Your position is recorded."))
     return redirect(f"{_section_url(consultation, position.section_key)}#position-{position.pk}")
 
@@ -597,10 +602,8 @@ def _post_amend(request, consultation):
             text=data["text"],
             rationale=data["rationale"],
         )
-    except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
-    except ValidationError as exc:
-        return _fail(request, consultation, target, _error_text(exc), form)
+    except (PermissionDenied, ValidationError) as exc:
+        return _fail(request, consultation, target, _refusal_text(exc), form)
     messages.success(request, _("Your amendment is proposed; others can now weigh it."))
     return redirect(_section_url(consultation, amendment.key))
 
@@ -626,10 +629,8 @@ def _post_amend_revise(request, consultation):
             text=data["text"],
             rationale=data["rationale"],
         )
-    except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
-    except ValidationError as exc:
-        return _fail(request, consultation, target, _error_text(exc), form)
+    except (PermissionDenied, ValidationError) as exc:
+        return _fail(request, consultation, target, _refusal_text(exc), form)
     messages.success(request, _("Your amendment is revised; the earlier wording stays visible."))
     return redirect(_section_url(consultation, amendment.key))
 
@@ -642,10 +643,8 @@ def _post_amend_withdraw(request, consultation):
         return _fail(request, consultation, target, _("That amendment does not exist."))
     try:
         services.withdraw_amendment(amendment=amendment, user=request.user)
-    except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or _("Not allowed."))
-    except ValidationError as exc:
-        return _fail(request, consultation, target, _error_text(exc))
+    except (PermissionDenied, ValidationError) as exc:
+        return _fail(request, consultation, target, _refusal_text(exc))
     messages.success(request, _("Your amendment is withdrawn."))
     return redirect(_section_url(consultation, amendment.key))
 
@@ -670,10 +669,8 @@ def _post_amend_decide(request, consultation):
             state=form.cleaned_data["state"],
             reason=form.cleaned_data["reason"],
         )
-    except PermissionDenied as exc:
-        return _fail(request, consultation, target, str(exc) or _("Not allowed."), form)
-    except ValidationError as exc:
-        return _fail(request, consultation, target, _error_text(exc), form)
+    except (PermissionDenied, ValidationError) as exc:
+        return _fail(request, consultation, target, _refusal_text(exc), form)
     messages.success(request, _("Decision recorded; the reason is public."))
     return redirect(_section_url(consultation, amendment.key))
 
