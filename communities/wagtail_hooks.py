@@ -17,7 +17,11 @@ class CommunityViewSet(SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["name", "slug", "kind", "language"]
     list_filter = ["kind", "language"]
+    # A plain case-insensitive look-up, not the search index: the database backend on SQLite
+    # cannot restrict a search to named fields (it fails with "no such column"), and a
+    # registry of a few hundred rows needs no index to find "ald" in "Alder Wiki".
     search_fields = ["name", "slug"]
+    search_backend_name = None
 
 
 register_snippet(CommunityViewSet)
@@ -34,6 +38,7 @@ class MembershipViewSet(SnippetViewSet):
     add_to_admin_menu = True
     list_display = ["user", "community", "edit_count", "registered_on", "blocked", "updated_at"]
     list_filter = ["community", "blocked"]
+    # Membership is not indexed: Wagtail already looks these up in the database.
     search_fields = ["user__username", "community__name"]
     # Plain selects, not Wagtail's chooser: the chooser re-renders a refused value with a
     # database look-up that fails on anything but a number.
