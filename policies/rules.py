@@ -61,6 +61,13 @@ def can_translate_policy(user, page) -> bool:
     return can_publish_policy(user, page)
 
 
+@rules.predicate
+def can_resolve_set_aside_draft(user, draft) -> bool:
+    """Review, carry over or discard a draft whose publication was refused: whoever may publish
+    the policy (its author among them)."""
+    return can_publish_policy(user, draft.page)
+
+
 # Reading published versions is public; nobody edits or deletes a published version
 # (PolicyVersion and SectionVersion refuse it at the model level).
 @rules.predicate
@@ -73,5 +80,6 @@ rules.add_perm("policies.create_policy", can_create_policy)
 rules.add_perm("policies.import_policies", can_import_policies)
 rules.add_perm("policies.view_policy", can_view_policy)
 rules.add_perm("policies.translate_policy", can_translate_policy)
+rules.add_perm("policies.resolve_set_aside_draft", can_resolve_set_aside_draft)
 rules.add_perm("policies.change_policyversion", rules.always_deny)
 rules.add_perm("policies.delete_policyversion", rules.always_deny)

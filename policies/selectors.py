@@ -518,3 +518,125 @@ def translation_history(page, *, limit: int = 50) -> list[tuple[PolicyTranslatio
         t.section_list = sections[t.pk]
         result.append((t, translation_freshness(t, target) if version else None))
     return result
+
+
+# --- Drafts: what a working or set-aside draft changes -----------------------------------------
+
+
+@dataclass
+class DraftSectionChange:
+    key: str
+    heading: str
+    status: str  # added, removed, changed, renamed
+    diff: dict | None = None  # body_diff() of the body, when the body changed
+    old_heading: str = ""
+
+
+def _section_changes(old: list, new: list) -> list[DraftSectionChange]:
+    """Sections of `new` that differ from `old` (both lists of objects with key, heading,
+    body), matched by key, in the order of `new` then the removed ones."""
+    from .services import normalise_text, sha256
+
+    before = {s.key: s for s in old}
+    after_keys = {s.key for s in new}
+    changes = []
+    for s in new:
+        body = normalise_text(s.body or "")
+        was = before.get(s.key)
+        if was is None:
+            changes.append(
+                DraftSectionChange(
+                    s.key, s.heading, "added", body_diff("", sha256(""), body, sha256(body))
+                )
+            )
+            continue
+        was_body = normalise_text(was.body or "")
+        body_changed = was_body != body
+        renamed = was.heading.strip() != s.heading.strip()
+        if not body_changed and not renamed:
+            continue
+        changes.append(
+            DraftSectionChange(
+                s.key,
+                s.heading,
+                "changed" if body_changed else "renamed",
+                body_diff(was_body, sha256(was_body), body, sha256(body)) if body_changed else None,
+                old_heading=was.heading if renamed else "",
+            )
+        )
+    for key, was in before.items():
+        if key not in after_keys:
+            was_body = normalise_text(was.body or "")
+            changes.append(
+                DraftSectionChange(
+                    key,
+                    was.heading,
+                    "removed",
+                    body_diff(was_body, sha256(was_body), "", sha256("")),
+                )
+            )
+    return changes
+
+
+@dataclass
+class WorkingDraft:
+    """What the page's working draft would publish, against its current version."""
+
+    version: PolicyVersion | None
+    changes: list[DraftSectionChange]
+    title_changed: bool
+    set_aside: list
+
+
+def working_draft(draft_page: PolicyPage) -> WorkingDraft:
+    """For the editor: the sections the draft being edited changes, and the drafts set aside
+    for this policy that are still waiting to be carried over."""
+    from .models import SetAsideDraft
+
+    version = current_version(draft_page) if draft_page.pk else None
+    old = list(version.sections.all()) if version else []
+    return WorkingDraft(
+        version=version,
+        changes=_section_changes(old, list(draft_page.sections.all())),
+        title_changed=version is not None and version.title != draft_page.title,
+        set_aside=list(
+            SetAsideDraft.objects.filter(page_id=draft_page.pk, state=SetAsideDraft.State.WAITING)
+            .select_related("author")
+            .order_by("-set_aside_at")
+        )
+        if draft_page.pk
+        else [],
+    )
+
+
+@dataclass
+class SetAsideReview:
+    draft: object
+    base: PolicyVersion | None
+    current: PolicyVersion | None
+    mine: list[DraftSectionChange]  # what the set-aside draft changed since its base version
+    theirs: list[DraftSectionChange]  # what the working text changed since that version
+    carried: list[str]
+    conflicts: list
+
+
+def set_aside_review(draft) -> SetAsideReview:
+    """A set-aside draft shown to its author: what it changes, what was published meanwhile,
+    and what carrying it over would do."""
+    from .services import preview_set_aside_merge
+
+    page = draft.page
+    base = PolicyVersion.objects.filter(policy_id=page.pk, number=draft.base_version).first()
+    base_sections = list(base.sections.order_by("position")) if base else []
+    mine = list(draft.revision.as_object().sections.all())
+    working = PolicyPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    merge = preview_set_aside_merge(draft)
+    return SetAsideReview(
+        draft=draft,
+        base=base,
+        current=current_version(page),
+        mine=_section_changes(base_sections, mine),
+        theirs=_section_changes(base_sections, list(working.sections.all())),
+        carried=merge.carried,
+        conflicts=merge.conflicts,
+    )

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, Revision
 from wagtail.search.backends import get_search_backends
 
-from . import diffing, markdown_io
+from . import diffing, drafting, markdown_io
 from .models import (
     PolicyIndexPage,
     PolicyPage,
@@ -23,9 +23,15 @@ from .models import (
     PolicyTranslation,
     PolicyVersion,
     SectionVersion,
+    SetAsideDraft,
     TranslatedSection,
 )
-from .rules import can_create_policy, can_publish_policy, can_translate_policy
+from .rules import (
+    can_create_policy,
+    can_publish_policy,
+    can_resolve_set_aside_draft,
+    can_translate_policy,
+)
 
 
 class PublishConflict(ValidationError):
@@ -104,6 +110,9 @@ def check_publish_conflict(*, page: PolicyPage, base_version: int | None) -> Non
     (a script that knowingly publishes on top of whatever is current)."""
     if base_version is None:
         return
+    # Two publications of one policy run one after the other: the second waits here for the
+    # first to commit, then sees its version. (SQLite serialises writers at BEGIN instead.)
+    list(Page.objects.select_for_update().filter(pk=page.pk).values_list("pk", flat=True))
     newer = list(
         PolicyVersion.objects.filter(policy_id=page.pk, number__gt=base_version)
         .select_related("author")
@@ -128,8 +137,8 @@ def check_publish_conflict(*, page: PolicyPage, base_version: int | None) -> Non
     raise PublishConflict(
         _(
             "Not published: while you were editing version %(base)s, %(described)s was "
-            "published. Your changes are kept as a draft; compare them with the new version, "
-            "then publish again."
+            "published. Your text is kept as a set-aside draft: review what it changes, carry "
+            "it onto the new version, then publish again."
         )
         % {"base": base_version, "described": described}
     )
@@ -550,3 +559,124 @@ def require_translations(*, version: PolicyVersion, languages, refusal: str) -> 
             _("%(refusal)s until its required translations are up to date. %(problems)s.")
             % {"refusal": refusal, "problems": "; ".join(str(p) for p in problems)}
         )
+
+
+# --- Drafts set aside after a refused publication (see models.SetAsideDraft) ------------------
+
+
+def _restore_working_draft(page_id: int) -> None:
+    """Point the page's working draft back at its newest revision that is not set aside, so the
+    next editor starts from text that was either published or deliberately saved as a draft."""
+    set_aside = SetAsideDraft.objects.filter(page_id=page_id).values("revision_id")
+    previous = (
+        Revision.page_revisions.filter(object_id=str(page_id))
+        .exclude(pk__in=set_aside)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    page = Page.objects.get(pk=page_id)
+    Page.objects.filter(pk=page_id).update(
+        latest_revision=previous,
+        latest_revision_created_at=previous.created_at if previous else None,
+        has_unpublished_changes=previous is not None and previous.pk != page.live_revision_id,
+        draft_title=previous.as_object().title if previous else page.title,
+    )
+
+
+@transaction.atomic
+def set_aside_refused_draft(
+    *, page: PolicyPage, revision, user, base_version: int
+) -> SetAsideDraft:
+    """Keep a draft whose publication was refused for conflict apart from the working draft.
+
+    Wagtail saved it as the page's latest revision before asking whether to publish; left there,
+    it would be what the next editor opens, and could be published by someone who never saw
+    it. It is recorded as a set-aside draft of its author instead, and the working draft goes
+    back to what it was before."""
+    latest = _latest_version(page.pk)
+    draft_page = revision.as_object()
+    draft = SetAsideDraft.objects.create(
+        page_id=page.pk,
+        revision=revision,
+        author=user if user is not None and user.is_authenticated else None,
+        base_version=base_version,
+        refused_by_version=latest.number if latest else 0,
+        summary=(draft_page.edit_summary or "").strip()[:500],
+        set_aside_at=timezone.now(),
+    )
+    _restore_working_draft(page.pk)
+    return draft
+
+
+def _draft_sections(page: PolicyPage) -> list[drafting.Section]:
+    return [
+        drafting.Section(key=s.key, heading=s.heading, body=s.body or "")
+        for s in page.sections.all()
+    ]
+
+
+def _version_sections(page_id: int, number: int) -> list[drafting.Section]:
+    return [
+        drafting.Section(key=s.key, heading=s.heading, body=s.body)
+        for s in SectionVersion.objects.filter(
+            version__policy_id=page_id, version__number=number
+        ).order_by("position")
+    ]
+
+
+def preview_set_aside_merge(draft: SetAsideDraft) -> drafting.Merge:
+    """What carrying `draft` onto the page's current working text would do (nothing written)."""
+    page = PolicyPage.objects.get(pk=draft.page_id)
+    return drafting.three_way(
+        _version_sections(draft.page_id, draft.base_version),
+        _draft_sections(draft.revision.as_object()),
+        _draft_sections(page.get_latest_revision_as_object()),
+    )
+
+
+def _lock_waiting(draft: SetAsideDraft, user) -> SetAsideDraft:
+    locked = (
+        SetAsideDraft.objects.select_for_update()
+        .select_related("page", "revision")
+        .get(pk=draft.pk)
+    )
+    if not can_resolve_set_aside_draft(user, locked):
+        raise PermissionDenied(_("Only editors who may publish this policy may do that."))
+    if locked.state != SetAsideDraft.State.WAITING:
+        raise ValidationError(
+            _("This draft was already %(state)s.") % {"state": locked.get_state_display()}
+        )
+    return locked
+
+
+@transaction.atomic
+def carry_set_aside_draft(*, draft: SetAsideDraft, user) -> drafting.Merge:
+    """Apply what a set-aside draft changed (since the version it started from) to the current
+    working text, as a new draft revision that the editor then reviews and publishes. Sections
+    the current text also changed are left as they are and reported as conflicts."""
+    draft = _lock_waiting(draft, user)
+    merge = preview_set_aside_merge(draft)
+    if merge.changes_anything:
+        working = PolicyPage.objects.get(pk=draft.page_id).get_latest_revision_as_object()
+        working.sections = [
+            PolicySection(key=s.key, heading=s.heading.strip(), body=normalise_text(s.body))
+            for s in merge.sections
+        ]
+        working.edit_summary = ""
+        working.save_revision(user=user, log_action=True)
+    draft.state = SetAsideDraft.State.CARRIED
+    draft.resolved_at = timezone.now()
+    draft.resolved_by = user
+    draft.save(update_fields=["state", "resolved_at", "resolved_by"])
+    return merge
+
+
+@transaction.atomic
+def discard_set_aside_draft(*, draft: SetAsideDraft, user) -> SetAsideDraft:
+    """Drop a set-aside draft (its revision stays in the page's history)."""
+    draft = _lock_waiting(draft, user)
+    draft.state = SetAsideDraft.State.DISCARDED
+    draft.resolved_at = timezone.now()
+    draft.resolved_by = user
+    draft.save(update_fields=["state", "resolved_at", "resolved_by"])
+    return draft

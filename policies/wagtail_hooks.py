@@ -2,17 +2,18 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from . import rules, services
+from . import rules, selectors, services
 from .forms import ImportPolicyForm
-from .models import PolicyPage, PolicyVersion
+from .models import PolicyPage, PolicyVersion, SetAsideDraft
 
 
 @hooks.register("before_publish_page")
@@ -26,8 +27,15 @@ def refuse_conflicting_publish(request, page):
     try:
         services.check_publish_conflict(page=page, base_version=base_version)
     except services.PublishConflict as exc:
+        # The refused text must not become the draft the next editor opens and publishes.
+        draft = services.set_aside_refused_draft(
+            page=page,
+            revision=page.get_latest_revision(),
+            user=request.user,
+            base_version=base_version,
+        )
         messages.error(request, exc.messages[0])
-        return redirect("wagtailadmin_pages:edit", page.pk)
+        return redirect("policies_set_aside_draft", draft.pk)
     return None
 
 
@@ -108,9 +116,65 @@ def import_view(request):
     return TemplateResponse(request, "policies/admin/import.html", {"form": form})
 
 
+def set_aside_draft_view(request, pk):
+    """A draft refused for conflict: what it changes, what was published meanwhile, and the
+    choice to carry it onto the current text or discard it."""
+    draft = get_object_or_404(SetAsideDraft.objects.select_related("page", "author"), pk=pk)
+    if not rules.can_resolve_set_aside_draft(request.user, draft):
+        raise PermissionDenied
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "carry":
+                merge = services.carry_set_aside_draft(draft=draft, user=request.user)
+            elif action == "discard":
+                services.discard_set_aside_draft(draft=draft, user=request.user)
+                messages.success(request, _("The set-aside draft was discarded."))
+                return redirect("wagtailadmin_pages:edit", draft.page_id)
+            else:
+                return HttpResponseBadRequest(_("Choose to carry the draft over or discard it."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("policies_set_aside_draft", draft.pk)
+        if merge.conflicts:
+            messages.warning(
+                request,
+                ngettext(
+                    "Carried over. %(count)s section was also changed by the new version and "
+                    "was left as it is now: copy your wording into it by hand if it still "
+                    "applies (it is listed on the set-aside draft's page).",
+                    "Carried over. %(count)s sections were also changed by the new version and "
+                    "were left as they are now: copy your wording into them by hand if it still "
+                    "applies (they are listed on the set-aside draft's page).",
+                    len(merge.conflicts),
+                )
+                % {"count": len(merge.conflicts)},
+            )
+        elif merge.changes_anything:
+            messages.success(
+                request,
+                _("Your changes are now in the draft: check them, write a summary, and publish."),
+            )
+        else:
+            messages.info(request, _("The set-aside draft changed nothing that is not already in."))
+        return redirect("wagtailadmin_pages:edit", draft.page_id)
+    return TemplateResponse(
+        request,
+        "policies/admin/set_aside_draft.html",
+        {"review": selectors.set_aside_review(draft), "draft": draft},
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_import_url():
-    return [path("policies/import/", import_view, name="policies_import")]
+    return [
+        path("policies/import/", import_view, name="policies_import"),
+        path(
+            "policies/set-aside-drafts/<int:pk>/",
+            set_aside_draft_view,
+            name="policies_set_aside_draft",
+        ),
+    ]
 
 
 class ImportMenuItem(MenuItem):

@@ -1,3 +1,4 @@
+from .drafts import SetAsideDraft
 from .pages import PolicyIndexPage, PolicyPage, PolicySection
 from .translations import PolicyTranslation, TranslatedSection
 from .versions import ImmutableVersionError, PolicyVersion, SectionVersion
@@ -10,5 +11,6 @@ __all__ = [
     "PolicyTranslation",
     "PolicyVersion",
     "SectionVersion",
+    "SetAsideDraft",
     "TranslatedSection",
 ]

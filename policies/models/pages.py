@@ -9,6 +9,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path, re_path
 from wagtail.models import Orderable, Page
 
+from policies.panels import WorkingDraftPanel
+
 
 class PolicyPageForm(WagtailAdminPageForm):
     """Adds what publishing needs: the version the editor started from (for conflict
@@ -102,6 +104,7 @@ class PolicyPage(RoutablePageMixin, Page):
     template = "policies/policy_page.html"
 
     content_panels = [
+        WorkingDraftPanel(heading=_("What this draft would publish")),
         *Page.content_panels,
         FieldPanel("intro"),
         InlinePanel("sections", heading=_("Sections"), label=_("Section"), min_num=0),

@@ -101,6 +101,19 @@ DATABASES = {
 }
 # Every request is one transaction: a publish that fails half-way leaves nothing behind.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded database must behave like PostgreSQL when two people write at once: a
+    # transaction takes the write lock when it begins (IMMEDIATE), so a second writer waits its
+    # turn instead of failing half-way with "database is locked" when it first writes; WAL lets
+    # readers carry on meanwhile. Writers then run one after another and see each other's work,
+    # so a conflicting publish or a repeated ballot is refused with a message, never a 500.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Several web processes serve one site: cache and sessions live in Redis when it is configured.
