@@ -241,11 +241,18 @@ class BallotForm(forms.Form):
     community = forms.TypedChoiceField(
         coerce=int, required=False, empty_value=None, label=_("Vote as a member of")
     )
+    # The state of the voter's ballot when the form was shown (-1: none yet). The same form
+    # submitted twice (a double click, a reload, a second tab) is then recognised and refused
+    # instead of replacing the ballot whose receipt the voter was just shown.
+    based_on = forms.IntegerField(
+        required=False, min_value=-1, max_value=1_000_000, widget=forms.HiddenInput
+    )
 
-    def __init__(self, *args, vote, communities=(), **kwargs):
+    def __init__(self, *args, vote, communities=(), own_ballot=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["option"].choices = [(o["key"], o["label"]) for o in vote.options]
         self.fields["community"].choices = [(c.pk, c.name) for c in communities]
+        self.initial.setdefault("based_on", own_ballot.times_changed if own_ballot else -1)
 
 
 class ReceiptForm(forms.Form):

@@ -45,6 +45,10 @@ class NotEligible(PermissionDenied):
     """Raised with the failed rules spelled out."""
 
 
+class BallotAlreadyCast(ValidationError):
+    """The ballot form was submitted again after it had already cast (or changed) the ballot."""
+
+
 # --- helpers -----------------------------------------------------------------------------
 
 
@@ -468,11 +472,23 @@ def _require_voting(vote: Vote, now) -> None:
 
 
 @transaction.atomic
-def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None, checked=None):
+def cast_ballot(
+    *,
+    vote: Vote,
+    user,
+    option: str,
+    community_id=None,
+    now=None,
+    checked=None,
+    based_on: int | None = None,
+):
     """Record `user`'s ballot, or replace it: the last ballot before close counts.
 
     `checked` is the eligibility.check result for this vote and user when the caller has just
     worked it out (the ballot view needs it for the form); otherwise it is checked here.
+    `based_on` is the state of the voter's ballot the form was shown with (-1: none yet, else
+    its times_changed); when given, a ballot that has changed since is not replaced
+    (BallotAlreadyCast), so one form submitted many times at once casts exactly one ballot.
     Returns (ballot, receipt). The receipt is shown once; only its SHA-256 is stored."""
     now = now or timezone.now()
     _require_voting(vote, now)
@@ -504,6 +520,14 @@ def cast_ballot(*, vote: Vote, user, option: str, community_id=None, now=None, c
         voter=user,
         defaults={"community_id": community_id, "cast_at": now, "changed_at": now},
     )
+    if based_on is not None and not created and based_on != ballot.times_changed:
+        raise BallotAlreadyCast(
+            gettext(
+                "This ballot form was already submitted, so it was not cast again: your ballot "
+                "is recorded and the receipt you were given for it is the one that counts. To "
+                "change your ballot, use the form below."
+            )
+        )
     if created:
         Choice.objects.create(
             vote=vote,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("votes/<int:pk>/open/", views.vote_open, name="open"),
     path("votes/<int:pk>/cancel/", views.vote_cancel, name="cancel"),
     path("votes/<int:pk>/ballot/", views.ballot, name="ballot"),
+    path("votes/<int:pk>/ballot/recorded/", views.ballot_recorded, name="ballot_recorded"),
     path("votes/<int:pk>/eligibility/", views.eligibility_check, name="eligibility"),
     path("votes/<int:pk>/receipt/", views.receipt, name="receipt"),
     path("votes/<int:pk>/results/", views.results, name="results"),

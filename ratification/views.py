@@ -11,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import selectors as account_selectors
 from accounts.naming import public_name
@@ -298,7 +298,7 @@ def _render_detail(request, vote, *, status=200, error="", form=None):
     own = selectors.own_ballot(vote, user)
     communities = [m.community for m in check.voting_communities] if check else []
     if form is None and check and check.eligible and current == "voting":
-        form = BallotForm(vote=vote, communities=communities)
+        form = BallotForm(vote=vote, communities=communities, own_ballot=own)
     context = {
         "vote": vote,
         "version": vote.version,
@@ -343,22 +343,52 @@ def ballot(request, pk):
             option=form.cleaned_data["option"],
             community_id=form.cleaned_data["community"],
             checked=check,
+            based_on=form.cleaned_data["based_on"],
         )
     except services.NotEligible as exc:
         return _render_detail(request, vote, status=403, error=str(exc))
+    except services.BallotAlreadyCast as exc:
+        # A fresh form, based on the ballot as it now stands.
+        return _render_detail(request, vote, status=409, error=_error_text(exc))
     except ValidationError as exc:
         return _render_detail(request, vote, status=409, error=_error_text(exc), form=form)
-    # The receipt is shown once, in this response; it is not stored anywhere readable.
-    return TemplateResponse(
+    # Post/redirect/get: reloading the confirmation must not post the ballot again. The receipt
+    # waits in the session for that one page and is removed as soon as it is shown.
+    request.session[_RECEIPT_KEY % vote.pk] = {
+        "receipt": receipt,
+        "option": form.cleaned_data["option"],
+        "ballot": cast.pk,
+    }
+    return redirect("ratification:ballot_recorded", vote.pk)
+
+
+_RECEIPT_KEY = "accord:ballot-receipt:%s"
+
+
+@require_GET
+def ballot_recorded(request, pk):
+    """The confirmation after casting: the receipt, once. Reloaded, it says the ballot is
+    recorded and the receipt is no longer shown (it was never stored readable)."""
+    vote = _load(request, pk, for_ballot=True)
+    if not request.user.is_authenticated:
+        return _login(request)
+    shown = request.session.pop(_RECEIPT_KEY % vote.pk, None)
+    own = selectors.own_ballot(vote, request.user)
+    if own is None:
+        return redirect("ratification:vote", vote.pk)
+    response = TemplateResponse(
         request,
         "ratification/ballot_recorded.html",
         {
             "vote": vote,
-            "ballot": cast,
-            "receipt": receipt,
-            "option_label": vote.option_labels()[form.cleaned_data["option"]],
+            "ballot": own,
+            "receipt": shown["receipt"] if shown and shown["ballot"] == own.pk else "",
+            "option_label": vote.option_labels().get(shown["option"], "") if shown else "",
         },
     )
+    # Neither the browser nor a proxy keeps the page that shows the receipt.
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def eligibility_check(request, pk):

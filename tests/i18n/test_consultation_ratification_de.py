@@ -196,7 +196,7 @@ def test_the_vote_page_in_german(client, version, facilitator, participant):
         assert german in page, german
     assert vote.question in page  # the question is content, not interface
 
-    response = client.post(f"/votes/{vote.pk}/ballot/", {"option": "yes"}, **DE)
+    response = client.post(f"/votes/{vote.pk}/ballot/", {"option": "yes"}, follow=True, **DE)
     assert response.status_code == 200
     assert "Sie haben bei „Do you ratify the Baseline Code?“ mit Yes gestimmt." in page_text(
         response

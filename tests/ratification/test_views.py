@@ -207,14 +207,14 @@ def test_casting_a_ballot_shows_a_receipt_that_checks_out(client, open_vote, vot
     client.force_login(voters[0])
     page = page_text(client.get(f"/votes/{open_vote.pk}/"))
     assert "Cast my ballot" in page
-    response = client.post(f"/votes/{open_vote.pk}/ballot/", {"option": "no"})
-    assert response.status_code == 200
+    response = client.post(f"/votes/{open_vote.pk}/ballot/", {"option": "no"}, follow=True)
+    assert response.redirect_chain == [(f"/votes/{open_vote.pk}/ballot/recorded/", 302)]
     receipt = receipt_in(response)
     assert "You voted No" in page_text(response)
     assert services.check_receipt(vote=open_vote, receipt=receipt).status == "counted"
     assert "Change my ballot" in page_text(client.get(f"/votes/{open_vote.pk}/"))
 
-    changed = client.post(f"/votes/{open_vote.pk}/ballot/", {"option": "yes"})
+    changed = client.post(f"/votes/{open_vote.pk}/ballot/", {"option": "yes"}, follow=True)
     assert "this replaces your earlier ballot" in page_text(changed)
     new_receipt = receipt_in(changed)
     assert Ballot.objects.get(vote=open_vote, voter=voters[0]).times_changed == 1

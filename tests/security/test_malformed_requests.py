@@ -844,6 +844,7 @@ READ_ONLY = {
     "badge",
     "votes",
     "vote",
+    "ballot_recorded",
     "eligibility",
     "results",
     "results_json",
