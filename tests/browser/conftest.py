@@ -53,3 +53,18 @@ def shot(page):
         (target or page).screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite, browser tests use a database file, not Django's shared in-memory database: with
+    the in-memory one every live-server thread shares one connection, so two simultaneous
+    requests could never meet as they do on a real site (tests/browser/test_concurrent_writes)."""
+    import tempfile
+
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        name = Path(tempfile.gettempdir()) / f"accord-browser-tests-{os.getpid()}.sqlite3"
+        db.setdefault("TEST", {})["NAME"] = str(name)
