@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail import hooks
@@ -187,6 +189,11 @@ def register_import_menu_item():
     return ImportMenuItem(
         gettext_lazy("Import policy"), reverse("policies_import"), icon_name="upload", order=250
     )
+
+
+@hooks.register("insert_global_admin_css")
+def draft_diff_styles():
+    return format_html('<link rel="stylesheet" href="{}">', static("accord/admin-drafts.css"))
 
 
 @hooks.register("before_bulk_action")

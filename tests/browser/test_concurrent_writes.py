@@ -11,6 +11,7 @@ import urllib.request
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 from policies.models import PolicyVersion, SetAsideDraft
 from ratification.models import Ballot, Choice
@@ -55,7 +56,7 @@ def test_two_editors_publishing_at_the_same_moment(live_server, browser, shot):
 
     texts = {name: page.locator("body").inner_text() for name, page in pages.items()}
     for name, text in texts.items():
-        shot(f"concurrent-publish-{name}")
+        shot(f"concurrent-publish-{name}", pages[name])
         assert "Server Error" not in text and "Internal" not in text, (name, text[:500])
     published = [n for n, t in texts.items() if "Published version 2" in t]
     refused = [n for n, t in texts.items() if "Not published" in t]
@@ -68,6 +69,16 @@ def test_two_editors_publishing_at_the_same_moment(live_server, browser, shot):
     assert f"{refused[0].title()}'s wording" in texts[refused[0]]
     policy.refresh_from_db()
     assert policy.latest_revision_id == policy.live_revision_id
+
+    # Its author carries it onto the new version and sees, in the editor, what would change.
+    author = pages[refused[0]]
+    author.get_by_role("button", name="Carry my changes onto the current text").click()
+    expect(author.get_by_text("Your changes are now in the draft")).to_be_visible()
+    author.get_by_text("This draft differs from the published version 2 in 1 section").click()
+    expect(author.locator(".accord-draft-diff ins").first).to_contain_text(
+        f"{refused[0].title()}'s wording"
+    )
+    shot("set-aside-draft-carried-into-editor", author)
 
 
 def test_twenty_copies_of_one_ballot_form_posted_at_once(live_server, browser):
