@@ -71,7 +71,43 @@ class LimitedJSONParser(parsers.JSONParser):
         data = stream.read(limit + 1)
         if len(data) > limit:
             raise RequestTooLarge
-        return super().parse(io.BytesIO(data), media_type, parser_context)
+        too_deep = BadRequest(
+            _("The JSON body is nested too deeply (more than %(levels)d levels).")
+            % {"levels": MAX_JSON_DEPTH}
+        )
+        try:
+            parsed = super().parse(io.BytesIO(data), media_type, parser_context)
+        except RecursionError:
+            # The C decoder gives up near the interpreter's recursion limit (~1,000 levels).
+            raise too_deep from None
+        # Counting brackets (quoted ones too) is cheap and bounds the nesting from above, so
+        # the walk runs only for bodies that could be too deep.
+        if data.count(b"[") + data.count(b"{") > MAX_JSON_DEPTH and nesting_exceeds(
+            parsed, MAX_JSON_DEPTH
+        ):
+            raise too_deep
+        return parsed
+
+
+# No request of this API nests deeper than a few levels; serializers and services that walk a
+# value recursively must never meet one deep enough to exhaust the stack.
+MAX_JSON_DEPTH = 64
+
+
+def nesting_exceeds(value, limit: int) -> bool:
+    """Whether lists and objects in `value` nest more than `limit` deep. Iterative, so any
+    depth is safe to measure, and it stops at the first container past the limit."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            item = item.values()
+        elif not isinstance(item, list):
+            continue
+        if depth > limit:
+            return True
+        pending.extend((child, depth + 1) for child in item)
+    return False
 
 
 def _field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:

@@ -66,6 +66,30 @@ def test_reason_with_a_nul_character_is_refused(world, writer):
     assert "reason" in response.json()
 
 
+DEEP = [
+    b"[" * 1000 + b"]" * 1000,
+    b'{"a":' * 3000 + b"1" + b"}" * 3000,
+    b"[" * 100_000,
+    b'{"section_key": "k", "stance": "support", "reason": ' + b"[" * 65 + b"]" * 65 + b"}",
+]
+
+
+def test_deeply_nested_bodies_are_400(world, writer, subtests):
+    for payload in DEEP:
+        for url in write_urls(world):
+            with subtests.test(url=url, payload=payload[:20]):
+                response = raw_post(writer, url, payload)
+                assert response.status_code == 400, response.content[:500]
+                assert "nested" in response.json()["detail"]
+
+
+def test_brackets_inside_text_are_not_nesting(world, writer):
+    url = write_urls(world)[0]
+    data = {"section_key": world.keys[0], "stance": "support", "reason": "[{" * 2000}
+    response = raw_post(writer, url, json.dumps(data))
+    assert response.status_code == 201, response.content[:500]
+
+
 def test_oversized_bodies_are_413(world, writer):
     huge = json.dumps({"section_key": "x", "stance": "support", "reason": "a" * 300_000})
     for url in write_urls(world):
