@@ -14,7 +14,7 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from accounts import selectors as account_selectors
-from policysite.api import IdFilter, WriteThrottleMixin, absolute
+from policysite.api import IdFilter, WriteThrottleMixin, absolute, refuse_repeated_or_empty
 
 from . import rules, selectors, services
 from .models import (
@@ -469,6 +469,7 @@ class AmendmentList(ConsultationScopedMixin, generics.ListAPIView):
     queryset = Amendment.objects.none()
 
     def get_queryset(self):
+        refuse_repeated_or_empty(self.request.query_params, AmendmentQuerySerializer().fields)
         query = AmendmentQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         rows = selectors.export_amendments(self.consultation())

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from policysite.api import BadRequest, absolute
+from policysite.api import absolute, refuse_repeated_or_empty
 
 from . import diffing, markdown_io, selectors, translating
 from .models import PolicyPage, PolicyVersion
@@ -249,26 +249,28 @@ class SectionDetail(PolicyScopedMixin, generics.RetrieveAPIView):
         OpenApiParameter(
             "ops",
             OpenApiTypes.BOOL,
-            description="Also list each section's word operations.",
+            description="Also list each section's word operations (true or false).",
         )
     ],
 )
 class Compare(PolicyScopedMixin, generics.RetrieveAPIView):
     """Versions a (old) and b (new) compared section by section, matched by key: added,
-    removed, changed, renamed and moved sections, with word-level diffs."""
+    removed, changed, renamed and moved sections, with word-level diffs. A version compared
+    with itself has every section unchanged."""
 
     serializer_class = ComparisonSerializer
     queryset = PolicyVersion.objects.none()
 
     def get_serializer_context(self):
-        ops = self.request.query_params.get("ops", "").lower() in ("1", "true", "yes")
-        return {**super().get_serializer_context(), "ops": ops}
+        query = self.request.query_params
+        refuse_repeated_or_empty(query, ["ops"])
+        ops = query.get("ops", "false")
+        if ops not in ("true", "false"):
+            raise serializers.ValidationError({"ops": ["ops must be true or false."]})
+        return {**super().get_serializer_context(), "ops": ops == "true"}
 
     def get_object(self):
-        a, b = self.kwargs["a"], self.kwargs["b"]
-        if a == b:
-            raise BadRequest("Pick two different versions to compare.")
-        return selectors.compare_versions(self.policy(), a, b)
+        return selectors.compare_versions(self.policy(), self.kwargs["a"], self.kwargs["b"])
 
 
 # --- translations ------------------------------------------------------------------------------

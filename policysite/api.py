@@ -1,5 +1,6 @@
-"""What every endpoint of the public API shares: pagination, the mapping of service errors to
-HTTP statuses, the request size limit, write throttling and the OpenAPI hook.
+"""What every endpoint of the public API shares: pagination, strict query parameters, the
+mapping of service errors to HTTP statuses, the request size limit, write throttling and the
+OpenAPI hook. (The error responses in the schema are policysite/api_schema.py's.)
 
 The endpoints live in each app's api.py and call that app's selectors and services; the routes
 and the docs page are in policysite/api_urls.py. DRF's settings name this module, so it must
@@ -8,6 +9,7 @@ not import DRF's views at load time."""
 from __future__ import annotations
 
 import io
+import re
 
 import django_filters
 from django import forms
@@ -15,21 +17,89 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import BaseCSVField
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, parsers, status, throttling
 from rest_framework.permissions import SAFE_METHODS
 
 
-class Pagination(pagination.PageNumberPagination):
-    """?page=N&page_size=M, at most 100 items a page."""
-
-    page_size_query_param = "page_size"
-    max_page_size = 100
+def refuse_repeated_or_empty(query, names, *, may_be_empty=()) -> None:
+    """400 for a query parameter given more than once, or given with no value unless it is
+    text: the schema gives each parameter one value of its type, and an empty string is none
+    but text's. (`?state=` used to mean "any state"; a client sending it has a bug.)"""
+    errors = {}
+    for name in names:
+        values = query.getlist(name)
+        if len(values) > 1:
+            errors[name] = [_("Give %(name)s once.") % {"name": name}]
+        elif values == [""] and name not in may_be_empty:
+            errors[name] = [_("Give %(name)s a value, or leave it out.") % {"name": name}]
+    if errors:
+        raise exceptions.ValidationError(errors)
 
 
 # The largest id or number an API path or filter accepts: beyond it, databases overflow.
 MAX_ID = 999_999_999_999_999_999
+WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
+class Pagination(pagination.PageNumberPagination):
+    """?page=N&page_size=M, at most 100 items a page. Either, when given, must be a whole
+    number in range (else 400, as the schema says); a page past the last is a 404."""
+
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+    def get_page_size(self, request):
+        refuse_repeated_or_empty(request.query_params, ["page_size"])
+        given = request.query_params.get("page_size")
+        if given is None:
+            return self.page_size
+        if not WHOLE_NUMBER.fullmatch(given) or not 1 <= int(given) <= self.max_page_size:
+            message = _("page_size must be a whole number between 1 and %(max)d.")
+            raise exceptions.ValidationError({"page_size": [message % {"max": self.max_page_size}]})
+        return int(given)
+
+    def get_page_number(self, request, paginator):
+        refuse_repeated_or_empty(request.query_params, ["page"])
+        given = request.query_params.get("page", "1")
+        if not WHOLE_NUMBER.fullmatch(given) or given.strip("0") == "":
+            message = _("page must be a whole number from 1.")
+            raise exceptions.ValidationError({"page": [message]})
+        if len(given) > len(str(MAX_ID)):  # certainly past the last page; int() would be slow
+            raise exceptions.NotFound(self.invalid_page_message)
+        return int(given)
+
+    def get_schema_operation_parameters(self, view):
+        page, page_size = super().get_schema_operation_parameters(view)
+        page["schema"]["minimum"] = 1
+        page_size["schema"].update(minimum=1, maximum=self.max_page_size)
+        page_size["description"] = f"Number of results per page, 1 to {self.max_page_size}."
+        return [page, page_size]
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's, refusing a filter given twice, or given empty unless it is text, and a
+    list (`?ordering=a,b`) with an empty item."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is not None:
+            query, fields = request.query_params, filterset.form.fields
+            text = [name for name, field in fields.items() if isinstance(field, forms.CharField)]
+            refuse_repeated_or_empty(query, fields, may_be_empty=text)
+            errors = {
+                name: [_("Give %(name)s a list of values separated by commas.") % {"name": name}]
+                for name, field in fields.items()
+                if isinstance(field, BaseCSVField) and "" in query.get(name, "x").split(",")
+            }
+            if errors:
+                raise exceptions.ValidationError(errors)
+        return super().filter_queryset(request, queryset, view)
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_ID})
 class IdFilter(django_filters.NumberFilter):
     """An id or version number: a whole number the database can hold, else 400. (A foreign-key
     lookup with a 30-digit number fails in the database, not in Django.)"""

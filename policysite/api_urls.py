@@ -160,5 +160,6 @@ urlpatterns = [
         ratification.ExternalTallyList.as_view(),
         name="external-tallies",
     ),
-    re_path(r"^.*/$", not_found),
+    # [\s\S], not ".": a path parameter may hold a newline, which "." does not match.
+    re_path(r"^[\s\S]*/$", not_found),
 ]

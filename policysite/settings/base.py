@@ -236,7 +236,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "policysite.api.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["policysite.api.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -246,7 +246,8 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["policysite.api.LimitedJSONParser"],
     "EXCEPTION_HANDLER": "policysite.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus the error responses every operation can give.
+    "DEFAULT_SCHEMA_CLASS": "policysite.api_schema.AutoSchema",
 }
 # A JSON body larger than this is refused with 413 before it is parsed.
 ACCORD_API_MAX_BODY_BYTES = 256 * 1024
@@ -275,9 +276,11 @@ SPECTACULAR_SETTINGS = {
         "ExternalTallyOutcomeEnum": "ratification.models.ExternalTally.Outcome",
         "VoteOutcomeEnum": "ratification.api.RESULT_OUTCOMES",
     },
-    # Ids and version numbers in API paths (policysite.api_urls.NumberConverter).
+    # Ids and version numbers in API paths (policysite.api_urls.NumberConverter), and Django's
+    # slugs: anything else in their place matches no route (404).
     "PATH_CONVERTER_OVERRIDES": {
-        "num": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999}
+        "num": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
+        "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
     },
     "SWAGGER_UI_DIST": SWAGGER_UI_DIST,
     "SWAGGER_UI_FAVICON_HREF": f"{SWAGGER_UI_DIST}/favicon-32x32.png",

@@ -76,11 +76,18 @@ def test_compare_reports_changed_sections_with_word_diffs(api, world):
     assert kinds == {"equal", "insert", "delete"}
 
 
-def test_compare_needs_two_existing_different_versions(api, world):
-    same = api.get("/api/v1/policies/baseline/compare/2/2/")
-    assert same.status_code == 400
-    assert "two different versions" in same.json()["detail"]
+def test_compare_needs_two_existing_versions(api, world):
     assert api.get("/api/v1/policies/baseline/compare/1/7/").status_code == 404
+    assert api.get("/api/v1/policies/baseline/compare/7/7/").status_code == 404
+
+
+def test_a_version_compared_with_itself_is_unchanged(api, world):
+    same = api.get("/api/v1/policies/baseline/compare/2/2/")
+    assert same.status_code == 200
+    data = same.json()
+    assert data["old"] == data["new"] and data["old"]["number"] == 2
+    assert data["words_added"] == data["words_removed"] == 0
+    assert [s["status"] for s in data["sections"]] == ["unchanged"] * len(world.keys)
 
 
 # --- consultations --------------------------------------------------------------------------
@@ -340,10 +347,11 @@ def test_pagination(api, world, facilitator):
     assert len(second["results"]) == 7 and second["next"] is None
     small = api.get("/api/v1/communities/?page_size=5&page=3").json()
     assert len(small["results"]) == 5
-    capped = api.get("/api/v1/communities/?page_size=100000").json()
-    assert len(capped["results"]) == 27  # the cap is 100 a page
+    largest = api.get("/api/v1/communities/?page_size=100").json()
+    assert len(largest["results"]) == 27
+    assert api.get("/api/v1/communities/?page_size=101").status_code == 400  # at most 100
     assert api.get("/api/v1/communities/?page=99").status_code == 404
-    assert api.get("/api/v1/communities/?page=abc").status_code == 404
+    assert api.get("/api/v1/communities/?page=abc").status_code == 400
 
 
 def test_schema_and_docs(api, world):

@@ -1,5 +1,12 @@
 """Schemathesis against the live OpenAPI schema: every operation (GET and POST), with generated
-valid and invalid input, answers without a server error and as the schema documents.
+valid and invalid input, answers without a server error and as the schema documents: every
+status code, content type, header and body documented; input the schema forbids refused, input
+it allows accepted. These are schemathesis' default checks, as `schemathesis run` applies them.
+
+One exception: a POST body can be valid by the schema and still refused with a documented 400,
+because what it must name depends on the database (a section of the consulted version, an
+existing policy) or on another field (opposing needs a reason), which a static schema cannot
+say. So POSTs skip `positive_data_acceptance`; test_writes.py shows valid bodies succeed.
 
 The schema is loaded from the running app (/api/schema/) through its WSGI handler inside the
 test's database transaction, so the generated requests meet real data: half the cases keep
@@ -20,12 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = [not_a_server_error, response_schema_conformance]
+# Deterministic (derandomized) and modest, to keep CI fast; a local run with more finds more.
 EXAMPLES_PER_OPERATION = 15
 
 
@@ -70,6 +76,12 @@ def valid_body(world, path: str) -> dict | None:
     if path.endswith("/adoptions/"):
         return {"policy": "baseline", "status": "under_discussion", "decided_on": None}
     return None
+
+
+def excluded_checks(case) -> list:
+    """See the module's docstring: a POST body valid by the schema may name what does not
+    exist."""
+    return [positive_data_acceptance] if case.method.upper() == "POST" else []
 
 
 def strategy(world, operation):
@@ -125,7 +137,7 @@ def test_every_operation_matches_the_schema(
             # Throttling and posting limits count in the cache: never reach them here.
             cache.clear()
             response = case.call(headers=who)
-            case.validate_response(response, checks=CHECKS)
+            case.validate_response(response, headers=who, excluded_checks=excluded_checks(case))
 
         with subtests.test(operation=operation.label):
             check()
