@@ -13,17 +13,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Value
-from django.db.models.functions import Replace
-from django.utils import formats, timezone, translation
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from communities import services as community_services
 from communities.models import Community, Membership
-from consultations import services as consultation_services
-from consultations.models import Consultation
-from policies.models import PolicyTranslation, PolicyVersion
-from ratification.models import AuditEntry
+from core import forgetting
 
 from . import mediawiki, rules
 from .models import Anonymisation, HomeCommunity, IdentitySource, WikiActivity
@@ -32,8 +27,7 @@ from .naming import ANONYMOUS_PREFIX
 logger = logging.getLogger(__name__)
 
 MEDIAWIKI = "mediawiki"
-# Stored on immutable version rows in place of an anonymised author's name.
-FORMER_PARTICIPANT = "former participant"
+FORMER_PARTICIPANT = forgetting.FORMER_PARTICIPANT
 
 
 @dataclass(frozen=True)
@@ -181,23 +175,6 @@ def adopt_trusted_email(*, user) -> bool:
 
 
 @transaction.atomic
-def _forget_name_in_records(user, old_name: str) -> None:
-    """Public records written as text at the time name the person: a struck ballot in a vote's
-    log, and the note of a consultation they closed. Those exact phrases are rewritten; free
-    text typed by people (edit summaries, reasons) is left as written."""
-    struck = "Struck the ballot of %s: "
-    AuditEntry.objects.filter(message__startswith=struck % old_name).update(
-        message=Replace("message", Value(struck % old_name), Value(struck % FORMER_PARTICIPANT))
-    )
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            closed_by = _(consultation_services.CLOSED_BY)
-        Consultation.objects.filter(
-            state_changed_by=user, state_note=closed_by % {"name": old_name}
-        ).update(state_note=closed_by % {"name": FORMER_PARTICIPANT})
-
-
-@transaction.atomic
 def anonymise_user(*, user, by=None) -> Anonymisation:
     """Anonymise an account: its contributions stay (others replied to them) and are shown as
     by a "former participant"; everything that identifies the person goes. The user row itself
@@ -222,20 +199,15 @@ def anonymise_user(*, user, by=None) -> Anonymisation:
     user.save()
     user.groups.clear()
     user.user_permissions.clear()
-    user.delegated_communities.clear()
     # Identities cascade to their tokens, home communities and fetched wiki activity.
     SocialAccount.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
-    community_services.forget_member(member=user)
     if "rest_framework.authtoken" in settings.INSTALLED_APPS:
         from rest_framework.authtoken.models import Token
 
         Token.objects.filter(user=user).delete()
-    # PolicyVersion rows are immutable through save(); the stored author name is the one
-    # piece of personal data on them, so a queryset update rewrites it and nothing else.
-    PolicyVersion.objects.filter(author=user).update(author_name=FORMER_PARTICIPANT)
-    PolicyTranslation.objects.filter(translator=user).update(translator_name=FORMER_PARTICIPANT)
-    _forget_name_in_records(user, old_name)
+    # Each app forgets what its own records hold (registered in its AppConfig.ready()).
+    forgetting.forget_user(user=user, old_name=old_name)
     record = Anonymisation.objects.create(user=user, requested_by_self=requested_by_self)
     logger.info("Account %s anonymised (requested by self: %s)", user.pk, requested_by_self)
     return record

@@ -6,4 +6,8 @@ class CommunitiesConfig(AppConfig):
     verbose_name = "Communities"
 
     def ready(self):
-        from . import signals  # noqa: F401  (listens for new baseline versions)
+        from core import forgetting
+
+        from . import services, signals  # noqa: F401  (signals: listens for new baseline versions)
+
+        forgetting.register(services.forget_user)

@@ -366,3 +366,9 @@ def forget_member(*, member) -> int:
     count, _deleted = Membership.objects.filter(user=member).delete()
     Membership.history.filter(user_id=member.pk).delete()
     return count
+
+
+def forget_user(*, user, old_name: str) -> None:
+    """Account anonymisation (core.forgetting): no longer a delegate, no standings kept."""
+    user.delegated_communities.clear()
+    forget_member(member=user)

@@ -11,3 +11,9 @@ class ConsultationsConfig(AppConfig):
         from . import selectors, signals  # noqa: F401  (signals: credits merged amendments)
 
         credits.register(selectors.amendment_credits)
+
+        from core import forgetting
+
+        from . import services
+
+        forgetting.register(services.forget_user)

@@ -1019,3 +1019,20 @@ def record_landed_amendments(*, version) -> int:
             AmendmentMerge.objects.filter(pk=merge.pk).update(version=version)
             landed += 1
     return landed
+
+
+def forget_user(*, user, old_name: str) -> None:
+    """Account anonymisation (core.forgetting): the note of a consultation the person closed
+    names them in the language it was written in; that exact phrase is rewritten. Free text
+    typed by people is left as written."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from core.forgetting import FORMER_PARTICIPANT
+
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            closed_by = gettext(CLOSED_BY)
+        Consultation.objects.filter(
+            state_changed_by=user, state_note=closed_by % {"name": old_name}
+        ).update(state_note=closed_by % {"name": FORMER_PARTICIPANT})

@@ -6,4 +6,8 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects Wagtail's publish signal)
+        from core import forgetting
+
+        from . import services, signals  # noqa: F401  (signals: Wagtail's publish signal)
+
+        forgetting.register(services.forget_user)

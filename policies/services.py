@@ -680,3 +680,13 @@ def discard_set_aside_draft(*, draft: SetAsideDraft, user) -> SetAsideDraft:
     draft.resolved_by = user
     draft.save(update_fields=["state", "resolved_at", "resolved_by"])
     return draft
+
+
+def forget_user(*, user, old_name: str) -> None:
+    """Account anonymisation (core.forgetting). Versions and translations are immutable through
+    save(); the stored name is the one piece of personal data on them, so a queryset update
+    rewrites it and nothing else."""
+    from core.forgetting import FORMER_PARTICIPANT
+
+    PolicyVersion.objects.filter(author=user).update(author_name=FORMER_PARTICIPANT)
+    PolicyTranslation.objects.filter(translator=user).update(translator_name=FORMER_PARTICIPANT)

@@ -826,3 +826,16 @@ def record_external_tally(
         now=now,
     )
     return tally
+
+
+def forget_user(*, user, old_name: str) -> None:
+    """Account anonymisation (core.forgetting): a struck ballot's log line names its voter."""
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    from core.forgetting import FORMER_PARTICIPANT
+
+    struck = "Struck the ballot of %s: "
+    AuditEntry.objects.filter(message__startswith=struck % old_name).update(
+        message=Replace("message", Value(struck % old_name), Value(struck % FORMER_PARTICIPANT))
+    )

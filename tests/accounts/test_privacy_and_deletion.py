@@ -220,3 +220,17 @@ def test_anonymising_rewrites_the_public_records_that_name_the_person(editor, fa
             "translator_name", flat=True
         )
     ) == {"former participant"}
+
+
+def test_every_app_that_names_people_forgets_them_itself():
+    """Anonymisation asks each app to forget the person (core.forgetting), instead of the
+    accounts app rewriting other apps' tables."""
+    from core import forgetting
+
+    owners = {handler.__module__ for handler in forgetting.handlers()}
+    assert owners == {
+        "policies.services",
+        "consultations.services",
+        "communities.services",
+        "ratification.services",
+    }
