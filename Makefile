@@ -49,12 +49,15 @@ browser-deps:
 # Browser tests run in a second session: they need transactional tests (the live server reads
 # what the test wrote), and mixing those with the fast rollback-per-test majority in one
 # session left later transactional tests on a flushed database.
+# Both sessions run in parallel (pytest-xdist, one test database per worker); TEST_WORKERS=0
+# runs them in one process.
+TEST_WORKERS ?= auto
 test: install-test browser-deps
-	$(PY) -m pytest -q -p no:cacheprovider -m "not browser"
-	$(PY) -m pytest -q -p no:cacheprovider -m browser
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m browser
 
 test-fast: install-test
-	$(PY) -m pytest -q -p no:cacheprovider -m "not browser"
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"
 
 bench: install-test
 	$(PY) benchmarks/run.py
