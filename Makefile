@@ -62,9 +62,11 @@ test-fast: install-test
 bench: install-test
 	$(PY) benchmarks/run.py
 
+# lint-imports checks the dependency contracts between apps (pyproject.toml [tool.importlinter]).
 lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install-test
 	$(VENV)/bin/ruff format .

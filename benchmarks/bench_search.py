@@ -122,8 +122,8 @@ def build(connection):
     from communities.models import Community
     from consultations import services
     from consultations.models import Position, Reply
+    from core.indexing import index_rows
     from policies import services as policy_services
-    from policysite.indexing import index_rows
     from tests.factories import EditorFactory, make_policy
 
     rng = random.Random(20260101)

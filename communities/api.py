@@ -12,8 +12,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
+from core.api import WriteThrottleMixin, absolute
 from policies.models import PolicyPage, PolicyVersion
-from policysite.api import WriteThrottleMixin, absolute
 
 from . import rules, services
 from .models import Adoption, Community

@@ -14,7 +14,7 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from accounts import selectors as account_selectors
-from policysite.api import IdFilter, WriteThrottleMixin, absolute, refuse_repeated_or_empty
+from core.api import IdFilter, WriteThrottleMixin, absolute, refuse_repeated_or_empty
 
 from . import rules, selectors, services
 from .models import (

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 from wagtail.search import index
 
+from core import errors
 from policies import services as policy_services
 from policies.services import normalise_text
 
@@ -59,8 +60,8 @@ def _clean_text(text: str, *, field: str, required: bool) -> str:
     return text
 
 
-class RateLimited(ValidationError):
-    """Someone is posting faster than a person writes."""
+# Raised by _throttle; defined in core so the API maps it to 429 without importing this app.
+RateLimited = errors.RateLimited
 
 
 def _throttle(user, action: str) -> None:

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
-from policysite.api import absolute, refuse_repeated_or_empty
+from core.api import absolute, refuse_repeated_or_empty
 
 from . import diffing, markdown_io, selectors, translating
 from .models import PolicyPage, PolicyVersion

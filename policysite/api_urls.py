@@ -1,5 +1,5 @@
 """Routes of the public REST API, mounted at /api/v1/ (see policysite/urls.py). Each app's api.py
-holds its views; policysite/api.py what they share."""
+holds its views; core/api.py what they share."""
 
 from csp.decorators import csp_update
 from django.urls import path, re_path, register_converter

@@ -18,7 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from accounts.naming import public_name
 from communities.models import Community
-from policysite.api import IdFilter, absolute
+from core.api import IdFilter, absolute
 
 from . import rules, selectors
 from .models import Ballot, BoardRatification, ExternalTally, Vote

@@ -217,7 +217,7 @@ ACCORD_RATE_LIMITS = {
 }
 
 
-# --- Public REST API (/api/v1/, see policysite/api.py and each app's api.py) ------------------
+# --- Public REST API (/api/v1/, see core/api.py and each app's api.py) ------------------
 INSTALLED_APPS += [
     "rest_framework",
     "rest_framework.authtoken",
@@ -234,9 +234,9 @@ REST_FRAMEWORK = {
     ],
     # Reads are public; every write view asks the app's rules (through its service) itself.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_PAGINATION_CLASS": "policysite.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_FILTER_BACKENDS": ["policysite.api.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["core.api.FilterBackend"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -244,8 +244,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "120/minute", "user": "300/minute", "write": "30/minute"},
     # JSON only; settings/dev.py adds the browsable API.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["policysite.api.LimitedJSONParser"],
-    "EXCEPTION_HANDLER": "policysite.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": ["core.api.LimitedJSONParser"],
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     # drf-spectacular's, plus the error responses every operation can give.
     "DEFAULT_SCHEMA_CLASS": "policysite.api_schema.AutoSchema",
 }
@@ -260,7 +260,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Only the public API: Wagtail's admin API stays out of the schema (and its checks).
-    "PREPROCESSING_HOOKS": ["policysite.api.public_paths_only"],
+    "PREPROCESSING_HOOKS": ["core.api.public_paths_only"],
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "state", "status" or "outcome": name each set of choices.
     "ENUM_NAME_OVERRIDES": {

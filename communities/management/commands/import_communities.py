@@ -24,7 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from communities import rules, services
 from communities.models import Community
-from policysite.indexing import indexing_deferred
+from core.indexing import indexing_deferred
 
 REQUIRED_COLUMNS = ("name", "slug")
 OPTIONAL_COLUMNS = ("kind", "language", "url", "delegates")

@@ -3,8 +3,8 @@ mapping of service errors to HTTP statuses, the request size limit, write thrott
 OpenAPI hook. (The error responses in the schema are policysite/api_schema.py's.)
 
 The endpoints live in each app's api.py and call that app's selectors and services; the routes
-and the docs page are in policysite/api_urls.py. DRF's settings name this module, so it must
-not import DRF's views at load time."""
+and the docs page are in policysite/api_urls.py. Part of the bottom layer: it imports no app.
+DRF's settings name this module, so it must not import DRF's views at load time."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, pagination, parsers, status, throttling
 from rest_framework.permissions import SAFE_METHODS
+
+from core.errors import RateLimited
 
 
 def refuse_repeated_or_empty(query, names, *, may_be_empty=()) -> None:
@@ -194,8 +196,6 @@ def exception_handler(exc, context):
     request's transaction is rolled back."""
     # Imported here: DRF imports this module while its views module is still loading.
     from rest_framework.views import exception_handler as drf_exception_handler
-
-    from consultations.services import RateLimited
 
     if isinstance(exc, RateLimited):
         exc = exceptions.Throttled(detail=" ".join(exc.messages))
