@@ -1,14 +1,14 @@
 """What the OpenAPI schema says beyond what drf-spectacular infers from the views: every error
 response the API gives, with its body.
 
-The errors come from shared plumbing (policysite.api: pagination, filters, the exception
+The errors come from shared plumbing (core.api: pagination, filters, the exception
 handler, the body limit, throttling; DRF's authentication), so they are added here, from what
 each operation has, rather than by hand on each view: an operation with query parameters or a
 body can answer 400, one with path parameters or pages 404, one with a body 401, 403, 413 and
 415, every one 401 (an Authorization header with an unknown token) and 429 (throttled).
 Responses a view documents itself (with its own description) are kept.
 
-A module of its own: DRF's settings name policysite.api, which therefore cannot import
+A module of its own: DRF's settings name core.api, which therefore cannot import
 drf-spectacular (it imports DRF's views)."""
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ RETRY_AFTER = {
 
 def tighten(schema: dict) -> None:
     """What the query parsing refuses, said in the parameter's schema: a list needs at least
-    one item (an empty one is sent as an empty value, which policysite.api refuses), and text
+    one item (an empty one is sent as an empty value, which core.api refuses), and text
     holds no NUL character (Django's form fields refuse it)."""
     if schema.get("type") == "array":
         schema.setdefault("minItems", 1)
