@@ -11,23 +11,13 @@ from playwright.sync_api import expect
 
 from consultations import services
 from policies.models import PolicyVersion
+from tests.browser.sessions import signed_in
 from tests.factories import EditorFactory, UserFactory, make_policy
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def signed_in(browser, base, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw-for-tests-only")
-    page.get_by_role("button", name="Sign in").click()
-    return page
 
 
 def test_propose_support_accept_merge_publish_credit(live_server, browser, shot):

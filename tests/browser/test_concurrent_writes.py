@@ -3,7 +3,6 @@ file, see conftest) and on PostgreSQL: two editors publishing at the same moment
 copies of one ballot form posted at once. Nobody gets a server error, nothing is lost, and
 exactly one of each goes through."""
 
-import re
 import threading
 import urllib.error
 import urllib.parse
@@ -17,7 +16,7 @@ from policies.models import PolicyVersion, SetAsideDraft
 from ratification.models import Ballot, Choice
 from tests.factories import EditorFactory, UserFactory, make_policy
 
-from .test_ratification_flow import signed_in
+from .sessions import signed_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -25,24 +24,14 @@ pytestmark = [
 ]
 
 
-def _admin(browser, base, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    page.goto(f"{base}/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pw-for-tests-only")
-    page.get_by_role("button", name=re.compile("Sign in", re.I)).click()
-    page.wait_for_url(re.compile(r"/admin/$"))
-    return page
-
-
 def test_two_editors_publishing_at_the_same_moment(live_server, browser, shot):
     ana = EditorFactory(username="ana")
     EditorFactory(username="ben")
     policy = make_policy(editor=ana, n_sections=2)
     base = live_server.url
-    pages = {"ana": _admin(browser, base, "ana"), "ben": _admin(browser, base, "ben")}
+    pages = {
+        name: signed_in(browser, base, name, admin=True, timeout=30_000) for name in ("ana", "ben")
+    }
     for n, (name, page) in enumerate(pages.items()):
         page.goto(f"{base}/admin/pages/{policy.pk}/edit/")
         page.locator(f"#id_sections-{n}-body").fill(f"{name.title()}'s wording")

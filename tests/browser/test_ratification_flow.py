@@ -10,23 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from ratification.models import AuditEntry, Ballot, Choice, Vote
+from tests.browser.sessions import signed_in
 from tests.factories import EditorFactory, UserFactory, make_policy
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def signed_in(browser, base, username):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("pw-for-tests-only")
-    page.get_by_role("button", name="Sign in").click()
-    return page
 
 
 def cast(page, base, vote_id, option, button):
