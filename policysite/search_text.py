@@ -12,15 +12,24 @@ WORD = re.compile(r"\w+")
 
 # Rough on purpose: a snippet only has to read well, not render. Raw HTML is kept (and shown
 # escaped) so a reader sees what was written.
+# Every pattern runs in time linear in the text, whatever the text (a search must not be made
+# slow by a body of 50,000 "["): link text excludes "[" and "]" and a link's target excludes "("
+# except for one balanced pair, so an attempt that fails ends at the next bracket instead of
+# rescanning the rest of the text; definitions stay on their line. tests/search checks it.
+_LINK_TARGET = r"\((?:[^()]|\([^()]*\))*\)"  # (url), (url "title"), (…/Foo_(bar))
 _MARKDOWN = [
     (re.compile(r"(?m)^\s{0,3}(`{3,}|~{3,}).*$"), " "),  # code fences
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # images: their alt text
-    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # links: their text
-    (re.compile(r"(?m)^\s{0,3}\[[^\]]+\]:\s*\S+.*$"), " "),  # reference link definitions
+    (re.compile(r"!\[([^\[\]]*)\]" + _LINK_TARGET), r"\1"),  # images: their alt text
+    (re.compile(r"\[([^\[\]]*)\]" + _LINK_TARGET), r"\1"),  # links: their text
+    (re.compile(r"(?m)^\s{0,3}\[[^\[\]\n]+\]:\s*\S.*$"), " "),  # reference definitions
     (re.compile(r"(?m)^\s{0,3}(#{1,6}|>+|[-*+]|\d{1,9}[.)])[ \t]+"), ""),  # block markers
     (re.compile(r"\*{1,3}|~~|`+"), ""),  # emphasis, strike-through, code spans
     (re.compile(r"(?<!\w)_{1,3}|_{1,3}(?!\w)"), ""),  # _emphasis_ but not snake_case
 ]
+
+# A snippet is read from the start of a text: beyond this many characters, a body (which an
+# import may make as large as a megabyte) is not stripped or searched for the first match.
+SNIPPET_SOURCE_CHARS = 100_000
 
 # Longest first; enough to highlight "harassing" for "harassment" the way PostgreSQL's
 # stemming matched it. Highlighting only: matching itself is the search backend's.
@@ -91,7 +100,7 @@ def first_match(tokens: list[str], matcher: Matcher) -> int | None:
 def snippet(text: str, matcher: Matcher, *, words: int = 30) -> SafeString:
     """A window of about `words` words around the first match (the start when none), with
     Markdown stripped roughly and the matches highlighted."""
-    tokens = strip_markdown(text or "").split()
+    tokens = strip_markdown((text or "")[:SNIPPET_SOURCE_CHARS]).split()
     hit = first_match(tokens, matcher)
     start = max(0, (hit or 0) - words // 3)
     end = min(len(tokens), start + words)

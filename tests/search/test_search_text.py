@@ -1,9 +1,12 @@
 """The pure helpers behind snippets and highlighting."""
 
+import random
 import re
+import time
 from html import unescape
 
-from hypothesis import given
+import pytest
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policysite.search_text import (
@@ -71,3 +74,82 @@ def test_ranges():
     assert describe_ranges([2, 3, 4, 5, 7]) == "versions 2–5, 7"
     assert describe_ranges([3]) == "version 3"
     assert describe_ranges([3, 4]) == "versions 3–4"
+
+
+# --- strip_markdown stays linear (issue 21: a body of 50,000 "[" took 40 s to search) ---------
+
+SMALL, LARGE = 5_000, 50_000
+# A linear function does ten times the work for ten times the text; 15 leaves room for noise on
+# a busy machine, while anything quadratic comes out near 100.
+MAX_RATIO = 15
+# Below this, a measure is mostly timer and interpreter noise: a quadratic pass over 50 KB takes
+# seconds, so no such pass hides under it.
+NOISE_S = 0.001
+MARKDOWN_CHARACTERS = "[]()!*_`~#>:-.1 a\n\t"
+
+
+def seconds_per_call(text: str, calls: int, runs: int = 5) -> float:
+    """The fastest of `runs` timings of `calls` calls in a row, per call. The small text is
+    timed over ten calls so both timings last about as long and a busy machine interrupts
+    them alike (the fastest of a few runs is the least disturbed)."""
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(calls):
+            strip_markdown(text)
+        best = min(best, (time.perf_counter() - start) / calls)
+        assert best < 1.0, "strip_markdown took over a second"
+    return best
+
+
+def assert_linear(make, attempts: int = 3) -> None:
+    """`make(n)` gives a text of about n characters. Measured again when over the ratio, as
+    other work on the machine can slow one measure; a quadratic pass is over it every time."""
+    small_text, large_text = make(SMALL), make(LARGE)
+    for _ in range(attempts):
+        small = seconds_per_call(small_text, LARGE // SMALL)
+        large = seconds_per_call(large_text, 1)
+        if large <= MAX_RATIO * small or large < NOISE_S:
+            return
+    raise AssertionError(
+        f"{LARGE // 1000} KB took {large * 1000:.1f} ms, {large / small:.0f}× {SMALL // 1000} KB"
+    )
+
+
+ADVERSARIAL = ["[", "![", "[a](", "*", "_", "```", "```\n", "[\n", "[x]:\n", "](", "(", "[a]((b)"]
+
+
+@pytest.mark.parametrize("unit", ADVERSARIAL)
+def test_strip_markdown_stays_linear_on_repeated_markup(unit):
+    assert_linear(lambda n: unit * (n // len(unit)))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=MARKDOWN_CHARACTERS, min_size=1, max_size=8))
+def test_strip_markdown_stays_linear_on_any_repeated_markup(unit):
+    assert_linear(lambda n: unit * (n // len(unit)))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**32), st.text(alphabet=MARKDOWN_CHARACTERS, min_size=2, max_size=8))
+def test_strip_markdown_stays_linear_on_random_markup(seed, alphabet):
+    def make(n):
+        rng = random.Random(seed)
+        return "".join(rng.choice(alphabet) for _ in range(n))
+
+    assert_linear(make)
+
+
+def test_strip_markdown_keeps_links_with_parentheses_and_titles():
+    text = (
+        'See [the wiki](https://w.example/Foo_(bar)) and [us](/about "About us") and ![x](a.png).'
+    )
+    assert strip_markdown(text) == "See the wiki and us and x."
+
+
+def test_a_snippet_reads_only_the_start_of_a_huge_body():
+    text = "needle " + "[" * 1_000_000
+    start = time.perf_counter()
+    html = snippet(text, Matcher(["needle"]), words=3)
+    assert time.perf_counter() - start < 1.0
+    assert html.startswith("<mark>needle</mark>")
