@@ -174,6 +174,11 @@ WAGTAIL_SITE_NAME = "Accord"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "md", "pdf", "txt"]
+# The admin asks no other site for anything: no check for new Wagtail releases (the admin's
+# browser would call releases.wagtail.org), no avatars from Gravatar (which would receive a hash
+# of each user's email address). Wagtail shows its default avatar, or an uploaded one.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Languages policy texts are written or translated in (policies.translating); the first is the
 # source language. Each becomes a wagtailcore.Locale row when a translation is imported. This is
@@ -223,6 +228,8 @@ INSTALLED_APPS += [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI's and Redoc's files, served from our own static files (no CDN).
+    "drf_spectacular_sidecar",
 ]
 
 REST_FRAMEWORK = {
@@ -252,8 +259,6 @@ REST_FRAMEWORK = {
 # A JSON body larger than this is refused with 413 before it is parsed.
 ACCORD_API_MAX_BODY_BYTES = 256 * 1024
 
-# The docs page loads Swagger UI from this pinned CDN path (see policysite.api.docs_view).
-SWAGGER_UI_DIST = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5.17.14"
 SPECTACULAR_SETTINGS = {
     "TITLE": "Accord API",
     "DESCRIPTION": "Policies, versions and diffs; consultations; community adoption; votes.",
@@ -282,8 +287,13 @@ SPECTACULAR_SETTINGS = {
         "num": {"type": "integer", "minimum": 0, "maximum": 999_999_999_999_999_999},
         "slug": {"type": "string", "pattern": "^[-a-zA-Z0-9_]+$"},
     },
-    "SWAGGER_UI_DIST": SWAGGER_UI_DIST,
-    "SWAGGER_UI_FAVICON_HREF": f"{SWAGGER_UI_DIST}/favicon-32x32.png",
+    # The docs page asks no other site for anything: Swagger UI comes from our own static files
+    # (drf-spectacular-sidecar, pinned in pyproject.toml), and its online validator, which would
+    # send the schema's address to validator.swagger.io for a badge, is off.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
 }
 
 # Consultation exports with more positions and replies than this are prepared by a background
