@@ -13,6 +13,7 @@ from django.utils.html import escape, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.views import add_errors, error_text
 from policies import markdown_io
 from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
@@ -22,19 +23,6 @@ from .forms import DeclarationForm, MappingForm, OverrideForm, RebaseForm
 from .models import Adoption, Community, SectionOverride
 
 
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    """Service errors land beside the field they name, or at the top of the form."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, _messages_of(exc))
-
-
 def _submit(request, form, action, *, success: str, community: Community):
     """Call `action(cleaned_data)` for a valid form. Returns the redirect on success, None when
     the form (now carrying the errors) must be shown again."""
@@ -42,7 +30,7 @@ def _submit(request, form, action, *, success: str, community: Community):
         try:
             action(form.cleaned_data)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect(f"/communities/{community.slug}/")
@@ -336,7 +324,7 @@ def mapping(request, slug, policy_slug):
                     mappings=[{"section_key": s.key, **f.cleaned_data} for s, f in forms],
                 )
             except ValidationError as exc:
-                messages.error(request, _messages_of(exc))
+                messages.error(request, error_text(exc))
             else:
                 messages.success(request, _("Coverage saved."))
                 return redirect(f"/communities/{community.slug}/")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.views import error_text, form_message, refusal_text, sign_in_first
 from policies.models import PolicyPage, PolicyVersion
 from policies.rules import can_publish_policy
 
@@ -33,14 +34,6 @@ from .forms import (
 )
 from .models import WHOLE_TEXT, Amendment, Consultation, Position, PrivateFeedback, Reply
 from .tasks import prepare_export
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
-def _form_message(form) -> str:
-    return " ".join(e for errs in form.errors.values() for e in errs)
 
 
 def _load(request, slug, pk) -> Consultation:
@@ -151,7 +144,7 @@ def detail(request, slug, pk):
     if handler is None:
         return HttpResponse(_("Unknown action."), status=400, content_type="text/plain")
     if not request.user.is_authenticated:
-        return redirect(f"/accounts/login/?next={request.path}")
+        return sign_in_first(request, request.path)
     return handler(request, consultation)
 
 
@@ -159,13 +152,6 @@ def _section_url(consultation, key: str) -> str:
     """Where a position lives: amendments have their own focused page."""
     url = selectors.consultation_url(consultation)
     return f"{url}?section={key}" if key.startswith("amendment-") else url
-
-
-def _refusal_text(exc: PermissionDenied | ValidationError) -> str:
-    """What to tell someone whose action a service refused."""
-    if isinstance(exc, PermissionDenied):
-        return str(exc) or _("Not allowed.")
-    return _error_text(exc)
 
 
 def _fail(request, consultation, target: str, message: str, form=None):
@@ -178,7 +164,7 @@ def _post_position(request, consultation):
     form = PositionForm(request.POST)
     target = f"position-{request.POST.get('section_key', '')}"
     if not form.is_valid():
-        message = _form_message(form)
+        message = form_message(form)
         return _fail(request, consultation, target, message, form)
     data = form.cleaned_data
     try:
@@ -191,7 +177,7 @@ def _post_position(request, consultation):
             reason=data["reason"],
         )
     except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, _refusal_text(exc), form)
+        return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Your position is recorded."))
     return redirect(f"{_section_url(consultation, position.section_key)}#position-{position.pk}")
 
@@ -200,7 +186,7 @@ def _post_reply(request, consultation):
     form = ReplyForm(request.POST)
     target = f"reply-{request.POST.get('position', '')}-{request.POST.get('parent', '') or ''}"
     if not form.is_valid():
-        message = _form_message(form)
+        message = form_message(form)
         return _fail(request, consultation, target, message, form)
     data = form.cleaned_data
     position = Position.objects.filter(pk=data["position"], consultation=consultation).first()
@@ -216,7 +202,7 @@ def _post_reply(request, consultation):
             position=position, user=request.user, body=data["body"], parent=parent
         )
     except (PermissionDenied, ValidationError) as exc:
-        message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        message = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
     messages.success(request, _("Your reply is posted."))
     return redirect(f"{_section_url(consultation, position.section_key)}#reply-{reply.pk}")
@@ -245,7 +231,7 @@ def _post_flag(request, consultation):
     try:
         services.flag_item(item=item, user=request.user, reason=form.cleaned_data["reason"])
     except (PermissionDenied, ValidationError) as exc:
-        message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        message = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
     messages.success(request, _("Thank you: the facilitators will look at it."))
     return redirect(
@@ -276,7 +262,7 @@ def _post_moderate(request, consultation):
             reason=form.cleaned_data["reason"],
         )
     except ValidationError as exc:
-        return _fail(request, consultation, target, _error_text(exc), form)
+        return _fail(request, consultation, target, error_text(exc), form)
     messages.success(request, _("Done; the moderation log shows it."))
     return redirect(
         f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}"
@@ -292,7 +278,7 @@ def _post_carry(request, consultation):
             consultation=consultation, user=request.user, section_keys=keys
         )
     except (PermissionDenied, ValidationError) as exc:
-        message = _error_text(exc) if isinstance(exc, ValidationError) else str(exc)
+        message = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, "carry", message)
     messages.success(
         request,
@@ -333,7 +319,7 @@ def feedback(request, slug, pk):
     status = 200
     if request.method == "POST":
         if not user.is_authenticated:
-            return redirect(f"/accounts/login/?next={request.path}")
+            return sign_in_first(request, request.path)
         if form.is_valid():
             try:
                 services.give_private_feedback(
@@ -345,7 +331,7 @@ def feedback(request, slug, pk):
             except PermissionDenied as exc:
                 form.add_error(None, str(exc))
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Sent privately to the facilitators."))
                 return redirect(selectors.consultation_url(consultation) + "feedback/")
@@ -387,7 +373,7 @@ def change_state(request, slug, pk):
                 consultation=consultation, user=request.user, note=form.cleaned_data["note"]
             )
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect(selectors.consultation_url(consultation))
 
 
@@ -465,7 +451,7 @@ def summary_edit(request, slug, pk):
                     messages.success(request, _("Summary saved (not yet published)."))
                 return redirect(selectors.consultation_url(consultation) + "summary/")
             except ValidationError as exc:
-                intro_form.add_error(None, _error_text(exc))
+                intro_form.add_error(None, error_text(exc))
         status = 400
     return TemplateResponse(
         request,
@@ -559,7 +545,7 @@ def create(request, slug):
                     required_languages=data["required_languages"],
                 )
             except ValidationError as exc:
-                form.add_error(None, _error_text(exc))
+                form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Consultation created."))
                 return redirect(selectors.consultation_url(consultation))
@@ -590,7 +576,7 @@ def _post_amend(request, consultation):
     form = AmendmentForm(request.POST)
     target = f"amend-{request.POST.get('section_key', '')}"
     if not form.is_valid():
-        return _fail(request, consultation, target, _form_message(form), form)
+        return _fail(request, consultation, target, form_message(form), form)
     data = form.cleaned_data
     try:
         amendment = services.propose_amendment(
@@ -603,7 +589,7 @@ def _post_amend(request, consultation):
             rationale=data["rationale"],
         )
     except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, _refusal_text(exc), form)
+        return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Your amendment is proposed; others can now weigh it."))
     return redirect(_section_url(consultation, amendment.key))
 
@@ -614,7 +600,7 @@ def _post_amend_revise(request, consultation):
     target = f"revise-{request.POST.get('amendment', '')}"
     if not (action.is_valid() and form.is_valid()):
         return _fail(
-            request, consultation, target, _form_message(action) or _form_message(form), form
+            request, consultation, target, form_message(action) or form_message(form), form
         )
     amendment = _amendment(consultation, action)
     if amendment is None:
@@ -630,7 +616,7 @@ def _post_amend_revise(request, consultation):
             rationale=data["rationale"],
         )
     except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, _refusal_text(exc), form)
+        return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Your amendment is revised; the earlier wording stays visible."))
     return redirect(_section_url(consultation, amendment.key))
 
@@ -644,7 +630,7 @@ def _post_amend_withdraw(request, consultation):
     try:
         services.withdraw_amendment(amendment=amendment, user=request.user)
     except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, _refusal_text(exc))
+        return _fail(request, consultation, target, refusal_text(exc))
     messages.success(request, _("Your amendment is withdrawn."))
     return redirect(_section_url(consultation, amendment.key))
 
@@ -670,7 +656,7 @@ def _post_amend_decide(request, consultation):
             reason=form.cleaned_data["reason"],
         )
     except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, _refusal_text(exc), form)
+        return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Decision recorded; the reason is public."))
     return redirect(_section_url(consultation, amendment.key))
 
@@ -680,7 +666,7 @@ def merge(request, slug, pk):
     """Apply accepted amendments to the policy's next draft, one click each, then publish."""
     consultation = _load(request, slug, pk)
     if not request.user.is_authenticated:
-        return redirect(f"/accounts/login/?next={request.path}")
+        return sign_in_first(request, request.path)
     page = consultation.version.policy
     if not (rules.can_manage(request.user) and can_publish_policy(request.user, page)):
         raise PermissionDenied
@@ -719,7 +705,7 @@ def merge(request, slug, pk):
                 return redirect(f"{page.url}versions/")
             raise ValidationError(_("Unknown action."))
         except ValidationError as exc:
-            error = _error_text(exc)
+            error = error_text(exc)
             status = 409 if action in ("apply", "publish") else 400
     context = {
         "consultation": consultation,

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors as account_selectors
 from accounts.naming import public_name
+from core.views import error_text, form_message, sign_in_first
 from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
 
@@ -29,10 +30,6 @@ from .forms import (
     VoteForm,
 )
 from .models import Ballot, Vote
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _load(request, pk, *, for_ballot: bool = False) -> Vote:
@@ -50,10 +47,6 @@ def _vote_url(vote: Vote) -> str:
 
 def _status_url(version: PolicyVersion) -> str:
     return reverse("ratification:status_version", args=[version.policy.slug, version.number])
-
-
-def _login(request):
-    return redirect(f"/accounts/login/?next={request.path}")
 
 
 # --- status page and records ------------------------------------------------------------------
@@ -76,7 +69,7 @@ def status(request, slug, number=None):
 def _record(request, slug, number, *, form_class, permitted, save, template, title):
     version = selectors.get_version(slug, number)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     if not permitted(request.user):
         raise PermissionDenied
     form = form_class(request.POST if request.method == "POST" else None)
@@ -90,7 +83,7 @@ def _record(request, slug, number, *, form_class, permitted, save, template, tit
                     for field, errors in exc.message_dict.items():
                         form.add_error(field if field in form.fields else None, errors)
                 else:
-                    form.add_error(None, _error_text(exc))
+                    form.add_error(None, error_text(exc))
             else:
                 messages.success(request, _("Recorded."))
                 return redirect(_status_url(version))
@@ -160,7 +153,7 @@ def _apply_form_errors(form, exc: ValidationError) -> None:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:
-        form.add_error(None, _error_text(exc))
+        form.add_error(None, error_text(exc))
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,7 +164,7 @@ def vote_new(request, slug):
 
         raise Http404(_("No such policy."))
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     if not rules.can_create_vote(request.user):
         raise PermissionDenied
     versions = _versions(policy)
@@ -216,7 +209,7 @@ def vote_new(request, slug):
 def vote_edit(request, pk):
     vote = _load(request, pk)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     if not rules.can_create_vote(request.user):
         raise PermissionDenied
     policy = vote.version.policy
@@ -234,7 +227,7 @@ def vote_edit(request, pk):
             try:
                 services.refuse_frozen_change(vote=vote, user=request.user, what="its settings")
             except ValidationError as exc:
-                return _render_detail(request, vote, status=409, error=_error_text(exc))
+                return _render_detail(request, vote, status=409, error=error_text(exc))
         if form.is_valid():
             version = next(v for v in versions if v.number == form.cleaned_data["version"])
             try:
@@ -261,13 +254,13 @@ def vote_edit(request, pk):
 def vote_open(request, pk):
     vote = _load(request, pk)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     if not rules.can_create_vote(request.user):
         raise PermissionDenied
     try:
         services.open_vote(vote=vote, user=request.user)
     except ValidationError as exc:
-        return _render_detail(request, vote, status=409, error=_error_text(exc))
+        return _render_detail(request, vote, status=409, error=error_text(exc))
     messages.success(request, _("The vote is open and its settings are frozen."))
     return redirect(_vote_url(vote))
 
@@ -276,7 +269,7 @@ def vote_open(request, pk):
 def vote_cancel(request, pk):
     vote = _load(request, pk)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     if not rules.can_cancel_vote(request.user, vote):
         raise PermissionDenied
     form = CancelForm(request.POST)
@@ -328,13 +321,13 @@ def vote_detail(request, pk):
 def ballot(request, pk):
     vote = _load(request, pk, for_ballot=True)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     check = eligibility.check(vote, request.user)
     form = BallotForm(
         request.POST, vote=vote, communities=[m.community for m in check.voting_communities]
     )
     if not form.is_valid():
-        message = " ".join(e for errs in form.errors.values() for e in errs)
+        message = form_message(form)
         return _render_detail(request, vote, status=400, error=message, form=form)
     try:
         cast, receipt = services.cast_ballot(
@@ -349,9 +342,9 @@ def ballot(request, pk):
         return _render_detail(request, vote, status=403, error=str(exc))
     except services.BallotAlreadyCast as exc:
         # A fresh form, based on the ballot as it now stands.
-        return _render_detail(request, vote, status=409, error=_error_text(exc))
+        return _render_detail(request, vote, status=409, error=error_text(exc))
     except ValidationError as exc:
-        return _render_detail(request, vote, status=409, error=_error_text(exc), form=form)
+        return _render_detail(request, vote, status=409, error=error_text(exc), form=form)
     # Post/redirect/get: reloading the confirmation must not post the ballot again. The receipt
     # waits in the session for that one page and is removed as soon as it is shown.
     request.session[_RECEIPT_KEY % vote.pk] = {
@@ -371,7 +364,7 @@ def ballot_recorded(request, pk):
     recorded and the receipt is no longer shown (it was never stored readable)."""
     vote = _load(request, pk, for_ballot=True)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     shown = request.session.pop(_RECEIPT_KEY % vote.pk, None)
     own = selectors.own_ballot(vote, request.user)
     if own is None:
@@ -394,7 +387,7 @@ def ballot_recorded(request, pk):
 def eligibility_check(request, pk):
     vote = _load(request, pk)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     return TemplateResponse(
         request,
         "ratification/eligibility.html",
@@ -583,7 +576,7 @@ def voters_csv(request, pk):
 def strike(request, pk):
     vote = _load(request, pk)
     if not request.user.is_authenticated:
-        return _login(request)
+        return sign_in_first(request, request.path)
     if not rules.can_strike(request.user, vote):
         raise PermissionDenied
     form = StrikeForm(request.POST)
@@ -598,7 +591,7 @@ def strike(request, pk):
     try:
         services.strike_ballot(ballot=target, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
         return redirect(reverse("ratification:voters", args=[vote.pk]))
     messages.success(request, _("Ballot struck; the reason is public."))
     return redirect(reverse("ratification:voters", args=[vote.pk]))
