@@ -1,6 +1,8 @@
 """Editable policy pages. The draft lives here; published text lives in versions.py."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import slug_re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -115,6 +117,37 @@ class PolicyPage(RoutablePageMixin, Page):
     ]
 
     search_fields = Page.search_fields
+
+    # Wagtail accepts any Unicode slug, but the policy's consultations, ratification, feeds and
+    # API are routed by Django's slug converter, which takes ASCII letters, digits, "-" and "_"
+    # only: a page with any other slug would be served while all of those answered 404. Every
+    # way in (admin, import, services) saves through these two checks: minimal_clean for a
+    # draft, clean_fields when published or edited in the admin.
+    def unroutable_slug_error(self) -> str | None:
+        if not self.slug or slug_re.fullmatch(self.slug):
+            return None
+        return _(
+            "The slug “%(slug)s” cannot be used: a policy's web addresses take only ASCII "
+            "letters (a–z, A–Z), digits, hyphens and underscores."
+        ) % {"slug": self.slug}
+
+    def minimal_clean(self):
+        super().minimal_clean()
+        if message := self.unroutable_slug_error():
+            raise ValidationError({"slug": [message]})
+
+    def clean_fields(self, exclude=None):
+        errors = {}
+        if "slug" not in (exclude or ()) and (message := self.unroutable_slug_error()):
+            # Instead of Django's message for a Unicode slug, which would contradict this one.
+            errors["slug"] = [message]
+            exclude = {*(exclude or ()), "slug"}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     # Routes are thin: each hands over to a view function in policies/views.py.
     @path("")

@@ -173,6 +173,10 @@ LOGOUT_REDIRECT_URL = "/"
 WAGTAIL_SITE_NAME = "Accord"
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Slugs are ASCII letters, digits, "-" and "_": the app's URLs route by Django's slug converter,
+# and policies.models.PolicyPage refuses any other slug. With this the admin suggests
+# "uber-uns" for a page titled "Über uns" rather than a slug it would then refuse.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "md", "pdf", "txt"]
 # The admin asks no other site for anything: no check for new Wagtail releases (the admin's
 # browser would call releases.wagtail.org), no avatars from Gravatar (which would receive a hash
