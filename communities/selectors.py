@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -46,10 +46,7 @@ def stale_overrides(
     adoption: Adoption, *, latest: PolicyVersion | None = None
 ) -> list[SectionOverride]:
     """Overrides written against baseline text that the latest version has changed."""
-    latest = (
-        latest
-        or PolicyVersion.objects.filter(policy_id=adoption.policy_id).order_by("-number").first()
-    )
+    latest = latest or policy_selectors.latest_version(adoption.policy_id)
     hashes = {s.key: s.body_hash for s in latest.sections.all()} if latest else {}
     return [
         o
@@ -323,8 +320,8 @@ class DashboardRow:
 def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
     """Counts per status and one row per community for one policy, in a fixed number of
     queries however many communities there are."""
-    latest = PolicyVersion.objects.filter(policy=policy).aggregate(n=Max("number"))["n"] or 0
-    latest_version = PolicyVersion.objects.filter(policy=policy, number=latest).first()
+    latest_version = policy_selectors.latest_version(policy)
+    latest = latest_version.number if latest_version else 0
     latest_hashes = (
         dict(SectionVersion.objects.filter(version=latest_version).values_list("key", "body_hash"))
         if latest_version

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from policies import markdown_io
+from policies import selectors as policy_selectors
 from policies.models import PolicyVersion, SectionVersion
 
 from . import rules
@@ -43,7 +44,7 @@ def _require_declarer(user, community: Community) -> None:
 
 
 def _latest_version(policy_id: int) -> PolicyVersion | None:
-    return PolicyVersion.objects.filter(policy_id=policy_id).order_by("-number").first()
+    return policy_selectors.latest_version(policy_id)
 
 
 @transaction.atomic

@@ -15,8 +15,9 @@ from django.views.decorators.http import require_http_methods
 
 from core.views import add_errors, error_text
 from policies import markdown_io
+from policies import selectors as policy_selectors
 from policies.exports import spreadsheet_safe
-from policies.models import PolicyPage, PolicyVersion
+from policies.models import PolicyPage
 
 from . import rules, selectors, services
 from .forms import DeclarationForm, MappingForm, OverrideForm, RebaseForm
@@ -107,7 +108,7 @@ def _adoption_or_404(community, policy) -> Adoption:
 @require_http_methods(["GET", "POST"])
 def declare(request, slug, policy_slug):
     community, policy = _declarer_scope(request, slug, policy_slug)
-    versions = list(PolicyVersion.objects.filter(policy=policy).order_by("-number"))
+    versions = list(policy_selectors.versions_newest_first(policy))
     if not versions:
         raise Http404("That policy has no published version.")
     adoption = Adoption.objects.filter(community=community, policy=policy).first()
@@ -240,7 +241,7 @@ def rebase(request, slug, policy_slug, key):
     )
     if target is None:
         raise Http404("No override on that section.")
-    latest = PolicyVersion.objects.filter(policy=policy).order_by("-number").first()
+    latest = policy_selectors.latest_version(policy)
     new_section = latest.sections.filter(key=key).first()
     diff = None
     if new_section:

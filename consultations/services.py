@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from wagtail.search import index
 
 from core import errors
+from policies import selectors as policy_selectors
 from policies import services as policy_services
 from policies.services import normalise_text
 
@@ -797,7 +798,7 @@ def start_merge_draft(*, consultation: Consultation, user):
     """Start the next draft of the policy from the consulted version's text, as a Wagtail
     draft revision. Only when the consulted version is still the latest: otherwise the draft
     would silently undo what was published since."""
-    from policies.models import PolicySection, PolicyVersion
+    from policies.models import PolicySection
     from policies.rules import can_publish_policy
 
     page = _draft_page(consultation)
@@ -805,7 +806,7 @@ def start_merge_draft(*, consultation: Consultation, user):
         raise PermissionDenied(
             gettext("Merging needs a facilitator who may also publish the policy.")
         )
-    latest = PolicyVersion.objects.filter(policy_id=page.pk).order_by("-number").first()
+    latest = policy_selectors.latest_version(page)
     if latest.pk != consultation.version_id:
         raise ValidationError(
             gettext(

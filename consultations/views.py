@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.views import error_text, form_message, refusal_text, sign_in_first
-from policies.models import PolicyPage, PolicyVersion
+from policies import selectors as policy_selectors
+from policies.models import PolicyPage
 from policies.rules import can_publish_policy
 
 from . import exporting, rules, selectors, services
@@ -513,7 +514,7 @@ def create(request, slug):
         raise Http404(_("No such policy."))
     if not rules.can_manage(request.user):
         raise PermissionDenied
-    versions = list(PolicyVersion.objects.filter(policy=page).order_by("-number"))
+    versions = list(policy_selectors.versions_newest_first(page))
     if not versions:
         messages.error(request, _("Publish a version before opening a consultation on it."))
         return redirect(page.url)

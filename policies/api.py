@@ -214,7 +214,7 @@ class VersionList(PolicyScopedMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # building the schema: no URL kwargs
             return PolicyVersion.objects.none()
-        return PolicyVersion.objects.filter(policy=self.policy()).order_by("-number")
+        return selectors.versions_newest_first(self.policy())
 
 
 @extend_schema(tags=["policies"])

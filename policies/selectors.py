@@ -29,6 +29,20 @@ def latest_version_number(page) -> int:
     return number or 0
 
 
+def _id(policy) -> int:
+    return policy if isinstance(policy, int) else policy.pk
+
+
+def versions_newest_first(policy):
+    """A policy's published versions, newest first (a queryset; `policy` a page or its id)."""
+    return PolicyVersion.objects.filter(policy_id=_id(policy)).order_by("-number")
+
+
+def latest_version(policy) -> PolicyVersion | None:
+    """The policy's newest published version, or None before the first publication."""
+    return versions_newest_first(policy).select_related("author").first()
+
+
 def policy_list(index_page) -> list[dict]:
     """Live policies under an index with their current version: two queries."""
     pages = list(PolicyPage.objects.child_of(index_page).live().order_by("title"))

@@ -95,12 +95,9 @@ def _snapshot(page: PolicyPage) -> list[SectionSnapshot]:
 
 
 def _latest_version(page_id: int) -> PolicyVersion | None:
-    return (
-        PolicyVersion.objects.filter(policy_id=page_id)
-        .select_related("author")
-        .order_by("-number")
-        .first()
-    )
+    from .selectors import latest_version
+
+    return latest_version(page_id)
 
 
 def check_publish_conflict(*, page: PolicyPage, base_version: int | None) -> None:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors as account_selectors
 from accounts.naming import public_name
 from core.views import error_text, form_message, sign_in_first
+from policies import selectors as policy_selectors
 from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
 
@@ -145,7 +146,7 @@ def vote_list(request):
 
 
 def _versions(policy) -> list[PolicyVersion]:
-    return list(PolicyVersion.objects.filter(policy=policy).order_by("-number"))
+    return list(policy_selectors.versions_newest_first(policy))
 
 
 def _apply_form_errors(form, exc: ValidationError) -> None:

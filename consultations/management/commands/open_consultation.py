@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from consultations import services
-from policies.models import PolicyPage, PolicyVersion
+from policies import selectors as policy_selectors
+from policies.models import PolicyPage
 
 
 def _parse_when(value: str) -> datetime:
@@ -48,7 +49,7 @@ class Command(BaseCommand):
         page = PolicyPage.objects.filter(slug=options["policy"]).first()
         if page is None:
             raise CommandError(f"No policy with the slug “{options['policy']}”.")
-        versions = PolicyVersion.objects.filter(policy=page).order_by("-number")
+        versions = policy_selectors.versions_newest_first(page)
         if options["version"]:
             versions = versions.filter(number=options["version"])
         version = versions.first()
