@@ -20,7 +20,7 @@ from accounts.naming import public_name
 from communities.models import Community
 from core.api import IdFilter, absolute
 
-from . import rules, selectors
+from . import rules, selectors, services
 from .models import Ballot, BoardRatification, ExternalTally, Vote
 
 RESULT_OUTCOMES = ["passed", "failed", "no quorum"]
@@ -268,7 +268,7 @@ class VoteResults(generics.RetrieveAPIView):
     queryset = Vote.objects.none()
 
     def get_object(self):
-        vote = selectors.ensure_closed(get_vote(self.request.user, self.kwargs["pk"]))
+        vote = services.close_if_due(vote=get_vote(self.request.user, self.kwargs["pk"]))
         if not rules.can_see_results(self.request.user, vote):
             raise PermissionDenied(gettext("Results are hidden until the vote closes."))
         results = selectors.results(vote)

@@ -180,15 +180,6 @@ def _breakdown_rows(vote: Vote, names: dict) -> tuple[list[dict], dict | None]:
     return rows, pooled
 
 
-def ensure_closed(vote: Vote) -> Vote:
-    """A vote past its closing time is closed on first sight, so results never wait for cron."""
-    if vote.state == Vote.State.OPEN and timezone.now() >= vote.closes_at:
-        from .services import close_vote
-
-        return get_vote(close_vote(vote=vote).pk)
-    return vote
-
-
 def audit_log(vote: Vote, limit: int = 200) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(vote=vote)
@@ -263,11 +254,6 @@ def status_page(version: PolicyVersion) -> dict:
         .order_by("-opens_at")
     )
     now = timezone.now()
-    for index, vote in enumerate(votes):
-        if rules.phase(vote, now) == "closed" and vote.state == Vote.State.OPEN:
-            closed_vote = ensure_closed(vote)  # writes once, the first time it is seen
-            closed_vote.voters = vote.voters
-            votes[index] = closed_vote
     closed = [vote for vote in votes if vote.state == Vote.State.CLOSED]
     closed_results = results_for_votes(closed) if closed else {}
     for vote in votes:

@@ -710,10 +710,24 @@ def close_vote(*, vote: Vote, now=None) -> Vote:
     return locked
 
 
-def close_due_votes(*, now=None) -> int:
-    """Close every open vote past its closing time. Run from cron or a worker."""
+def close_if_due(*, vote: Vote, now=None) -> Vote:
+    """A vote past its closing time is closed when it is first seen, so results never wait for
+    cron. Returns the vote as pages read it (reloaded when it was just closed)."""
+    now = now or timezone.now()
+    if vote.state == Vote.State.OPEN and now >= vote.closes_at:
+        from .selectors import get_vote
+
+        return get_vote(close_vote(vote=vote, now=now).pk)
+    return vote
+
+
+def close_due_votes(*, now=None, version=None) -> int:
+    """Close every open vote past its closing time (of one policy version, if given). Run from
+    cron or a worker; pages call it for the votes they show."""
     now = now or timezone.now()
     due = Vote.objects.filter(state=Vote.State.OPEN, closes_at__lte=now)
+    if version is not None:
+        due = due.filter(version=version)
     count = 0
     for vote in due:
         close_vote(vote=vote, now=now)

@@ -55,6 +55,7 @@ def _status_url(version: PolicyVersion) -> str:
 
 def status(request, slug, number=None):
     version = selectors.get_version(slug, number)
+    services.close_due_votes(version=version)  # results never wait for cron
     context = selectors.status_page(version)
     context.update(
         {
@@ -285,7 +286,7 @@ def vote_cancel(request, pk):
 
 
 def _render_detail(request, vote, *, status=200, error="", form=None):
-    vote = selectors.ensure_closed(vote)
+    vote = services.close_if_due(vote=vote)
     user = request.user
     current = rules.phase(vote)
     check = eligibility.check(vote, user) if user.is_authenticated else None
@@ -423,7 +424,7 @@ def receipt(request, pk):
 
 
 def _closed_vote(request, pk) -> tuple[Vote, bool]:
-    vote = selectors.ensure_closed(_load(request, pk))
+    vote = services.close_if_due(vote=_load(request, pk))
     return vote, rules.can_see_results(request.user, vote)
 
 
