@@ -5,7 +5,7 @@ someone else's account, for an erasure request that reached the site by other me
 
 import rules
 
-from policies.rules import is_participant
+from core.roles import is_participant
 
 
 @rules.predicate

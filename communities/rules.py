@@ -3,7 +3,7 @@ and the services alike."""
 
 import rules
 
-from policies.rules import is_facilitator, is_participant
+from core.roles import is_facilitator, is_participant
 
 
 @rules.predicate

@@ -13,10 +13,10 @@ from django.utils.html import escape, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core.exports import spreadsheet_safe
 from core.views import add_errors, error_text
 from policies import markdown_io
 from policies import selectors as policy_selectors
-from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage
 
 from . import rules, selectors, services

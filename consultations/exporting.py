@@ -11,7 +11,7 @@ import json
 from django.db.models import Count, Max
 from django.utils import translation
 
-from policies.exports import spreadsheet_safe
+from core.exports import spreadsheet_safe
 
 from . import selectors
 from .models import Amendment, Consultation, Position, Reply

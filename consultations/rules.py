@@ -4,7 +4,7 @@ The roles themselves (participant, facilitator) are defined once, in policies.ru
 
 import rules
 
-from policies.rules import is_facilitator, is_participant
+from core.roles import is_facilitator, is_participant
 
 from .models import Consultation
 

@@ -5,25 +5,8 @@ so the admin and the public site agree on who is an editor."""
 
 import rules
 
-
-# Roles shared by every app: a participant is any signed-in, active account; facilitators are
-# the "Facilitators" group (and superusers).
-@rules.predicate
-def is_participant(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
-
-
-@rules.predicate
-def is_facilitator(user) -> bool:
-    if not is_participant(user):
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_accord_is_facilitator", None)
-    if cached is None:
-        cached = user.groups.filter(name="Facilitators").exists()
-        user._accord_is_facilitator = cached
-    return cached
+# The roles shared by every app live in core (re-exported here for policies' own rules).
+from core.roles import is_facilitator, is_participant  # noqa: E402, F401
 
 
 @rules.predicate

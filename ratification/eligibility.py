@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 
 from communities import selectors as community_selectors
 from consultations import selectors as consultation_selectors
-from policies.rules import is_participant
+from core.roles import is_participant
 
 from .models import Vote
 

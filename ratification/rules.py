@@ -8,7 +8,7 @@ decisions. Whether a particular person may cast a ballot is the vote's eligibili
 import rules
 from django.utils import timezone
 
-from policies.rules import is_facilitator, is_participant
+from core.roles import is_facilitator, is_participant
 
 from .models import Vote
 

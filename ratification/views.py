@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts import selectors as account_selectors
 from accounts.naming import public_name
+from core.exports import spreadsheet_safe
 from core.views import error_text, form_message, sign_in_first
 from policies import selectors as policy_selectors
-from policies.exports import spreadsheet_safe
 from policies.models import PolicyPage, PolicyVersion
 
 from . import eligibility, rules, selectors, services

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["core", "policies", "consultations", "communities", "accounts", "ratification", "policysite"]
+APPS = [
+    "core",
+    "policies",
+    "consultations",
+    "communities",
+    "accounts",
+    "ratification",
+    "policysite",
+]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
