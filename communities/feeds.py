@@ -1,10 +1,11 @@
 """Atom feed of adoption declarations as they change."""
 
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from core.feeds import XmlSafeAtom1Feed
 
 from .models import Adoption
 
@@ -26,7 +27,7 @@ def _status(value: str) -> str:
 
 
 class AdoptionFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = gettext_lazy("Accord: adoption changes")
     link = "/adoption/"
     subtitle = gettext_lazy(

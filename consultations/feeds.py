@@ -1,17 +1,18 @@
 """Atom feed of published consultation summaries."""
 
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from core.feeds import XmlSafeAtom1Feed
 
 from .models import Summary
 from .selectors import consultation_url
 
 
 class SummaryFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = _("Accord: consultation summaries")
     link = "/"
     subtitle = _("What people said in each consultation, and what changed.")

@@ -2,10 +2,11 @@
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from core.feeds import XmlSafeAtom1Feed
 
 from .models import PolicyPage, PolicyVersion
 from .translating import language
@@ -14,7 +15,7 @@ ITEMS = 50
 
 
 class VersionFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     subtitle = gettext_lazy("Every published version, with its author and edit summary.")
 
     def get_object(self, request, slug=None):
@@ -62,7 +63,7 @@ class TranslationFeed(Feed):
     """Every imported translation of one policy, newest first, with its language and whether
     it still matches the current version (and which sections do not)."""
 
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def get_object(self, request, slug):
         page = PolicyPage.objects.live().filter(slug=slug).first()

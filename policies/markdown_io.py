@@ -44,6 +44,8 @@ from markdown.extensions.tables import TableExtension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
+from core.text import NulCharacterError, imported_text
+
 __all__ = [
     "PLACEHOLDER_RE",
     "ParsedPolicy",
@@ -322,12 +324,18 @@ def parse_policy(data: bytes | str, *, level: int = 2) -> ParsedPolicy:
     * Non-blank text before the first section heading (other than the title heading) becomes a
       first section headed ``"Introduction"``.
 
-    Raises :class:`PolicyFormatError` for non-UTF-8 data, an empty file, broken front matter,
-    an invalid `level` or a file with no headings to split at.
+    Control characters other than tab and line breaks are dropped (core.text).
+
+    Raises :class:`PolicyFormatError` for non-UTF-8 data, a NUL character, an empty file,
+    broken front matter, an invalid `level` or a file with no headings to split at.
     """
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 6:
         raise PolicyFormatError(f"The heading level must be a number from 1 to 6, not {level!r}.")
     text = _decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        text = imported_text(text)
+    except NulCharacterError as exc:
+        raise PolicyFormatError(f"The file cannot be imported: {exc}") from exc
     if not text.strip():
         raise PolicyFormatError("The file is empty.")
     all_lines = text.split("\n")

@@ -1,9 +1,10 @@
 """Atom feed of votes opening, closing and being cancelled."""
 
 from django.contrib.syndication.views import Feed
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
+
+from core.feeds import XmlSafeAtom1Feed
 
 from .models import AuditEntry
 
@@ -11,7 +12,7 @@ EVENTS = (AuditEntry.Action.OPENED, AuditEntry.Action.CLOSED, AuditEntry.Action.
 
 
 class VoteFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
     title = _("Accord: votes opened and closed")
     link = "/votes/"
     subtitle = _("Ratification votes as they open, close or are cancelled.")

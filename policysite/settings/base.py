@@ -15,6 +15,8 @@ DEBUG = False
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").split(",") if h]
 
 INSTALLED_APPS = [
+    # Before the apps: text fields drop control characters (core.fields).
+    "core",
     "policies",
     "consultations",
     "communities",

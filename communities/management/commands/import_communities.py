@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from communities import rules, services
 from communities.models import Community
 from core.indexing import indexing_deferred
+from core.text import strip_control_characters
 
 REQUIRED_COLUMNS = ("name", "slug")
 OPTIONAL_COLUMNS = ("kind", "language", "url", "delegates")
@@ -184,7 +185,9 @@ class Command(BaseCommand):
                 row = Row(line=line, values={}, width=len(cells))
                 for name, cell in zip(names, cells, strict=False):
                     if name in known:
-                        row.values[name] = cell.strip()
+                        # Invisible control characters go, as from a form; NUL stays, to be
+                        # refused with the row's line in _validate.
+                        row.values[name] = strip_control_characters(cell).strip()
                 rows.append(row)
         except csv.Error as exc:
             raise CommandError(f"{path}, line {reader.line_num}: not valid CSV ({exc}).") from exc
@@ -204,6 +207,16 @@ class Command(BaseCommand):
                     (
                         row.line,
                         f"has {row.width} fields but the header has {self._header_width}.",
+                    )
+                )
+                continue
+            with_nul = [column for column, value in v.items() if "\x00" in value]
+            if with_nul:
+                errors.append(
+                    (
+                        row.line,
+                        f"{', '.join(with_nul)} contains a NUL character (\\x00); the file looks "
+                        "binary or is not saved as UTF-8 text.",
                     )
                 )
                 continue

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from communities import services
 from communities.models import Community
+from core.text import NulCharacterError, imported_text, strip_control_characters
 
 COLUMNS = ("community", "username")
 TRUE = {"1", "yes", "true", "blocked"}
@@ -38,9 +39,12 @@ class Command(BaseCommand):
         if acting is None:
             raise CommandError(f"No account is called {actor!r}.")
         try:
-            text = path.read_text(encoding="utf-8-sig")
+            text = imported_text(path.read_text(encoding="utf-8-sig"))
+        except NulCharacterError as exc:
+            raise CommandError(f"{path}: {exc} Nothing imported.") from exc
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
+        source = strip_control_characters(source)
         reader = csv.DictReader(text.splitlines())
         missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
         if missing:

@@ -22,6 +22,7 @@ from consultations.discussion_import import (
 )
 from consultations.models import WHOLE_TEXT, Consultation, Position, Reply
 from consultations.services import tally_cache_key
+from core.text import NulCharacterError, imported_text, strip_control_characters
 
 _NUMBERING = re.compile(r"^(?:§\s*)?(?:\d+(?:\.\d+)*[.)]?|[IVXLC]+\.|[A-Za-z]\))\s+")
 _WIKITEXT_SUFFIXES = {".wiki", ".wikitext", ".mediawiki", ".mw"}
@@ -103,7 +104,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         """Check everything first, then write all rows in one transaction and report."""
-        source = options["source_wiki"].strip()
+        source = strip_control_characters(options["source_wiki"]).strip()
         if not source or len(source) > Position._meta.get_field("imported_from").max_length:
             raise CommandError("--source-wiki must be 1 to 200 characters.")
         text = self._read(options["file"])
@@ -135,12 +136,16 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
         try:
-            return data.decode("utf-8-sig")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CommandError(
                 f"{path} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
                 "save it as UTF-8 and try again."
             ) from exc
+        try:
+            return imported_text(text)
+        except NulCharacterError as exc:
+            raise CommandError(f"{path}: {exc} Nothing was imported.") from exc
 
     def _consultation(self, pk: int) -> Consultation:
         consultation = Consultation.objects.select_related("version").filter(pk=pk).first()

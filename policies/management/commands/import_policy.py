@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.text import strip_control_characters
 from policies import services
 
 
@@ -42,6 +43,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # Cleaned like text typed into a form (core.fields); the file is cleaned as it is parsed.
+        for name in ("summary", "label", "title"):
+            if options[name]:
+                options[name] = strip_control_characters(options[name])
         User = get_user_model()
         if options["author"]:
             user = User.objects.filter(username=options["author"]).first()
