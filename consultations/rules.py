@@ -77,11 +77,22 @@ def amendment_is_mergeable(user, amendment) -> bool:
     return amendment.state in ("accepted", "partly")
 
 
-def _may_edit_policy(user, amendment) -> bool:
-    """May this person publish the policy the amendment's consultation is about?"""
+def _may_publish_consulted_policy(user, consultation) -> bool:
     from policies.rules import can_publish_policy
 
-    return can_publish_policy(user, amendment.consultation.version.policy)
+    return can_publish_policy(user, consultation.version.policy)
+
+
+# Merging writes the policy's draft: a facilitator who may also publish the policy. This one
+# predicate guards the merge page, starting the next draft and every amendment applied to it.
+can_merge_into_policy = rules.predicate(_facilitator) & rules.predicate(
+    _may_publish_consulted_policy
+)
+
+
+@rules.predicate
+def _may_merge_into_amendment_policy(user, amendment) -> bool:
+    return can_merge_into_policy(user, amendment.consultation)
 
 
 can_propose_amendment = can_take_position
@@ -89,13 +100,11 @@ can_revise_amendment = is_amendment_author & amendment_is_proposed & amendment_c
 # Withdrawing stays possible after close, until a facilitator decides.
 can_withdraw_amendment = is_amendment_author & amendment_is_proposed
 can_decide_amendment = rules.predicate(_facilitator) & amendment_is_proposed
-# Merging writes the policy's draft: a facilitator who may also publish the policy.
-can_merge_amendment = (
-    rules.predicate(_facilitator) & rules.predicate(_may_edit_policy) & amendment_is_mergeable
-)
+can_merge_amendment = _may_merge_into_amendment_policy & amendment_is_mergeable
 
 rules.add_perm("consultations.propose_amendment", can_propose_amendment)
 rules.add_perm("consultations.revise_amendment", can_revise_amendment)
 rules.add_perm("consultations.withdraw_amendment", can_withdraw_amendment)
 rules.add_perm("consultations.decide_amendment", can_decide_amendment)
 rules.add_perm("consultations.merge_amendment", can_merge_amendment)
+rules.add_perm("consultations.merge_into_policy", can_merge_into_policy)

@@ -799,10 +799,9 @@ def start_merge_draft(*, consultation: Consultation, user):
     draft revision. Only when the consulted version is still the latest: otherwise the draft
     would silently undo what was published since."""
     from policies.models import PolicySection
-    from policies.rules import can_publish_policy
 
     page = _draft_page(consultation)
-    if not (rules.is_facilitator(user) and can_publish_policy(user, page)):
+    if not rules.can_merge_into_policy(user, consultation):
         raise PermissionDenied(
             gettext("Merging needs a facilitator who may also publish the policy.")
         )
@@ -842,11 +841,11 @@ def apply_amendment(*, amendment: Amendment, user) -> AmendmentMerge:
         .select_related("consultation__version", "author")
         .get(pk=amendment.pk)
     )
-    if not (rules.is_facilitator(user) and rules._may_edit_policy(user, amendment)):
+    if not rules.can_merge_into_policy(user, amendment.consultation):
         raise PermissionDenied(
             gettext("Merging needs a facilitator who may also publish the policy.")
         )
-    if amendment.state not in Amendment.MERGEABLE:
+    if not rules.can_merge_amendment(user, amendment):
         raise ValidationError(gettext("Only accepted or partly accepted amendments can be merged."))
     if AmendmentMerge.objects.filter(amendment=amendment).exists():
         raise ValidationError(gettext("This amendment is already in the draft."))

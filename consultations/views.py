@@ -15,7 +15,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.views import error_text, form_message, refusal_text, sign_in_first
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage
-from policies.rules import can_publish_policy
 
 from . import exporting, rules, selectors, services
 from .forms import (
@@ -83,8 +82,7 @@ def _render_detail(request, consultation, *, status=200, errors=None):
         "now": timezone.now(),
         "stances": Position.Stance.choices,
         "amendment_kinds": Amendment.Kind.choices,
-        "has_mergeable": rules.can_manage(user)
-        and can_publish_policy(user, consultation.version.policy)
+        "has_mergeable": rules.can_merge_into_policy(user, consultation)
         and any(
             av.amendment.state in Amendment.MERGEABLE
             for s in data["sections"]
@@ -668,9 +666,9 @@ def merge(request, slug, pk):
     consultation = _load(request, slug, pk)
     if not request.user.is_authenticated:
         return sign_in_first(request, request.path)
-    page = consultation.version.policy
-    if not (rules.can_manage(request.user) and can_publish_policy(request.user, page)):
+    if not rules.can_merge_into_policy(request.user, consultation):
         raise PermissionDenied
+    page = consultation.version.policy
     status = 200
     error = ""
     publish_form = PublishMergeForm(
