@@ -281,13 +281,17 @@ def save_community(
     language: str = "",
     url: str = "",
     delegates=None,
+    community: Community | None = None,
 ) -> tuple[Community, bool]:
-    """Create or update a community by slug (the registry's identity)."""
+    """Create or update a community by slug (the registry's identity), or update `community`
+    itself (the admin's edit form, which may also change its slug)."""
     if not rules.can_manage_registry(user):
         raise PermissionDenied(gettext("Only facilitators manage the community registry."))
-    community = Community.objects.filter(slug=slug).first()
+    if community is None or community.pk is None:
+        community = Community.objects.filter(slug=slug).first()
     created = community is None
-    community = community or Community(slug=slug)
+    community = community or Community()
+    community.slug = slug
     community.name = name
     community.kind = kind
     community.language = language
@@ -297,6 +301,14 @@ def save_community(
     if delegates is not None:
         community.delegates.set(delegates)
     return community, created
+
+
+def check_membership(*, edit_count=None, registered_on=None) -> None:
+    """The standing rules save_membership enforces, for forms to show beside their fields."""
+    if edit_count is not None and (not isinstance(edit_count, int) or edit_count < 0):
+        raise ValidationError({"edit_count": gettext("Enter a whole number of edits, 0 or more.")})
+    if registered_on is not None and registered_on > timezone.now().date():
+        raise ValidationError({"registered_on": gettext("The registration date is in the future.")})
 
 
 @transaction.atomic
@@ -309,15 +321,18 @@ def save_membership(
     registered_on: dt.date | None = None,
     blocked: bool = False,
     source: str = "",
+    membership: Membership | None = None,
 ) -> Membership:
-    """Record (or update) someone's standing in a community: what vote eligibility reads."""
+    """Record (or update) someone's standing in a community: what vote eligibility reads.
+    `membership`: the row the admin's edit form is changing (its community or person may
+    change too)."""
     if not rules.can_manage_registry(user):
         raise PermissionDenied(gettext("Only facilitators manage community memberships."))
-    if edit_count is not None and (not isinstance(edit_count, int) or edit_count < 0):
-        raise ValidationError({"edit_count": gettext("Enter a whole number of edits, 0 or more.")})
-    if registered_on is not None and registered_on > timezone.now().date():
-        raise ValidationError({"registered_on": gettext("The registration date is in the future.")})
-    membership, _ = Membership.objects.get_or_create(community=community, user=member)
+    check_membership(edit_count=edit_count, registered_on=registered_on)
+    if membership is None or membership.pk is None:
+        membership, _ = Membership.objects.get_or_create(community=community, user=member)
+    membership.community = community
+    membership.user = member
     membership.edit_count = edit_count
     membership.registered_on = registered_on
     membership.blocked = bool(blocked)
