@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import credits, markdown_io, rules, selectors, services
+from . import credits, links, markdown_io, rules, selectors, services
 from .forms import TranslationUploadForm
 
 
@@ -18,26 +18,29 @@ def _page_context(page, **extra):
     return {"page": page, "self": page, **extra}
 
 
-def policy_current(request, page):
-    version = selectors.current_version(page)
-    context = _page_context(page, view=selectors.version_view(version) if version else None)
-    context["is_current"] = True
+def _policy_page(request, page, version, **extra):
+    """The policy page for one version; later apps add their links under it (policies.links)."""
+    context = _page_context(
+        page,
+        view=selectors.version_view(version) if version else None,
+        links=links.links_for(page, version, place="policy") if version else [],
+        **extra,
+    )
     if version is not None:
         context["translations"] = selectors.language_statuses(version)
     return TemplateResponse(request, "policies/policy_page.html", context)
 
 
+def policy_current(request, page):
+    return _policy_page(request, page, selectors.current_version(page), is_current=True)
+
+
 def version_detail(request, page, number):
     version = selectors.get_version(page, number)
     latest = selectors.latest_version_number(page)
-    context = _page_context(
-        page,
-        view=selectors.version_view(version),
-        is_current=version.number == latest,
-        latest_number=latest,
-        translations=selectors.language_statuses(version),
+    return _policy_page(
+        request, page, version, is_current=version.number == latest, latest_number=latest
     )
-    return TemplateResponse(request, "policies/policy_page.html", context)
 
 
 def version_history(request, page):
@@ -45,6 +48,7 @@ def version_history(request, page):
     found = credits.credits_for([v.pk for v in versions])
     for version in versions:
         version.credits = found.get(version.pk, [])
+        version.links = links.links_for(page, version, place="history")
     return TemplateResponse(
         request, "policies/version_history.html", _page_context(page, versions=versions)
     )

@@ -6,6 +6,12 @@ class RatificationConfig(AppConfig):
     verbose_name = "Ratification"
 
     def ready(self):
+        from policies import links
+
+        from . import links as ratification_links
+
+        links.register(ratification_links.policy_links)
+
         from core import forgetting
 
         from . import services
