@@ -287,6 +287,21 @@ def _template_injection() -> list[str]:
     ]
 
 
+def _control_characters() -> list[str]:
+    """Characters XML cannot hold and terminals act on (issue 21: one in a stored text broke an
+    Atom feed until it left the feed window). NUL is refused at every entry point and PostgreSQL
+    cannot store it, so it is tested there (tests/security/test_control_characters.py)."""
+    return [
+        "Vertical\x0btab and <b onmouseover=alert(1)>bold</b>",
+        "\x01<script>alert(1)</script>\x1f",
+        "<img src=x onerror=alert(1)\x0b>",
+        "[link](java\x01script:alert(1))",
+        "Unit\x1fseparator, escape \x1b[31mred\x1b[0m, form feed\x0c, delete\x7f "
+        "<script>alert(1)</script>",
+        "\x08\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1c\x1d\x1e<svg onload=alert(1)>",
+    ]
+
+
 FAMILIES = {
     "script tags": _script_tags,
     "event handlers": _event_handlers,
@@ -296,6 +311,7 @@ FAMILIES = {
     "SVG and MathML": _svg,
     "frames and styles": _frames_and_styles,
     "template injection": _template_injection,
+    "control characters": _control_characters,
 }
 
 
