@@ -3,7 +3,9 @@
 A draft is set aside when its publication is refused because someone else published first
 (services.set_aside_refused_draft). Its author later carries it onto the current text. Sections
 are matched by their stable key; a section counts as changed when its heading or body differs.
-Pure: sections in, merged sections out; no ORM.
+Callers pass normalised text (heading stripped, body as services.normalise_text makes it), so
+a re-saved section with other line endings is not a change. Pure: sections in, merged sections
+out; no ORM.
 
 For each section, with *base* the version the draft started from, *mine* the set-aside draft
 and *theirs* the current working text:
@@ -26,15 +28,7 @@ class Section:
     body: str
 
     def same_as(self, other: Section | None) -> bool:
-        return (
-            other is not None
-            and self.heading.strip() == other.heading.strip()
-            and _norm(self.body) == _norm(other.body)
-        )
-
-
-def _norm(body: str) -> str:
-    return "\n".join(line.rstrip() for line in body.replace("\r\n", "\n").split("\n")).strip("\n")
+        return other is not None and (self.heading, self.body) == (other.heading, other.body)
 
 
 def _same(a: Section | None, b: Section | None) -> bool:

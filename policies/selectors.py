@@ -12,7 +12,7 @@ from django.db.models import Max, Prefetch
 from django.http import Http404
 from django.utils.translation import pgettext_lazy
 
-from . import diffing, markdown_io, translating
+from . import diffing, drafting, markdown_io, translating
 from .models import (
     PolicyPage,
     PolicyTranslation,
@@ -623,11 +623,31 @@ def working_draft(draft_page: PolicyPage) -> WorkingDraft:
     )
 
 
+def _texts(rows) -> list[drafting.Section]:
+    from .services import normalise_text
+
+    return [
+        drafting.Section(key=s.key, heading=s.heading.strip(), body=normalise_text(s.body or ""))
+        for s in rows
+    ]
+
+
+def set_aside_texts(draft) -> tuple[list, list, list]:
+    """The three texts a set-aside draft is merged from, normalised: the version it started
+    from, the draft itself, and the page's current working text."""
+    base = SectionVersion.objects.filter(
+        version__policy_id=draft.page_id, version__number=draft.base_version
+    ).order_by("position")
+    working = PolicyPage.objects.get(pk=draft.page_id).get_latest_revision_as_object()
+    return (
+        _texts(base),
+        _texts(draft.revision.as_object().sections.all()),
+        _texts(working.sections.all()),
+    )
+
+
 @dataclass
 class SetAsideReview:
-    draft: object
-    base: PolicyVersion | None
-    current: PolicyVersion | None
     mine: list[DraftSectionChange]  # what the set-aside draft changed since its base version
     theirs: list[DraftSectionChange]  # what the working text changed since that version
     carried: list[str]
@@ -637,20 +657,11 @@ class SetAsideReview:
 def set_aside_review(draft) -> SetAsideReview:
     """A set-aside draft shown to its author: what it changes, what was published meanwhile,
     and what carrying it over would do."""
-    from .services import preview_set_aside_merge
-
-    page = draft.page
-    base = PolicyVersion.objects.filter(policy_id=page.pk, number=draft.base_version).first()
-    base_sections = list(base.sections.order_by("position")) if base else []
-    mine = list(draft.revision.as_object().sections.all())
-    working = PolicyPage.objects.get(pk=page.pk).get_latest_revision_as_object()
-    merge = preview_set_aside_merge(draft)
+    base, mine, theirs = set_aside_texts(draft)
+    merge = drafting.three_way(base, mine, theirs)
     return SetAsideReview(
-        draft=draft,
-        base=base,
-        current=current_version(page),
-        mine=_section_changes(base_sections, mine),
-        theirs=_section_changes(base_sections, list(working.sections.all())),
+        mine=_section_changes(base, mine),
+        theirs=_section_changes(base, theirs),
         carried=merge.carried,
         conflicts=merge.conflicts,
     )

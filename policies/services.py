@@ -576,7 +576,7 @@ def _restore_working_draft(page_id: int) -> None:
         latest_revision=previous,
         latest_revision_created_at=previous.created_at if previous else None,
         has_unpublished_changes=previous is not None and previous.pk != page.live_revision_id,
-        draft_title=previous.as_object().title if previous else page.title,
+        draft_title=previous.content.get("title", page.title) if previous else page.title,
     )
 
 
@@ -605,30 +605,11 @@ def set_aside_refused_draft(
     return draft
 
 
-def _draft_sections(page: PolicyPage) -> list[drafting.Section]:
-    return [
-        drafting.Section(key=s.key, heading=s.heading, body=s.body or "")
-        for s in page.sections.all()
-    ]
-
-
-def _version_sections(page_id: int, number: int) -> list[drafting.Section]:
-    return [
-        drafting.Section(key=s.key, heading=s.heading, body=s.body)
-        for s in SectionVersion.objects.filter(
-            version__policy_id=page_id, version__number=number
-        ).order_by("position")
-    ]
-
-
 def preview_set_aside_merge(draft: SetAsideDraft) -> drafting.Merge:
     """What carrying `draft` onto the page's current working text would do (nothing written)."""
-    page = PolicyPage.objects.get(pk=draft.page_id)
-    return drafting.three_way(
-        _version_sections(draft.page_id, draft.base_version),
-        _draft_sections(draft.revision.as_object()),
-        _draft_sections(page.get_latest_revision_as_object()),
-    )
+    from .selectors import set_aside_texts
+
+    return drafting.three_way(*set_aside_texts(draft))
 
 
 def _lock_waiting(draft: SetAsideDraft, user) -> SetAsideDraft:
@@ -646,6 +627,13 @@ def _lock_waiting(draft: SetAsideDraft, user) -> SetAsideDraft:
     return locked
 
 
+def _resolve(draft: SetAsideDraft, state: str, user) -> None:
+    draft.state = state
+    draft.resolved_at = timezone.now()
+    draft.resolved_by = user
+    draft.save(update_fields=["state", "resolved_at", "resolved_by"])
+
+
 @transaction.atomic
 def carry_set_aside_draft(*, draft: SetAsideDraft, user) -> drafting.Merge:
     """Apply what a set-aside draft changed (since the version it started from) to the current
@@ -655,16 +643,12 @@ def carry_set_aside_draft(*, draft: SetAsideDraft, user) -> drafting.Merge:
     merge = preview_set_aside_merge(draft)
     if merge.changes_anything:
         working = PolicyPage.objects.get(pk=draft.page_id).get_latest_revision_as_object()
-        working.sections = [
-            PolicySection(key=s.key, heading=s.heading.strip(), body=normalise_text(s.body))
-            for s in merge.sections
+        working.sections = [  # already normalised by set_aside_texts
+            PolicySection(key=s.key, heading=s.heading, body=s.body) for s in merge.sections
         ]
         working.edit_summary = ""
         working.save_revision(user=user, log_action=True)
-    draft.state = SetAsideDraft.State.CARRIED
-    draft.resolved_at = timezone.now()
-    draft.resolved_by = user
-    draft.save(update_fields=["state", "resolved_at", "resolved_by"])
+    _resolve(draft, SetAsideDraft.State.CARRIED, user)
     return merge
 
 
@@ -672,10 +656,7 @@ def carry_set_aside_draft(*, draft: SetAsideDraft, user) -> drafting.Merge:
 def discard_set_aside_draft(*, draft: SetAsideDraft, user) -> SetAsideDraft:
     """Drop a set-aside draft (its revision stays in the page's history)."""
     draft = _lock_waiting(draft, user)
-    draft.state = SetAsideDraft.State.DISCARDED
-    draft.resolved_at = timezone.now()
-    draft.resolved_by = user
-    draft.save(update_fields=["state", "resolved_at", "resolved_by"])
+    _resolve(draft, SetAsideDraft.State.DISCARDED, user)
     return draft
 
 
