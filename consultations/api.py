@@ -1,5 +1,5 @@
 """The consultations part of the public API: consultations with their tallies, public positions
-and replies, published summaries and amendments; and taking a position.
+and replies, published summaries; and taking a position. Amendments have their own (amendments.api).
 
 Private feedback never appears here, and neither does the text of a hidden position or reply:
 they are listed with the moderation notice the pages show instead."""
@@ -14,12 +14,11 @@ from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 
 from accounts import selectors as account_selectors
-from core.api import IdFilter, WriteThrottleMixin, absolute, refuse_repeated_or_empty
+from core.api import IdFilter, WriteThrottleMixin, absolute
 
 from . import rules, selectors, services
 from .models import (
     WHOLE_TEXT,
-    Amendment,
     Consultation,
     Position,
     Reply,
@@ -235,31 +234,6 @@ class SummaryDetailSerializer(serializers.Serializer):
         return data["next_version"].number if data["next_version"] else None
 
 
-class AmendmentSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    section_key = serializers.CharField()
-    section = serializers.CharField(help_text="Heading of the amended section.")
-    kind = serializers.ChoiceField(choices=Amendment.Kind.choices)
-    heading = serializers.CharField()
-    text = serializers.CharField(help_text="Markdown: the replacement or the new section.")
-    rationale = serializers.CharField()
-    author = serializers.CharField()
-    state = serializers.ChoiceField(choices=Amendment.State.choices)
-    decision_reason = serializers.CharField()
-    decided_by = serializers.CharField()
-    revision = serializers.IntegerField()
-    support = serializers.IntegerField()
-    oppose = serializers.IntegerField()
-    neutral = serializers.IntegerField()
-    merged_into_version = serializers.IntegerField(allow_null=True)
-    created_at = serializers.DateTimeField()
-
-
-class AmendmentQuerySerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=Amendment.State.choices, required=False)
-    section = serializers.CharField(required=False, max_length=60, help_text="A section key.")
-
-
 # --- filters -----------------------------------------------------------------------------------
 
 
@@ -458,25 +432,3 @@ class SummaryDetail(ConsultationScopedMixin, generics.RetrieveAPIView):
         if data is None:
             raise Http404("This consultation has no published summary.")
         return data
-
-
-@extend_schema(tags=["consultations"], parameters=[AmendmentQuerySerializer])
-class AmendmentList(ConsultationScopedMixin, generics.ListAPIView):
-    """Amendments proposed in a consultation, with their states, decisions and tallies."""
-
-    serializer_class = AmendmentSerializer
-    filter_backends = []  # filtered below: the rows come from a selector, not a queryset
-    queryset = Amendment.objects.none()
-
-    def get_queryset(self):
-        refuse_repeated_or_empty(self.request.query_params, AmendmentQuerySerializer().fields)
-        query = AmendmentQuerySerializer(data=self.request.query_params)
-        query.is_valid(raise_exception=True)
-        rows = selectors.export_amendments(self.consultation())
-        state, section = query.validated_data.get("state"), query.validated_data.get("section")
-        return [
-            row
-            for row in rows
-            if (not state or row["state"] == state)
-            and (not section or row["section_key"] == section)
-        ]

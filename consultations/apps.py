@@ -6,16 +6,11 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "Consultations"
 
     def ready(self):
-        from policies import credits, links
+        from core import forgetting
+        from policies import links
 
         from . import links as consultation_links
-        from . import selectors, signals  # noqa: F401  (signals: credits merged amendments)
-
-        credits.register(selectors.amendment_credits)
-        links.register(consultation_links.policy_links)
-
-        from core import forgetting
-
         from . import services
 
+        links.register(consultation_links.policy_links)
         forgetting.register(services.forget_user)

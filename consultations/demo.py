@@ -115,47 +115,4 @@ def seed_consultations(page) -> int:
         stance="neutral",
         reason="Fine, but say something about doxxing outside our spaces.",
     )
-    # Two competing amendments to the reporting section, and one to the appeals section.
-    report = v3.sections.get(key=keys3["How to report a problem"]).body
-    fast = services.propose_amendment(
-        consultation=current,
-        user=lee,
-        section_key=keys3["How to report a problem"],
-        kind="replace",
-        text=report.replace(
-            "within two weeks.", "within two weeks, or within a day when someone is unsafe."
-        ),
-        rationale="Urgent safety reports cannot wait two weeks.",
-    )
-    services.propose_amendment(
-        consultation=current,
-        user=sam,
-        section_key=keys3["How to report a problem"],
-        kind="replace",
-        text=report.replace("within two weeks.", "within one week."),
-        rationale="A shorter deadline for every report is simpler than two tracks.",
-    )
-    services.take_position(
-        consultation=current, section_key=fast.key, user=kim, stance="support",
-        reason="A fast path is what people asked for.",
-    )  # fmt: skip
-    services.take_position(
-        consultation=current, section_key=fast.key, user=sam, stance="neutral",
-        reason="Fine if the conduct team can staff it.",
-    )  # fmt: skip
-    appeals = v3.sections.get(key=keys3["Appeals"]).body
-    longer = services.propose_amendment(
-        consultation=current,
-        user=kim,
-        section_key=keys3["Appeals"],
-        kind="replace",
-        text=appeals.replace("within thirty days", "within sixty days"),
-        rationale="Volunteers are often away for a month.",
-    )
-    services.decide_amendment(
-        amendment=longer,
-        user=fran,
-        state="rejected",
-        reason="Most positions support thirty days, and late appeals can still be heard.",
-    )
     return 2

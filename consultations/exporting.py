@@ -13,8 +13,8 @@ from django.utils import translation
 
 from core.exports import spreadsheet_safe
 
-from . import selectors
-from .models import Amendment, Consultation, Position, Reply
+from . import extensions, selectors
+from .models import Consultation, Position, Reply
 
 COLUMNS = [
     "type",
@@ -47,7 +47,7 @@ def size(consultation: Consultation) -> int:
 
 def fingerprint(consultation: Consultation) -> str:
     """Changes whenever the export's content would: new, edited, hidden or restored items,
-    amendment decisions."""
+    and whatever later apps export with it (amendment decisions)."""
     parts = []
     for model, field, edited in (
         (Position, "consultation", "updated_at"),
@@ -57,10 +57,10 @@ def fingerprint(consultation: Consultation) -> str:
             n=Count("pk"), edited=Max(edited), hidden=Max("hidden_at")
         )
         parts += [stats["n"], stats["edited"], stats["hidden"]]
-    amendments = Amendment.objects.filter(consultation=consultation).aggregate(
-        n=Count("pk"), updated=Max("updated_at")
-    )
-    parts += [amendments["n"], amendments["updated"], consultation.state]
+    for extension in extensions.registered():
+        if extension.fingerprint:
+            parts += extension.fingerprint(consultation)
+    parts.append(consultation.state)
     return "-".join(str(p.timestamp() if hasattr(p, "timestamp") else p) for p in parts)
 
 
@@ -69,7 +69,7 @@ def fingerprint(consultation: Consultation) -> str:
 @translation.override("en")
 def render(consultation: Consultation, fmt: str) -> bytes:
     rows = selectors.export_rows(consultation)
-    amendments = selectors.export_amendments(consultation)
+    extra = [e.export(consultation) for e in extensions.registered() if e.export]
     if fmt == "json":
         data = {
             "consultation": {
@@ -81,7 +81,7 @@ def render(consultation: Consultation, fmt: str) -> bytes:
                 "state": consultation.state,
             },
             "items": rows,
-            "amendments": amendments,
+            **{part.key: part.rows for part in extra},
         }
         return json.dumps(data, ensure_ascii=False, indent=1).encode()
     out = io.StringIO()
@@ -89,23 +89,8 @@ def render(consultation: Consultation, fmt: str) -> bytes:
     writer.writeheader()
     for row in rows:
         writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
-    for a in amendments:
-        writer.writerow(
-            {
-                "type": "amendment",
-                "id": a["id"],
-                "section_key": a["section_key"],
-                "section": spreadsheet_safe(a["section"]),
-                "author": spreadsheet_safe(a["author"]),
-                "kind": a["kind"],
-                "text": spreadsheet_safe(a["text"]),
-                "created_at": a["created_at"],
-                "state": a["state"],
-                "support": a["support"],
-                "oppose": a["oppose"],
-                "neutral": a["neutral"],
-            }
-        )
+    for part in extra:
+        writer.writerows(part.csv_rows)
     return out.getvalue().encode()
 
 

@@ -9,20 +9,15 @@ from django.core.cache import cache
 from django.db.models import Count, F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext_lazy
 
 from accounts import selectors as account_selectors
-from accounts.naming import public_name
-from policies import diffing
 from policies import selectors as policy_selectors
-from policies.credits import Credit
 from policies.models import PolicyVersion, SectionVersion
 
+from . import extensions
 from .models import (
     WHOLE_TEXT,
-    Amendment,
-    AmendmentMerge,
-    AmendmentRevision,
     Consultation,
     ModerationAction,
     Position,
@@ -183,8 +178,12 @@ class SectionView:
     positions: list[PositionView]
     own: Position | None
     number: int
-    amendments: list = field(default_factory=list)
-    amendment: object = None  # the AmendmentView when this "section" is an amendment
+    # What later apps show with this section (extensions.PagePart), by extension name.
+    extras: dict[str, list] = field(default_factory=dict)
+    # On a focused pseudo-section: the item it discusses (an amendment) and its template.
+    focus: object = None
+    focus_template: str = ""
+    accepts_positions: bool = True
     body: str = ""
 
     @property
@@ -245,17 +244,17 @@ def consultation_page(
     ]
     section_meta.append((WHOLE_TEXT, WHOLE_TEXT_HEADING, "", 0))
     counts = tallies(consultation)
-    amendments = amendments_by_section(consultation, sections, counts)
-    focus_amendment = None
-    if section.startswith("amendment-"):
-        focus_amendment = next(
-            (a for group in amendments.values() for a in group if a.amendment.key == section),
-            None,
+    parts = [
+        (
+            extension.name,
+            extension.page(consultation, sections=sections, counts=counts, focus=section),
         )
-        if focus_amendment is not None:
-            focus_amendment.revisions = amendment_revisions(focus_amendment.amendment)
-            heading = gettext("Amendment #%(pk)s") % {"pk": focus_amendment.amendment.pk}
-            section_meta.append((section, heading, "", 0))
+        for extension in extensions.registered()
+        if extension.page
+    ]
+    focus_part = next((part for _name, part in parts if part.focus is not None), None)
+    if focus_part is not None:
+        section_meta.append((section, focus_part.focus_heading, "", 0))
     if section and section not in {m[0] for m in section_meta}:
         raise Http404("No such section in this consultation.")
 
@@ -339,14 +338,16 @@ def consultation_page(
     bodies = {s.key: s.body for s in sections}
     for view in views:
         view.body = bodies.get(view.key, "")
-        view.amendments = amendments.get(view.key, [])
-        view.amendment = focus_amendment if view.key == section and focus_amendment else None
+        view.extras = {name: part.by_section.get(view.key, []) for name, part in parts}
+        if focus_part is not None and view.key == section:
+            view.focus = focus_part.focus
+            view.focus_template = focus_part.focus_template
+            view.accepts_positions = focus_part.focus_accepts_positions
     return {
         "sections": views,
         "overall": overall,
         "own_count": len(own),
         "has_more": has_more,
-        "focus_amendment": focus_amendment,
     }
 
 
@@ -472,20 +473,12 @@ def summary_view(consultation: Consultation, *, include_unpublished: bool = Fals
                 "diff": diff,
             }
         )
-    amendments = list(
-        Amendment.objects.filter(consultation=consultation)
-        .select_related("author", "decided_by", "merge__version")
-        .order_by("created_at", "pk")
-    )
-    for amendment in amendments:
-        section = headings.get(amendment.section_key)
-        amendment.section_heading = section.heading if section else amendment.section_key
-    return {
-        "summary": summary,
-        "rows": rows,
-        "next_version": next_version,
-        "amendments": amendments,
-    }
+    view = {"summary": summary, "rows": rows, "next_version": next_version}
+    section_headings = {key: section.heading for key, section in headings.items()}
+    for extension in extensions.registered():
+        if extension.summary:
+            view.update(extension.summary(consultation, section_headings))
+    return view
 
 
 def export_rows(consultation: Consultation) -> list[dict]:
@@ -546,42 +539,6 @@ def export_rows(consultation: Consultation) -> list[dict]:
     return rows
 
 
-def export_amendments(consultation: Consultation) -> list[dict]:
-    """Every amendment with its state, decision, tally and where it was merged: three queries."""
-    headings = {s.key: s.heading for s in consultation.version.sections.all()}
-    counts = tallies(consultation)
-    rows = []
-    for a in (
-        Amendment.objects.filter(consultation=consultation)
-        .select_related("author", "decided_by", "merge__version")
-        .order_by("created_at", "pk")
-    ):
-        tally = counts.get(a.key, Tally())
-        merge = getattr(a, "merge", None)
-        rows.append(
-            {
-                "id": a.pk,
-                "section_key": a.section_key,
-                "section": headings.get(a.section_key, a.section_key),
-                "kind": a.kind,
-                "heading": a.heading,
-                "text": a.text,
-                "rationale": a.rationale,
-                "author": public_name(a.author),
-                "state": a.state,
-                "decision_reason": a.decision_reason,
-                "decided_by": a.decided_by.get_username() if a.decided_by else "",
-                "revision": a.revision,
-                "support": tally.support,
-                "oppose": tally.oppose,
-                "neutral": tally.neutral,
-                "merged_into_version": merge.version.number if merge and merge.version else None,
-                "created_at": a.created_at.isoformat(),
-            }
-        )
-    return rows
-
-
 def open_flags_count(consultation: Consultation) -> int:
     return consultation.flags.filter(resolved_at__isnull=True).count()
 
@@ -595,127 +552,3 @@ def contribution_count(user) -> int:
     positions = Position.objects.filter(user=user, hidden=False).order_by().values("pk")
     replies = Reply.objects.filter(user=user, hidden=False).order_by().values("pk")
     return positions.union(replies, all=True).count()
-
-
-# --- amendments ------------------------------------------------------------------------------
-
-
-@dataclass
-class AmendmentView:
-    amendment: Amendment
-    tally: Tally
-    diff_html: str
-    base_heading: str
-    merge: AmendmentMerge | None
-    revisions: list = field(default_factory=list)
-
-
-def amendment_diff(base_body: str, amendment) -> str:
-    """The amendment as a word-level diff against the section it amends (HTML, escaped)."""
-    if amendment.kind == Amendment.Kind.DELETE:
-        return diffing.render_inline(diffing.diff_words(base_body, ""))
-    if amendment.kind == Amendment.Kind.INSERT:
-        return diffing.render_inline(diffing.diff_words("", amendment.text))
-    return diffing.render_inline(diffing.diff_words(base_body, amendment.text))
-
-
-def amendments_by_section(
-    consultation: Consultation, sections, counts: dict[str, Tally]
-) -> dict[str, list[AmendmentView]]:
-    """Every amendment of the consultation with its tally and diff, grouped by the section it
-    amends: one query, whatever the number of amendments."""
-    base = {s.key: s for s in sections}
-    grouped: dict[str, list[AmendmentView]] = defaultdict(list)
-    for amendment in (
-        Amendment.objects.filter(consultation=consultation)
-        .select_related("author", "decided_by", "merge", "merge__version")
-        .order_by("created_at", "pk")
-    ):
-        section = base.get(amendment.section_key)
-        grouped[amendment.section_key].append(
-            AmendmentView(
-                amendment=amendment,
-                tally=counts.get(amendment.key, Tally()),
-                diff_html=amendment_diff(section.body if section else "", amendment),
-                base_heading=section.heading if section else amendment.section_key,
-                merge=getattr(amendment, "merge", None),
-            )
-        )
-    return dict(grouped)
-
-
-def amendment_revisions(amendment: Amendment) -> list[dict]:
-    """The author's revisions, newest first, each diffed against the one before."""
-    revisions = list(AmendmentRevision.objects.filter(amendment=amendment).order_by("number"))
-    out = []
-    for previous, current in zip([None, *revisions], revisions, strict=False):
-        out.append(
-            {
-                "revision": current,
-                "diff_html": diffing.render_inline(
-                    diffing.diff_words(previous.text if previous else "", current.text)
-                )
-                if previous
-                else "",
-            }
-        )
-    return list(reversed(out))
-
-
-def amendment_credits(version_ids: list[int]) -> dict[int, list[Credit]]:
-    """Merged amendments per published version, for the version history."""
-    found: dict[int, list[Credit]] = defaultdict(list)
-    for merge in AmendmentMerge.objects.filter(version_id__in=version_ids).select_related(
-        "amendment__author", "amendment__consultation__version__policy"
-    ):
-        amendment = merge.amendment
-        found[merge.version_id].append(
-            Credit(
-                text=gettext("amendment #%(pk)s by %(name)s")
-                % {"pk": amendment.pk, "name": amendment.author.get_username()},
-                url=consultation_url(amendment.consultation) + f"?section={amendment.key}",
-            )
-        )
-    return dict(found)
-
-
-def merge_page(consultation: Consultation) -> dict:
-    """What the facilitator merging amendments sees: accepted amendments per section, which are
-    in the draft, and which would conflict with each other."""
-    from . import amending
-
-    sections = list(consultation.version.sections.all())
-    base = {s.key: s for s in sections}
-    amendments = list(
-        Amendment.objects.filter(consultation=consultation, state__in=Amendment.MERGEABLE)
-        .select_related("author", "merge", "merge__version")
-        .order_by("section_key", "created_at")
-    )
-    changes = {
-        a.pk: amending.changes(base[a.section_key].body, a.text)
-        for a in amendments
-        if a.kind == Amendment.Kind.REPLACE and a.section_key in base
-    }
-    rows = []
-    for a in amendments:
-        clashes = []
-        for b in amendments:
-            if b.pk == a.pk or b.section_key != a.section_key:
-                continue
-            if Amendment.Kind.INSERT in (a.kind, b.kind):
-                continue
-            if Amendment.Kind.DELETE in (a.kind, b.kind) or amending.conflicts(
-                changes.get(a.pk, []), changes.get(b.pk, [])
-            ):
-                clashes.append(b)
-        section = base.get(a.section_key)
-        rows.append(
-            {
-                "amendment": a,
-                "heading": section.heading if section else a.section_key,
-                "diff_html": amendment_diff(section.body if section else "", a),
-                "merge": getattr(a, "merge", None),
-                "conflicts": clashes,
-            }
-        )
-    return {"rows": rows}

@@ -18,7 +18,6 @@ urlpatterns = [
     path(
         "<slug:slug>/consultations/<int:pk>/summary/edit/", views.summary_edit, name="summary_edit"
     ),
-    path("<slug:slug>/consultations/<int:pk>/merge/", views.merge, name="merge"),
     path("<slug:slug>/consultations/<int:pk>/export.csv", views.export_csv, name="export_csv"),
     path("<slug:slug>/consultations/<int:pk>/export.json", views.export_json, name="export_json"),
 ]

@@ -16,23 +16,19 @@ from core.views import error_text, form_message, refusal_text, sign_in_first
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage
 
-from . import exporting, rules, selectors, services
+from . import exporting, extensions, rules, selectors, services
 from .forms import (
-    AmendmentActionForm,
-    AmendmentForm,
     ConsultationForm,
-    DecideAmendmentForm,
     FeedbackForm,
     ModerateForm,
     PositionForm,
-    PublishMergeForm,
     ReplyForm,
     StateForm,
     SummaryIntroForm,
     SummarySectionForm,
     TargetForm,
 )
-from .models import WHOLE_TEXT, Amendment, Consultation, Position, PrivateFeedback, Reply
+from .models import WHOLE_TEXT, Consultation, Position, PrivateFeedback, Reply
 from .tasks import prepare_export
 
 
@@ -48,6 +44,10 @@ def _int(value, default=1, ceiling=10_000):
         return min(max(1, int(value)), ceiling)
     except (TypeError, ValueError):
         return default
+
+
+def _extensions():
+    return extensions.registered()
 
 
 def _render_detail(request, consultation, *, status=200, errors=None):
@@ -81,46 +81,17 @@ def _render_detail(request, consultation, *, status=200, errors=None):
         "open_flags": selectors.open_flags_count(consultation) if rules.can_moderate(user) else 0,
         "now": timezone.now(),
         "stances": Position.Stance.choices,
-        "amendment_kinds": Amendment.Kind.choices,
-        "has_mergeable": rules.can_merge_into_policy(user, consultation)
-        and any(
-            av.amendment.state in Amendment.MERGEABLE
-            for s in data["sections"]
-            for av in s.amendments
-        ),
+        "section_end_templates": [
+            e.section_end_template for e in _extensions() if e.section_end_template
+        ],
+        "facilitator_templates": [
+            e.facilitator_template for e in _extensions() if e.facilitator_template
+        ],
     }
-    _errors_without_a_form(context)
+    for extension in _extensions():
+        if extension.detail_context:
+            extension.detail_context(request, consultation, context)
     return TemplateResponse(request, "consultations/detail.html", context, status=status)
-
-
-_AMENDMENT_TARGETS = ("amend-", "revise-", "withdraw-", "decide-", "position-amendment-")
-
-
-def _errors_without_a_form(context) -> None:
-    """An amendment action can fail after its form has left the page (the amendment was
-    decided meanwhile, or the post named an unknown section): show that error at the top."""
-    errors = context["errors"]
-    if not errors:
-        return
-    user = context["request_user"]
-    rendered = set()
-    for s in context["data"]["sections"]:
-        amendment = s.amendment.amendment if s.amendment else None
-        proposed = amendment is None or amendment.state == Amendment.State.PROPOSED
-        if context["can_take_position"] and proposed:
-            rendered.add(f"position-{s.key}")
-        if amendment is None and s.key != WHOLE_TEXT and context["can_take_position"]:
-            rendered.add(f"amend-{s.key}")
-        if amendment is not None and proposed:
-            if amendment.author_id == user.pk:
-                rendered.add(f"withdraw-{amendment.pk}")
-                if context["consultation"].is_open:
-                    rendered.add(f"revise-{amendment.pk}")
-            if context["can_manage"]:
-                rendered.add(f"decide-{amendment.pk}")
-    for target, error in list(errors.items()):
-        if target.startswith(_AMENDMENT_TARGETS) and target not in rendered:
-            errors["page"] = error
 
 
 @require_http_methods(["GET", "POST"])
@@ -135,10 +106,7 @@ def detail(request, slug, pk):
         "flag": _post_flag,
         "moderate": _post_moderate,
         "carry": _post_carry,
-        "amend": _post_amend,
-        "amend_revise": _post_amend_revise,
-        "amend_withdraw": _post_amend_withdraw,
-        "amend_decide": _post_amend_decide,
+        **{name: view for e in _extensions() for name, view in e.actions.items()},
     }.get(action)
     if handler is None:
         return HttpResponse(_("Unknown action."), status=400, content_type="text/plain")
@@ -389,6 +357,7 @@ def summary(request, slug, pk):
             "view": view,
             "can_write": can_write,
             "sections": {s.key: s for s in consultation.version.sections.all()},
+            "summary_templates": [e.summary_template for e in _extensions() if e.summary_template],
         },
         status=200,
     )
@@ -560,159 +529,3 @@ def export_json(request, slug, pk):
 
 def export_csv(request, slug, pk):
     return export(request, slug, pk, "csv")
-
-
-# --- amendments ------------------------------------------------------------------------------
-
-
-def _amendment(consultation, form) -> Amendment | None:
-    return Amendment.objects.filter(
-        pk=form.cleaned_data["amendment"], consultation=consultation
-    ).first()
-
-
-def _post_amend(request, consultation):
-    form = AmendmentForm(request.POST)
-    target = f"amend-{request.POST.get('section_key', '')}"
-    if not form.is_valid():
-        return _fail(request, consultation, target, form_message(form), form)
-    data = form.cleaned_data
-    try:
-        amendment = services.propose_amendment(
-            consultation=consultation,
-            user=request.user,
-            section_key=data["section_key"],
-            kind=data["kind"],
-            heading=data["heading"],
-            text=data["text"],
-            rationale=data["rationale"],
-        )
-    except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, refusal_text(exc), form)
-    messages.success(request, _("Your amendment is proposed; others can now weigh it."))
-    return redirect(_section_url(consultation, amendment.key))
-
-
-def _post_amend_revise(request, consultation):
-    action = AmendmentActionForm(request.POST)
-    form = AmendmentForm(request.POST)
-    target = f"revise-{request.POST.get('amendment', '')}"
-    if not (action.is_valid() and form.is_valid()):
-        return _fail(
-            request, consultation, target, form_message(action) or form_message(form), form
-        )
-    amendment = _amendment(consultation, action)
-    if amendment is None:
-        return _fail(request, consultation, target, _("That amendment does not exist."), form)
-    data = form.cleaned_data
-    try:
-        services.revise_amendment(
-            amendment=amendment,
-            user=request.user,
-            kind=data["kind"],
-            heading=data["heading"],
-            text=data["text"],
-            rationale=data["rationale"],
-        )
-    except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, refusal_text(exc), form)
-    messages.success(request, _("Your amendment is revised; the earlier wording stays visible."))
-    return redirect(_section_url(consultation, amendment.key))
-
-
-def _post_amend_withdraw(request, consultation):
-    action = AmendmentActionForm(request.POST)
-    target = f"withdraw-{request.POST.get('amendment', '')}"
-    amendment = _amendment(consultation, action) if action.is_valid() else None
-    if amendment is None:
-        return _fail(request, consultation, target, _("That amendment does not exist."))
-    try:
-        services.withdraw_amendment(amendment=amendment, user=request.user)
-    except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, refusal_text(exc))
-    messages.success(request, _("Your amendment is withdrawn."))
-    return redirect(_section_url(consultation, amendment.key))
-
-
-def _post_amend_decide(request, consultation):
-    form = DecideAmendmentForm(request.POST)
-    target = f"decide-{request.POST.get('amendment', '')}"
-    if not form.is_valid():
-        message = (
-            _("Give a public reason for the decision.")
-            if "reason" in form.errors
-            else _("Accept, partly accept or reject an existing amendment.")
-        )
-        return _fail(request, consultation, target, message, form)
-    amendment = _amendment(consultation, form)
-    if amendment is None:
-        return _fail(request, consultation, target, _("That amendment does not exist."), form)
-    try:
-        services.decide_amendment(
-            amendment=amendment,
-            user=request.user,
-            state=form.cleaned_data["state"],
-            reason=form.cleaned_data["reason"],
-        )
-    except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, refusal_text(exc), form)
-    messages.success(request, _("Decision recorded; the reason is public."))
-    return redirect(_section_url(consultation, amendment.key))
-
-
-@require_http_methods(["GET", "POST"])
-def merge(request, slug, pk):
-    """Apply accepted amendments to the policy's next draft, one click each, then publish."""
-    consultation = _load(request, slug, pk)
-    if not request.user.is_authenticated:
-        return sign_in_first(request, request.path)
-    if not rules.can_merge_into_policy(request.user, consultation):
-        raise PermissionDenied
-    page = consultation.version.policy
-    status = 200
-    error = ""
-    publish_form = PublishMergeForm(
-        initial={"summary": services.merge_summary(consultation.version.policy_id)}
-    )
-    if request.method == "POST":
-        action = request.POST.get("action")
-        try:
-            if action == "apply":
-                form = AmendmentActionForm(request.POST)
-                amendment = _amendment(consultation, form) if form.is_valid() else None
-                if amendment is None:
-                    raise ValidationError(_("Choose an accepted amendment of this consultation."))
-                services.apply_amendment(amendment=amendment, user=request.user)
-                messages.success(
-                    request, _("Amendment #%(pk)s is in the draft.") % {"pk": amendment.pk}
-                )
-                return redirect(request.path)
-            if action == "publish":
-                publish_form = PublishMergeForm(request.POST)
-                if not publish_form.is_valid():
-                    raise ValidationError(_("The new version needs an edit summary."))
-                version = services.publish_merged_draft(
-                    consultation=consultation,
-                    user=request.user,
-                    summary=publish_form.cleaned_data["summary"],
-                )
-                if version is None:
-                    raise ValidationError(_("The draft's text is the same as the current version."))
-                messages.success(
-                    request, _("Version %(number)s is published.") % {"number": version.number}
-                )
-                return redirect(f"{page.url}versions/")
-            raise ValidationError(_("Unknown action."))
-        except ValidationError as exc:
-            error = error_text(exc)
-            status = 409 if action in ("apply", "publish") else 400
-    context = {
-        "consultation": consultation,
-        "policy": page,
-        "base_url": selectors.consultation_url(consultation),
-        "data": selectors.merge_page(consultation),
-        "publish_form": publish_form,
-        "error": error,
-        "edit_url": f"/admin/pages/{page.pk}/edit/",
-    }
-    return TemplateResponse(request, "consultations/merge.html", context, status=status)

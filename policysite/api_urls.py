@@ -11,6 +11,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from amendments import api as amendments
 from communities import api as communities
 from consultations import api as consultations
 from policies import api as policies
@@ -127,7 +128,7 @@ urlpatterns = [
     path("consultations/<num:pk>/replies/", consultations.ReplyList.as_view(), name="replies"),
     path(
         "consultations/<num:pk>/amendments/",
-        consultations.AmendmentList.as_view(),
+        amendments.AmendmentList.as_view(),
         name="amendments",
     ),
     path("consultations/<num:pk>/summary/", consultations.SummaryDetail.as_view(), name="summary"),

@@ -20,7 +20,8 @@ urlpatterns = [
     path("api/v1/", include("policysite.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_urls.docs_view, name="api-docs"),
-    path("search/", views.search, name="search"),
+    # /search/, named "search" (search/urls.py).
+    path("", include("search.urls")),
     # set_language: the language switcher posts here (no i18n_patterns: URLs stay unprefixed).
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz/", views.health, name="health"),
@@ -53,6 +54,7 @@ if settings.DEBUG:
 # Wagtail's catch-all comes last.
 urlpatterns += [
     path("", include("consultations.urls")),
+    path("", include("amendments.urls")),
     path("", include("communities.urls")),
     path("", include("ratification.urls")),
     path("", include(wagtail_urls)),

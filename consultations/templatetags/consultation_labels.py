@@ -1,4 +1,4 @@
-"""Stance and amendment labels as they read inside a sentence.
+"""Stance labels as they read inside a sentence.
 
 English lower-cases a label mid-sentence ("Strong support", "alice, oppose"); German keeps its
 nouns capitalised and inflects adjectives, so each phrase is its own message rather than a
@@ -7,7 +7,7 @@ label run through |lower."""
 from django import template
 from django.utils.translation import gettext, pgettext
 
-from ..models import Amendment, Position
+from ..models import Position
 
 register = template.Library()
 
@@ -52,16 +52,3 @@ def stance_word(value: str) -> str:
         Stance.NEUTRAL: pgettext("stance inside a sentence", "neutral"),
     }
     return words.get(value, pgettext("stance inside a sentence", "comment"))
-
-
-@register.filter
-def kind_word(value: str) -> str:
-    """An amendment's kind inside a sentence: "replace the text", "delete the section"."""
-    words = {
-        Amendment.Kind.REPLACE: pgettext("amendment kind inside a sentence", "replace the text"),
-        Amendment.Kind.DELETE: pgettext("amendment kind inside a sentence", "delete the section"),
-        Amendment.Kind.INSERT: pgettext(
-            "amendment kind inside a sentence", "add a new section after it"
-        ),
-    }
-    return words.get(value, value)

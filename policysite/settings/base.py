@@ -19,9 +19,11 @@ INSTALLED_APPS = [
     "core",
     "policies",
     "consultations",
+    "amendments",
     "communities",
     "ratification",
     "accounts",
+    "search",
     "policysite",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -276,7 +278,7 @@ SPECTACULAR_SETTINGS = {
     # Several models have a "state", "status" or "outcome": name each set of choices.
     "ENUM_NAME_OVERRIDES": {
         "ConsultationStateEnum": "consultations.models.Consultation.State",
-        "AmendmentStateEnum": "consultations.models.Amendment.State",
+        "AmendmentStateEnum": "amendments.models.Amendment.State",
         "SummaryOutcomeEnum": "consultations.models.SummarySection.Outcome",
         "AdoptionStatusEnum": "communities.models.Adoption.Status",
         "SectionDiffStatusEnum": "policies.api.SECTION_STATUSES",

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from amendments import services as amendment_services
 from communities import services as community_services
 from consultations import services as consultation_services
 from ratification import services as vote_services
@@ -75,7 +76,7 @@ def grow(world, editor, facilitator) -> None:
             consultation_services.moderate(item=reply, user=facilitator, hide=True, reason="No.")
             consultation_services.moderate(item=position, user=facilitator, hide=True, reason="No.")
         if i < 6:
-            consultation_services.propose_amendment(
+            amendment_services.propose_amendment(
                 consultation=world.consultation,
                 section_key=world.keys[i % 3],
                 user=person,

@@ -195,9 +195,10 @@ def test_summaries_published_only(api, world):
 
 
 def test_amendments_with_state_and_tally(api, world, participant):
+    from amendments import services as amendment_services
     from consultations import services
 
-    amendment = services.propose_amendment(
+    amendment = amendment_services.propose_amendment(
         consultation=world.consultation,
         section_key=world.keys[0],
         user=participant,

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from amendments import services as amendment_services
 from consultations import services as consultation_services
 from consultations.selectors import consultation_url
 from ratification import eligibility
@@ -123,7 +124,7 @@ def test_a_changed_stance_is_named_in_german(client, consultation, participant, 
 
 
 def test_an_amendment_in_german(client, consultation, participant, key):
-    amendment = consultation_services.propose_amendment(
+    amendment = amendment_services.propose_amendment(
         consultation=consultation,
         user=participant,
         section_key=key,

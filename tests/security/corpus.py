@@ -10,7 +10,7 @@ spread over as many objects as it takes for every payload to land in every field
   for the chunks to cover the corpus; a payload longer than the field can never be stored
   there, and `Corpus.coverage` records how many payloads each field kind received.
 
-Amendments refuse HTML tags outright (consultations.services._amendment_text). The builder
+Amendments refuse HTML tags outright (amendments.services._amendment_text). The builder
 checks that refusal, then also writes the refused payloads straight into the rows, as data
 imported before the rule existed would be: the pages must still escape them.
 
@@ -28,9 +28,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import slugify
 
+from amendments import services as amendment_services
+from amendments.models import Amendment, AmendmentRevision
 from communities import services as community_services
 from consultations import services as consultation_services
-from consultations.models import WHOLE_TEXT, Amendment, AmendmentRevision
+from consultations.models import WHOLE_TEXT
 from consultations.selectors import consultation_url
 from policies import services as policy_services
 from policies.models import PolicyPage
@@ -52,7 +54,7 @@ ALL_LINE = " ".join(P.TEXTS)  # unlimited plain-text fields
 
 
 def _amendment_refuses(text: str) -> bool:
-    return bool(consultation_services._HTML_TAG.search(text))
+    return bool(amendment_services._HTML_TAG.search(text))
 
 
 ACCEPTED = [t for t in P.TEXTS if not _amendment_refuses(t)]
@@ -231,7 +233,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
     # written into the rows directly.
     for text in REFUSED[:10]:
         try:
-            consultation_services.propose_amendment(
+            amendment_services.propose_amendment(
                 consultation=main,
                 user=fran,
                 section_key=keys[1],
@@ -246,7 +248,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
     replaced = []
     for i, chunk in enumerate(accepted_chunks):
         replaced.append(
-            consultation_services.propose_amendment(
+            amendment_services.propose_amendment(
                 consultation=main,
                 user=fran,
                 section_key=keys[i + 1],
@@ -255,7 +257,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
                 rationale=chunk,
             )
         )
-    consultation_services.revise_amendment(
+    amendment_services.revise_amendment(
         amendment=replaced[0],
         user=fran,
         kind="replace",
@@ -264,7 +266,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
     )
     accepted_headings = P.pack(ACCEPTED, limit=255)
     for heading in accepted_headings:
-        consultation_services.propose_amendment(
+        amendment_services.propose_amendment(
             consultation=main,
             user=fran,
             section_key=keys[0],
@@ -276,7 +278,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
     refused_headings = P.pack(REFUSED, limit=255)
     raw = []
     for heading in refused_headings:
-        amendment = consultation_services.propose_amendment(
+        amendment = amendment_services.propose_amendment(
             consultation=main,
             user=fran,
             section_key=keys[2],
@@ -308,7 +310,7 @@ def _build_consultation(corpus: Corpus, page, fran, people, keys, consulted, now
         )
     decision = [t for t in ACCEPTED if len(t) < 5000]
     for amendment in replaced:
-        consultation_services.decide_amendment(
+        amendment_services.decide_amendment(
             amendment=amendment,
             user=fran,
             state="accepted",
@@ -419,7 +421,7 @@ def _build_open_consultation(corpus: Corpus, page, fran, people, keys, now):
         stance="oppose",
         reason=MD[0],
     )
-    amendment = consultation_services.propose_amendment(
+    amendment = amendment_services.propose_amendment(
         consultation=consultation,
         user=fran,
         section_key=keys[2],

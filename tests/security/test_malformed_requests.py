@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from amendments import services as amendment_services
 from communities import services as community_services
 from consultations import services as consultation_services
 from consultations.models import WHOLE_TEXT
@@ -88,7 +89,7 @@ def _build_world() -> dict:
         consultation=consultation, section_key=keys[0], user=kim, stance="oppose", reason="No."
     )
     reply = consultation_services.add_reply(position=position, user=fran, body="Why?")
-    amendment = consultation_services.propose_amendment(
+    amendment = amendment_services.propose_amendment(
         consultation=consultation,
         user=kim,
         section_key=keys[1],
@@ -96,7 +97,7 @@ def _build_world() -> dict:
         text="Better words.",
         rationale="Clearer.",
     )
-    accepted = consultation_services.propose_amendment(
+    accepted = amendment_services.propose_amendment(
         consultation=consultation,
         user=kim,
         section_key=keys[0],
@@ -104,7 +105,7 @@ def _build_world() -> dict:
         text="Accepted words.",
         rationale="Clearer.",
     )
-    consultation_services.decide_amendment(
+    amendment_services.decide_amendment(
         amendment=accepted, user=fran, state="accepted", reason="Yes."
     )
     closed = consultation_services.create_consultation(

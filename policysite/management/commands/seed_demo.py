@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.demo import seed_identities
+from amendments.demo import seed_amendments
 from communities.demo import seed_communities
 from consultations.demo import seed_consultations
 from policies.demo import DEMO_PASSWORD, demo_user, seed_policies, seed_translations
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         page = seed_policies()
         translations = seed_translations(page)
         consultations = seed_consultations(page)
+        seed_amendments(page)
         communities = seed_communities(page)
         votes = seed_ratification(page)
         seed_identities()

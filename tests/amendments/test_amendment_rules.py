@@ -10,15 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from wagtail.models import Revision
 
-from consultations import rules, services
-from consultations.models import (
-    WHOLE_TEXT,
-    Amendment,
-    AmendmentMerge,
-    AmendmentRevision,
-    Consultation,
-    Position,
-)
+from amendments import rules, services
+from amendments.models import Amendment, AmendmentMerge, AmendmentRevision
+from consultations import services as consultation_services
+from consultations.models import WHOLE_TEXT, Consultation, Position
 from policies import services as policy_services
 from policies.models import PolicyPage, PolicySection, PolicyVersion
 from tests.factories import UserFactory
@@ -194,12 +189,12 @@ PREDICATES = {
     "apply": rules.can_merge_amendment,
 }
 PERMISSIONS = {
-    "propose": "consultations.propose_amendment",
-    "revise": "consultations.revise_amendment",
-    "withdraw": "consultations.withdraw_amendment",
-    "decide": "consultations.decide_amendment",
+    "propose": "amendments.propose_amendment",
+    "revise": "amendments.revise_amendment",
+    "withdraw": "amendments.withdraw_amendment",
+    "decide": "amendments.decide_amendment",
     "position": "consultations.take_position",
-    "apply": "consultations.merge_amendment",
+    "apply": "amendments.merge_amendment",
 }
 ON_CONSULTATION = ("propose", "position")
 
@@ -291,7 +286,7 @@ def _attempt(action, *, user, consultation, amendment, version, keys) -> str:
                 amendment=amendment, user=user, state="accepted", reason="Widely supported."
             )
         elif action == "position":
-            services.take_position(
+            consultation_services.take_position(
                 consultation=consultation, section_key=amendment.key, user=user, stance="support"
             )
         elif action == "apply":
@@ -485,7 +480,7 @@ def test_nothing_builds_on_a_withdrawn_amendment(
     with pytest.raises(ValidationError, match="withdrawn: it cannot be withdrawn"):
         services.withdraw_amendment(amendment=pending, user=pat)
     with pytest.raises(ValidationError, match="not part of the consulted version"):
-        services.take_position(
+        consultation_services.take_position(
             consultation=consultation, section_key=pending.key, user=quinn, stance="support"
         )
     with pytest.raises(ValidationError, match="already withdrawn"):

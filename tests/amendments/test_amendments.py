@@ -5,8 +5,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from consultations import services
-from consultations.models import Amendment, AmendmentMerge, AmendmentRevision, Position
+from amendments import services
+from amendments.models import Amendment, AmendmentMerge, AmendmentRevision
+from consultations import services as consultation_services
+from consultations.models import Position
 from policies.models import PolicyVersion
 
 from .conftest import in_state, page_text
@@ -51,7 +53,7 @@ def test_proposal_shows_as_a_diff_and_takes_positions(
     text = reword(body(version, keys[0]), "word0", "kindness")
     amendment = propose(consultation, pat, keys[0], text)
     for user, stance in ((quinn, "support"), (rey, "oppose")):
-        services.take_position(
+        consultation_services.take_position(
             consultation=consultation,
             section_key=amendment.key,
             user=user,
@@ -132,7 +134,7 @@ def test_author_revises_then_withdraws_and_nobody_else_may(
             amendment=amendment, user=pat, kind="replace", text=first, rationale="again"
         )
     with pytest.raises(ValidationError):  # no positions on a withdrawn amendment
-        services.take_position(
+        consultation_services.take_position(
             consultation=consultation, section_key=amendment.key, user=quinn, stance="support"
         )
 
@@ -209,7 +211,7 @@ def test_summary_and_exports_include_amendments(
 ):
     pat, quinn, _ = participants
     accepted = propose(consultation, pat, keys[0], reword(body(version, keys[0]), "word0", "care"))
-    services.take_position(
+    consultation_services.take_position(
         consultation=consultation, section_key=accepted.key, user=quinn, stance="support"
     )
     withdrawn = propose(consultation, quinn, keys[1], "Shorter.", why="Too long.")

@@ -12,13 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone
 
-from consultations import services
-from consultations.models import (
-    Amendment,
-    AmendmentMerge,
-    AmendmentRevision,
-    Position,
-)
+from amendments import services
+from amendments.models import Amendment, AmendmentMerge, AmendmentRevision
+from consultations import services as consultation_services
+from consultations.models import Position
 from consultations.selectors import consultation_url
 from tests.factories import make_policy
 from tests.html_safety import script_problems
@@ -586,7 +583,7 @@ def _populated(editor, facilitator, *, slug, n_amendments, n_positions):
     section and its amendments."""
     policy = make_policy(editor=editor, slug=slug, title=f"Policy {slug}", n_sections=3)
     version = policy.versions.get()
-    consultation = services.create_consultation(
+    consultation = consultation_services.create_consultation(
         version=version,
         user=facilitator,
         title=f"Consultation {slug}",
