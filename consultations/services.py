@@ -429,6 +429,111 @@ def give_private_feedback(
     )
 
 
+# --- imported discussions (manage.py import_discussion) ----------------------------------
+
+
+def _check_imported(consultation: Consultation, *, source: str) -> None:
+    if consultation.state == State.SUMMARISED:
+        raise ValidationError(
+            gettext(
+                "“%(title)s” is already summarised; importing now would change the positions "
+                "its summary is based on."
+            )
+            % {"title": consultation.title}
+        )
+    if not source.strip():
+        raise ValidationError({"imported_from": gettext("Say where the item was imported from.")})
+
+
+@transaction.atomic
+def import_position(
+    *,
+    consultation: Consultation,
+    section_key: str,
+    author: str,
+    source: str,
+    import_key: str,
+    stance: str,
+    strength: str,
+    reason: str,
+    when: datetime,
+) -> Position:
+    """Record a position from a wiki discussion under its wiki author's name (an unsigned one
+    has none), dated when it was written. Unlike take_position it needs no account and takes
+    any state but summarised (discussions are imported after the fact); `import_key` makes
+    importing twice a no-op (the database refuses a second row with the same key)."""
+    _check_imported(consultation, source=source)
+    if stance and stance not in Position.Stance.values:
+        raise ValidationError({"stance": gettext("Choose Support, Oppose or Neutral.")})
+    if strength not in Position.Strength.values:
+        raise ValidationError({"strength": gettext("Strength is strong, weak or nothing.")})
+    if (
+        section_key != WHOLE_TEXT
+        and not consultation.version.sections.filter(key=section_key).exists()
+    ):
+        raise ValidationError(
+            {"section_key": gettext("That section is not part of the consulted version.")}
+        )
+    position = Position(
+        consultation=consultation,
+        section_key=section_key,
+        stance=stance,
+        strength=strength,
+        reason=reason,
+        created_at=when,
+        updated_at=when,
+        user=None,
+        imported_author=author[:150],
+        imported_from=source,
+        import_key=import_key,
+    )
+    position._change_reason = f"Imported from {source}"
+    position.save()
+    _invalidate_tallies(consultation.pk)
+    return position
+
+
+@transaction.atomic
+def import_reply(
+    *,
+    position: Position,
+    parent: Reply | None,
+    author: str,
+    source: str,
+    import_key: str,
+    body: str,
+    when: datetime,
+) -> Reply:
+    """Record a reply from a wiki discussion under its wiki author's name, one level below the
+    message it answers (threads go Reply.MAX_DEPTH levels deep, as on the page)."""
+    _check_imported(position.consultation, source=source)
+    if not body.strip():
+        raise ValidationError({"body": gettext("This cannot be empty.")})
+    depth = 1
+    if parent is not None:
+        if parent.position_id != position.pk:
+            raise ValidationError(gettext("That reply belongs to another thread."))
+        depth = parent.depth + 1
+    if depth > Reply.MAX_DEPTH:
+        raise ValidationError(
+            gettext("Threads go %(depth)s levels deep; reply to an earlier message instead.")
+            % {"depth": Reply.MAX_DEPTH}
+        )
+    reply = Reply.objects.create(
+        position=position,
+        parent=parent,
+        depth=depth,
+        body=body,
+        created_at=when,
+        user=None,
+        imported_author=author[:150],
+        imported_from=source,
+        import_key=import_key,
+    )
+    _invalidate_tallies(position.consultation_id)
+    return reply
+
+
 # --- carry-forward ------------------------------------------------------------------------
 
 

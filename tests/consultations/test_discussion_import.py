@@ -25,6 +25,7 @@ RENDERED = SAMPLES / "sample-consultation.rendered.txt"
 
 needs_samples = pytest.mark.skipif(not SAMPLES.exists(), reason="shared corpus not available")
 
+NOW = datetime(2025, 3, 3, 9, 12, tzinfo=UTC)
 SIG = "[[User:Ann|Ann]] ([[User talk:Ann|talk]]) 09:12, 3 March 2025 (UTC)"
 HEAD = "= Title =\nIntro {{Support}} text.\n\n== Our pledge ==\n"
 
@@ -528,3 +529,84 @@ def test_dry_run_writes_nothing(consultation, tmp_path):
     out = _run(good, consultation.pk, "--dry-run")
     assert out.startswith("Would import 1 positions and 0 replies; skipped 0.")
     assert Position.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_refused_item_midway_writes_nothing(consultation, tmp_path, monkeypatch):
+    """The command writes through the services; when one refuses an item after others were
+    written, the whole import is rolled back and the refusal is reported."""
+    from django.core.exceptions import ValidationError
+
+    from consultations import services
+    from consultations.models import Position, Reply
+
+    discussion = tmp_path / "thread.wikitext"
+    discussion.write_text(
+        f"== Our pledge ==\n* {{{{Support}}}} Yes. {SIG}\n** I agree. {SIG}\n"
+        f"* {{{{Oppose}}}} No. {SIG}\n",
+        encoding="utf-8",
+    )
+    real = services.import_reply
+
+    def refuse(**kwargs):
+        real(**kwargs)
+        raise ValidationError("Threads go 3 levels deep; reply to an earlier message instead.")
+
+    monkeypatch.setattr(services, "import_reply", refuse)
+    with pytest.raises(CommandError, match="Threads go 3 levels deep.*Nothing was written"):
+        _run(discussion, consultation.pk)
+    assert Position.objects.count() == 0 and Reply.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_import_services_refuse_what_the_page_would_not_show(consultation):
+    from django.core.exceptions import ValidationError
+
+    from consultations import services
+
+    fields = dict(
+        author="Ann", source="meta", stance="support", strength="", reason="Yes.", when=NOW
+    )
+    with pytest.raises(ValidationError, match="not part of the consulted version"):
+        services.import_position(
+            consultation=consultation, section_key="no-such-section", import_key="a", **fields
+        )
+    with pytest.raises(ValidationError, match="Choose Support"):
+        services.import_position(
+            consultation=consultation,
+            section_key=_keys(consultation)["Our pledge"],
+            import_key="b",
+            **{**fields, "stance": "maybe"},
+        )
+    position = services.import_position(
+        consultation=consultation, section_key="__whole__", import_key="c", **fields
+    )
+    parent = None
+    for depth in (1, 2, 3):
+        parent = services.import_reply(
+            position=position, parent=parent, author="Bo", source="meta", import_key=f"r{depth}",
+            body="Indeed.", when=NOW,
+        )  # fmt: skip
+        assert parent.depth == depth
+    with pytest.raises(ValidationError, match="Threads go 3 levels deep"):
+        services.import_reply(
+            position=position, parent=parent, author="Bo", source="meta", import_key="r4",
+            body="Deeper.", when=NOW,
+        )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_imported_positions_count_in_the_tally_at_once(
+    client, consultation, tmp_path, django_capture_on_commit_callbacks
+):
+    """The tally is cached; an import refreshes it when it commits."""
+    from consultations.selectors import consultation_url, tallies
+
+    key = _keys(consultation)["Our pledge"]
+    assert tallies(consultation).get(key) is None  # cached before the import
+    discussion = tmp_path / "one.wikitext"
+    discussion.write_text(f"== Our pledge ==\n* {{{{Oppose}}}} No. {SIG}\n", encoding="utf-8")
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(discussion, consultation.pk)
+    assert tallies(consultation)[key].oppose == 1
+    assert "Ann" in client.get(consultation_url(consultation)).content.decode()

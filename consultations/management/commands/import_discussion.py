@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 
+from consultations import services
 from consultations.discussion_import import (
     DiscussionFormatError,
     ImportedPosition,
@@ -21,8 +22,8 @@ from consultations.discussion_import import (
     parse_wikitext,
 )
 from consultations.models import WHOLE_TEXT, Consultation, Position, Reply
-from consultations.services import tally_cache_key
 from core.text import NulCharacterError, imported_text, strip_control_characters
+from core.views import error_text
 
 _NUMBERING = re.compile(r"^(?:§\s*)?(?:\d+(?:\.\d+)*[.)]?|[IVXLC]+\.|[A-Za-z]\))\s+")
 _WIKITEXT_SUFFIXES = {".wiki", ".wikitext", ".mediawiki", ".mw"}
@@ -103,7 +104,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        """Check everything first, then write all rows in one transaction and report."""
+        """Check everything first, then write all rows in one transaction (through the
+        services' import_position and import_reply) and report."""
         source = strip_control_characters(options["source_wiki"]).strip()
         if not source or len(source) > Position._meta.get_field("imported_from").max_length:
             raise CommandError("--source-wiki must be 1 to 200 characters.")
@@ -119,8 +121,8 @@ class Command(BaseCommand):
                 report = self._import(consultation, parsed, sections, source)
                 if options["dry_run"]:
                     transaction.set_rollback(True)
-                else:
-                    transaction.on_commit(lambda: cache.delete(tally_cache_key(consultation.pk)))
+        except ValidationError as exc:
+            raise CommandError(f"{error_text(exc)} Nothing was written.") from exc
         except IntegrityError as exc:
             raise CommandError(
                 f"The database refused the import ({exc}); nothing was written. Is another "
@@ -213,7 +215,9 @@ class Command(BaseCommand):
         report = ImportReport(skipped=list(parsed.skipped))
         existing = {
             p.import_key: p
-            for p in Position.objects.filter(consultation=consultation).exclude(import_key="")
+            for p in Position.objects.filter(consultation=consultation)
+            .exclude(import_key="")
+            .select_related("consultation")
         }
         existing_replies = {
             (r.position_id, r.import_key): r
@@ -254,21 +258,17 @@ class Command(BaseCommand):
             when = item.timestamp or consultation.opens_at
             position = existing.get(pkey)
             if position is None:
-                position = Position(
+                position = services.import_position(
                     consultation=consultation,
                     section_key=key,
+                    author=item.author,
+                    source=source,
+                    import_key=pkey,
                     stance=item.stance,
                     strength=item.strength,
                     reason=item.reason,
-                    created_at=when,
-                    updated_at=when,
-                    user=None,
-                    imported_author=item.author[:150],
-                    imported_from=source,
-                    import_key=pkey,
+                    when=when,
                 )
-                position._change_reason = f"Imported from {source}"
-                position.save()
                 existing[pkey] = position
                 report.positions += 1
             else:
@@ -307,16 +307,14 @@ class Command(BaseCommand):
                 continue
             # Without a timestamp, a reply is dated like the message it answers.
             when = reply.timestamp or (parent_reply or position).created_at
-            created = Reply.objects.create(
+            created = services.import_reply(
                 position=position,
                 parent=parent_reply,
-                depth=reply.depth,
-                body=reply.body,
-                created_at=when,
-                user=None,
-                imported_author=reply.author[:150],
-                imported_from=source,
+                author=reply.author,
+                source=source,
                 import_key=rkey,
+                body=reply.body,
+                when=when,
             )
             existing[(position.pk, rkey)] = created
             saved.append((created, rkey))
