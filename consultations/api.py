@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from accounts import selectors as account_selectors
 from core.api import IdFilter, WriteThrottleMixin, absolute
 
-from . import rules, selectors, services
+from . import selectors, services
 from .models import (
     WHOLE_TEXT,
     Consultation,
@@ -27,17 +27,13 @@ from .models import (
 )
 
 
-def visible_consultations(user):
-    """What this person may see: everything but drafts, which only facilitators see (as on the
-    pages, see rules.can_view)."""
-    consultations = Consultation.objects.select_related("version__policy")
-    if not rules.is_facilitator(user):
-        consultations = consultations.exclude(state=Consultation.State.DRAFT)
-    return consultations
-
-
 def get_consultation(user, pk) -> Consultation:
-    consultation = visible_consultations(user).filter(pk=pk).first()
+    consultation = (
+        selectors.visible_consultations(user)
+        .select_related("version__policy")
+        .filter(pk=pk)
+        .first()
+    )
     if consultation is None:
         raise Http404("No such consultation.")
     return consultation
@@ -295,7 +291,11 @@ class ConsultationList(generics.ListAPIView):
     filterset_class = ConsultationFilter
 
     def get_queryset(self):
-        return visible_consultations(self.request.user).order_by("-opens_at", "-pk")
+        return (
+            selectors.visible_consultations(self.request.user)
+            .select_related("version__policy")
+            .order_by("-opens_at", "-pk")
+        )
 
 
 @extend_schema(tags=["consultations"])
@@ -320,9 +320,11 @@ class ConsultationDetail(ConsultationScopedMixin, generics.RetrieveAPIView):
             for field in ("support", "oppose", "neutral", "comments", "replies"):
                 setattr(overall, field, getattr(overall, field) + getattr(tally, field))
         consultation.overall = overall
-        consultation.summary_published = Summary.objects.filter(
-            consultation=consultation, published_at__isnull=False
-        ).exists()
+        consultation.summary_published = (
+            selectors.visible_summaries(self.request.user)
+            .filter(consultation=consultation)
+            .exists()
+        )
         return consultation
 
 
@@ -406,13 +408,12 @@ class SummaryList(generics.ListAPIView):
     filterset_class = SummaryFilter
 
     def get_queryset(self):
-        cited = Position.objects.filter(hidden=False).only("pk", "hidden")
+        cited = selectors.visible_positions().only("pk", "hidden")
         sections = SummarySection.objects.order_by("pk").prefetch_related(
             Prefetch("cited_positions", queryset=cited)
         )
         return (
-            Summary.objects.filter(published_at__isnull=False)
-            .exclude(consultation__state=Consultation.State.DRAFT)
+            selectors.visible_summaries(self.request.user)
             .select_related("consultation__version__policy")
             .prefetch_related(Prefetch("sections", queryset=sections))
             .order_by("-published_at", "-pk")

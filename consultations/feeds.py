@@ -1,5 +1,6 @@
 """Atom feed of published consultation summaries."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.utils.html import escape
 from django.utils.translation import gettext
@@ -7,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.feeds import XmlSafeAtom1Feed
 
-from .models import Summary
-from .selectors import consultation_url
+from .selectors import consultation_url, visible_summaries
 
 
 class SummaryFeed(Feed):
@@ -19,7 +19,7 @@ class SummaryFeed(Feed):
 
     def items(self):
         return (
-            Summary.objects.filter(published_at__isnull=False)
+            visible_summaries(AnonymousUser())
             .select_related("consultation__version__policy", "published_by")
             .order_by("-published_at", "-pk")[:50]
         )

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, Window
+from django.db.models import Count, F, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext_lazy
@@ -15,7 +15,7 @@ from accounts import selectors as account_selectors
 from policies import selectors as policy_selectors
 from policies.models import PolicyVersion, SectionVersion
 
-from . import extensions
+from . import extensions, rules
 from .models import (
     WHOLE_TEXT,
     Consultation,
@@ -47,9 +47,42 @@ def get_consultation(slug: str, pk: int) -> Consultation:
     return consultation
 
 
-def consultations_for_policy(page) -> list[Consultation]:
+# --- what each person may see: the one place these rules are written as queryset filters -----
+
+
+def visible_consultations(user) -> QuerySet[Consultation]:
+    """Consultations this person may see: every one but drafts, which only facilitators see
+    (the queryset form of rules.can_view)."""
+    consultations = Consultation.objects.all()
+    if not rules.is_facilitator(user):
+        consultations = consultations.exclude(state=Consultation.State.DRAFT)
+    return consultations
+
+
+def visible_summaries(user) -> QuerySet[Summary]:
+    """Published summaries of the consultations this person may see."""
+    return Summary.objects.filter(
+        published_at__isnull=False, consultation__in=visible_consultations(user)
+    )
+
+
+def visible_positions() -> QuerySet[Position]:
+    """Positions whose text is public: not hidden by a moderator. What tallies count,
+    summaries cite and a vote's minimum-contributions rule counts (pages list hidden ones as a
+    notice instead)."""
+    return Position.objects.filter(hidden=False)
+
+
+def visible_replies() -> QuerySet[Reply]:
+    """Replies whose text is public: not hidden by a moderator."""
+    return Reply.objects.filter(hidden=False)
+
+
+def consultations_for_policy(page, user) -> list[Consultation]:
+    """The consultations on a policy this person may see, newest first."""
     return list(
-        Consultation.objects.filter(version__policy=page)
+        visible_consultations(user)
+        .filter(version__policy=page)
         .select_related("version")
         .order_by("-opens_at")
     )
@@ -108,7 +141,8 @@ def tallies(consultation: Consultation) -> dict[str, Tally]:
     result: dict[str, Tally] = defaultdict(Tally)
     # COUNT(*) in index order lets PostgreSQL answer from the partial index alone.
     rows = (
-        Position.objects.filter(consultation=consultation, hidden=False)
+        visible_positions()
+        .filter(consultation=consultation)
         .values("section_key", "stance")
         .annotate(n=Count("*"))
         .order_by("section_key", "stance")
@@ -120,7 +154,8 @@ def tallies(consultation: Consultation) -> dict[str, Tally]:
         else:
             tally.comments += row["n"]
     replies = (
-        Reply.objects.filter(position__consultation=consultation, hidden=False)
+        visible_replies()
+        .filter(position__consultation=consultation)
         .values("position__section_key")
         .annotate(n=Count("*"))
         .order_by()
@@ -136,7 +171,8 @@ def tallies(consultation: Consultation) -> dict[str, Tally]:
 def _add_community_breakdown(consultation: Consultation, result: dict[str, Tally]) -> None:
     """Stances per section and home community (issue 9): one GROUP BY query."""
     rows = (
-        Position.objects.filter(consultation=consultation, hidden=False, stance__in=STANCES)
+        visible_positions()
+        .filter(consultation=consultation, stance__in=STANCES)
         .annotate(home=account_selectors.home_community_name("user"))
         .filter(home__isnull=False)
         .values("section_key", "home", "stance")
@@ -396,7 +432,7 @@ def carry_forward_candidates(consultation: Consultation, user) -> list[CarryCand
     old_sections = {s.key: s for s in previous.version.sections.all()}
     new_sections = {s.key: s for s in consultation.version.sections.all()}
     out = []
-    for p in Position.objects.filter(consultation=previous, user=user, hidden=False).order_by("pk"):
+    for p in visible_positions().filter(consultation=previous, user=user).order_by("pk"):
         if p.section_key in already:
             continue
         if p.section_key == WHOLE_TEXT:
@@ -549,6 +585,6 @@ def contribution_count(user) -> int:
     if not getattr(user, "pk", None):
         return 0
     # Unordered: SQLite refuses ORDER BY inside the parts of a UNION.
-    positions = Position.objects.filter(user=user, hidden=False).order_by().values("pk")
-    replies = Reply.objects.filter(user=user, hidden=False).order_by().values("pk")
+    positions = visible_positions().filter(user=user).order_by().values("pk")
+    replies = visible_replies().filter(user=user).order_by().values("pk")
     return positions.union(replies, all=True).count()

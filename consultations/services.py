@@ -585,10 +585,10 @@ def save_summary(*, consultation: Consultation, user, intro: str, sections: list
     summary, _ = Summary.objects.get_or_create(consultation=consultation)
     summary.intro = _clean_text(intro, field="intro", required=False)
     summary.save()
+    from .selectors import visible_positions
+
     visible = set(
-        Position.objects.filter(consultation=consultation, hidden=False).values_list(
-            "pk", flat=True
-        )
+        visible_positions().filter(consultation=consultation).values_list("pk", flat=True)
     )
     for data in sections:
         key = data["section_key"]

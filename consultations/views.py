@@ -376,7 +376,8 @@ def summary_edit(request, slug, pk):
     sections = [(s.key, s.heading) for s in consultation.version.sections.all()]
     sections.append((WHOLE_TEXT, selectors.WHOLE_TEXT_HEADING))
     positions = list(
-        Position.objects.filter(consultation=consultation, hidden=False)
+        selectors.visible_positions()
+        .filter(consultation=consultation)
         .select_related("user")
         .order_by("pk")
     )
@@ -466,7 +467,7 @@ def policy_consultations(request, slug):
     page = PolicyPage.objects.filter(slug=slug).first()
     if page is None:
         raise Http404(_("No such policy."))
-    items = [c for c in selectors.consultations_for_policy(page) if rules.can_view(request.user, c)]
+    items = selectors.consultations_for_policy(page, request.user)
     return TemplateResponse(
         request,
         "consultations/list.html",
