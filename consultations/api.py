@@ -58,7 +58,7 @@ class ConsultationSerializer(serializers.Serializer):
     version = serializers.IntegerField(source="version.number")
     content_hash = serializers.CharField(source="version.content_hash")
     state = serializers.ChoiceField(choices=Consultation.State.choices)
-    state_note = serializers.CharField()
+    state_note = serializers.CharField(source="state_note_text")
     opens_at = serializers.DateTimeField()
     closes_at = serializers.DateTimeField()
     is_open = serializers.BooleanField(help_text="Open and before its closing time.")
@@ -293,7 +293,7 @@ class ConsultationList(generics.ListAPIView):
     def get_queryset(self):
         return (
             selectors.visible_consultations(self.request.user)
-            .select_related("version__policy")
+            .select_related("version__policy", "state_changed_by")
             .order_by("-opens_at", "-pk")
         )
 

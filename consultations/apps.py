@@ -6,11 +6,10 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "Consultations"
 
     def ready(self):
-        from core import forgetting
         from policies import links
 
         from . import links as consultation_links
-        from . import services
 
+        # No forgetting handler (core.forgetting): nothing stored here names an account; pages
+        # name people at display time (accounts.naming.public_name).
         links.register(consultation_links.policy_links)
-        forgetting.register(services.forget_user)

@@ -60,6 +60,17 @@ class Consultation(models.Model):
         return self.title
 
     @property
+    def state_note_text(self) -> str:
+        """The note shown beside the state. A consultation closed without one says who closed
+        it, named when the page is shown (an anonymised account as "former participant"), so
+        the stored note never holds a person's name."""
+        if self.state_note:
+            return self.state_note
+        if self.state == self.State.CLOSED and self.state_changed_by_id:
+            return gettext("Closed by %(name)s.") % {"name": public_name(self.state_changed_by)}
+        return ""
+
+    @property
     def is_open(self) -> bool:
         """Open and before its closing time: a consultation past its closing time takes no
         more input even before the facilitators (or cron) mark it closed."""

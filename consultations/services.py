@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext
 from wagtail.search import index
 
 from core import errors
@@ -177,14 +177,11 @@ def open_consultation(*, consultation: Consultation, user, note: str = "") -> Co
     )
 
 
-# The note a consultation closed without one gets; account anonymisation rewrites it.
-CLOSED_BY = gettext_noop("Closed by %(name)s.")
-
-
 @transaction.atomic
 def close_consultation(*, consultation: Consultation, user, note: str) -> Consultation:
-    """Close an open consultation. The note says why; the page shows it."""
-    note = (note or "").strip() or gettext(CLOSED_BY) % {"name": user.get_username()}
+    """Close an open consultation. The note says why; the page shows it, or "Closed by" and
+    the facilitator's name when there is none (Consultation.state_note_text)."""
+    note = (note or "").strip()
     return _change_state(
         consultation,
         user=user,
@@ -648,20 +645,3 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         # Later edits are visible on the page; participants are emailed once.
         transaction.on_commit(lambda: notify_summary_published.enqueue(consultation.pk))
     return summary
-
-
-def forget_user(*, user, old_name: str) -> None:
-    """Account anonymisation (core.forgetting): the note of a consultation the person closed
-    names them in the language it was written in; that exact phrase is rewritten. Free text
-    typed by people is left as written."""
-    from django.conf import settings
-    from django.utils import translation
-
-    from core.forgetting import FORMER_PARTICIPANT
-
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            closed_by = gettext(CLOSED_BY)
-        Consultation.objects.filter(
-            state_changed_by=user, state_note=closed_by % {"name": old_name}
-        ).update(state_note=closed_by % {"name": FORMER_PARTICIPANT})
