@@ -1,5 +1,5 @@
 """Stripping Markdown for search snippets stays linear on hostile text
-(``policysite.search_text.strip_markdown``; issue 21: a body of 50,000 "[" took 40 s).
+(``search.text.strip_markdown``; issue 21: a body of 50,000 "[" took 40 s).
 
 Run from the project root::
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policysite.search_text import strip_markdown  # noqa: E402
+from search.text import strip_markdown  # noqa: E402
 
 SMALL, LARGE = 5_000, 50_000
 RUNS = 15

@@ -3,7 +3,7 @@ the one that removed it, with links to the compare pages."""
 
 import pytest
 
-from policysite import search as site_search
+from search import selectors
 
 from .conftest import history_text
 
@@ -67,8 +67,8 @@ def test_added_removed_and_added_again(client, page):
 
 
 def test_case_line_breaks_and_markdown_do_not_matter(client, page):
-    result = site_search.phrase_history(
-        phrase="  REPORTERS is itself\ta   VIOLATION ", options=site_search.search_options()
+    result = selectors.phrase_history(
+        phrase="  REPORTERS is itself\ta   VIOLATION ", options=selectors.search_options()
     )
     [history] = result
     assert [v.text for v in history.versions] == [
@@ -83,9 +83,7 @@ def test_case_line_breaks_and_markdown_do_not_matter(client, page):
 
 
 def test_phrase_removed_for_good(client, page):
-    [history] = site_search.phrase_history(
-        phrase="online too", options=site_search.search_options()
-    )
+    [history] = selectors.phrase_history(phrase="online too", options=selectors.search_options())
     assert [(r.first.text, r.last.text) for r in history.runs] == [("version 3", "version 4")]
     assert history.removed[0].text == "version 5"
     assert history.runs[0].removed_compare == "/baseline/compare/4/5/"
@@ -95,7 +93,7 @@ def test_phrase_removed_for_good(client, page):
 
 
 def test_phrase_from_the_first_version(client, page):
-    [history] = site_search.phrase_history(phrase="Email us", options=site_search.search_options())
+    [history] = selectors.phrase_history(phrase="Email us", options=selectors.search_options())
     run = history.runs[0]
     assert run.first.text == "version 1" and run.added_compare == ""
     assert run.removed_in.text == "version 7"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from policysite.search_text import (
+from search.text import (
     Matcher,
     describe_ranges,
     highlight,

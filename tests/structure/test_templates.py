@@ -1,5 +1,6 @@
 """`policies` templates write no URL by hand: their own pages go through {% url %} or the page's
-URL, and links to later apps' pages come from those apps through policies.links."""
+URL, and links to later apps' pages come from those apps through policies.links. Neither do the
+`search` app's."""
 
 import re
 from pathlib import Path
@@ -12,6 +13,7 @@ from tests.factories import make_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_TEMPLATES = ROOT / "policies" / "templates"
+SEARCH_TEMPLATES = ROOT / "search" / "templates"
 ROOT_RELATIVE = re.compile(r"""(?:href|action)\s*=\s*["']/""")
 
 
@@ -27,6 +29,13 @@ def _hand_written_urls(directory: Path) -> list[str]:
 def test_policies_templates_write_no_root_relative_url():
     assert POLICY_TEMPLATES.is_dir()
     assert _hand_written_urls(POLICY_TEMPLATES) == []
+
+
+def test_search_templates_write_no_root_relative_url():
+    """The search app's page reverses its own form's address ({% url 'search' %}); the links
+    of its hits come from its selectors."""
+    assert SEARCH_TEMPLATES.is_dir()
+    assert _hand_written_urls(SEARCH_TEMPLATES) == []
 
 
 def test_the_check_catches_a_hand_written_url(tmp_path):

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Position
 
-from .search import KINDS, MAX_QUERY_CHARS, normalise_phrase
+from .selectors import KINDS, MAX_QUERY_CHARS, normalise_phrase
 
 
 class SearchForm(forms.Form):

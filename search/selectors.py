@@ -2,10 +2,11 @@
 communities, through Wagtail's search framework (the database backend: full-text search on
 PostgreSQL, FTS5 on SQLite); and "which version changed this?" for a phrase.
 
-Reads only, shaped for templates/search.html, in a fixed number of queries however many rows
-match. Only public things are ever returned, to everyone alike (the search never looks at who
-is asking): live policies; consultations past draft; positions and replies that are not hidden,
-even to their authors and facilitators; published summaries. Private feedback is not indexed."""
+Reads only, shaped for the search/search.html template, in a fixed number of queries however
+many rows match. Only public things are ever returned, to everyone alike (the search never looks
+at who is asking): live policies; consultations past draft; positions and replies that are not
+hidden, even to their authors and facilitators; published summaries. Private feedback is not
+indexed."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from communities.models import Community, Membership
 from consultations.models import WHOLE_TEXT, Consultation, Position, Reply, Summary
 from policies.models import PolicyPage, PolicyVersion, SectionVersion
 
-from .search_text import (
+from .text import (
     WORD,
     Matcher,
     first_match,
