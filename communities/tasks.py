@@ -4,6 +4,8 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django_tasks import task
 
+from core.text import one_line
+
 
 @task()
 def notify_new_baseline_version(version_id: int) -> int:
@@ -43,7 +45,7 @@ def notify_new_baseline_version(version_id: int) -> int:
         lines.append(f"{base}/communities/{adoption.community.slug}/")
         messages.append(
             (
-                f"New baseline version: {version.title} v{version.number}",
+                one_line(f"New baseline version: {version.title} v{version.number}"),
                 "\n\n".join(lines),
                 None,
                 recipients,

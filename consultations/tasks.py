@@ -6,6 +6,8 @@ from django.core.mail import send_mass_mail
 from django.utils.translation import gettext
 from django_tasks import task
 
+from core.text import one_line
+
 
 @task()
 def notify_summary_published(consultation_id: int) -> int:
@@ -30,7 +32,7 @@ def notify_summary_published(consultation_id: int) -> int:
         .values_list("email", flat=True)
     )
     url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + consultation_url(consultation) + "summary/"
-    subject = gettext("Summary published: %(title)s") % {"title": consultation.title}
+    subject = one_line(gettext("Summary published: %(title)s") % {"title": consultation.title})
     body = gettext(
         "You took part in “%(title)s”. The facilitators have published their summary, "
         "with what was said and what changed:\n\n%(url)s\n"

@@ -48,3 +48,10 @@ def imported_text(text: str) -> str:
     if position >= 0:
         raise NulCharacterError(text.count("\n", 0, position) + 1)
     return strip_control_characters(text)
+
+
+def one_line(text: str) -> str:
+    """Text for a single-line slot (an email subject, a header): every run of whitespace,
+    line breaks included, becomes one space. A title that holds a line break would otherwise
+    make the mail library refuse the whole message."""
+    return " ".join(str(text).split())

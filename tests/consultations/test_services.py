@@ -781,6 +781,21 @@ def test_republishing_an_edited_summary_does_not_email_everyone_again(
     assert len(mail.outbox) == 1
 
 
+def test_a_title_with_a_line_break_still_reaches_participants(
+    make_consultation, version, keys, participants, facilitator, django_capture_on_commit_callbacks
+):
+    """Mail headers hold one line: a title typed with a line break is folded into the subject
+    instead of making the mail library refuse every message."""
+    consultation = make_consultation(version, title="Our code\nsecond round")
+    take(consultation, participants[0], keys[0], "support")
+    consultation = in_state(consultation, "closed", user=facilitator)
+    row = {"section_key": keys[0], "outcome": "accepted", "text": "Done."}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.save_summary(consultation=consultation, user=facilitator, intro="", sections=[row])
+        services.publish_summary(consultation=consultation, user=facilitator)
+    assert [m.subject for m in mail.outbox] == ["Summary published: Our code second round"]
+
+
 def test_publishing_needs_a_written_summary(make_consultation, version, facilitator):
     consultation = make_consultation(version, state="closed")
     with pytest.raises(ValidationError, match="Write at least one section"):
