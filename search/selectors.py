@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Max, Q
@@ -23,7 +24,13 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from wagtail.search.backends import get_search_backend
 
 from communities.models import Community, Membership
-from consultations.models import WHOLE_TEXT, Consultation, Position, Reply, Summary
+from consultations.models import WHOLE_TEXT, Position, Reply, Summary
+from consultations.selectors import (
+    visible_consultations,
+    visible_positions,
+    visible_replies,
+    visible_summaries,
+)
 from policies.models import PolicyPage, PolicyVersion, SectionVersion
 
 from .text import (
@@ -92,7 +99,7 @@ KIND_FILTERS = {
     "summaries": {"policy", "version", "consultation"},
     "communities": {"community", "language"},
 }
-AMENDMENT_KEY = re.compile(r"^amendment-(\d+)$")  # consultations.models.amendment_key
+AMENDMENT_KEY = re.compile(r"^amendment-(\d+)$")  # amendments.models.amendment_key
 LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 
 
@@ -161,9 +168,8 @@ def search_options() -> Options:
 
 
 def _public_consultations(live: dict[int, PolicyRef]):
-    return Consultation.objects.exclude(state=Consultation.State.DRAFT).filter(
-        version__policy_id__in=list(live)
-    )
+    """Search serves one index to everyone, so it shows what anyone may see."""
+    return visible_consultations(AnonymousUser()).filter(version__policy_id__in=list(live))
 
 
 @dataclass
@@ -364,9 +370,7 @@ def search(*, q: str, options: Options, filters: Filters | None = None, kind: st
     # common word matches thousands of them); what the few hits shown need besides comes
     # after, from the options or in one query per kind of thing.
     if "positions" in kinds:
-        positions = Position.objects.filter(
-            hidden=False, consultation_id__in=consultations.values("pk")
-        )
+        positions = visible_positions().filter(consultation_id__in=consultations.values("pk"))
         if filters.stance:
             positions = positions.filter(stance=filters.stance)
         positions = _by_community(positions, filters.community)
@@ -374,8 +378,7 @@ def search(*, q: str, options: Options, filters: Filters | None = None, kind: st
             backend, query, positions.only(*POSITION_FIELDS), limit, many=True
         )
     if "replies" in kinds:
-        replies = Reply.objects.filter(
-            hidden=False,
+        replies = visible_replies().filter(
             position_id__in=Position.objects.filter(
                 consultation_id__in=consultations.values("pk")
             ).values("pk"),
@@ -383,8 +386,8 @@ def search(*, q: str, options: Options, filters: Filters | None = None, kind: st
         replies = _by_community(replies, filters.community)
         fetched["replies"] = _top(backend, query, replies.only(*REPLY_FIELDS), limit, many=True)
     if "summaries" in kinds:
-        summaries = Summary.objects.filter(
-            published_at__isnull=False, consultation_id__in=consultations.values("pk")
+        summaries = visible_summaries(AnonymousUser()).filter(
+            consultation_id__in=consultations.values("pk")
         )
         fetched["summaries"] = _top(backend, query, summaries.prefetch_related("sections"), limit)
     if "communities" in kinds:
