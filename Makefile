@@ -79,7 +79,7 @@ check-deploy: install
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # Interface translations (German): one catalogue per app that has a locale/ directory, and the
-# project's own in locale/ for templates/ and policysite/. Each app's strings are extracted from
+# project's own in locale/ for templates/, policysite/ and search/. Each app's strings are extracted from
 # inside the app with no settings, so they land in its own catalogue. The compiled .mo files are
 # committed: `make run` needs no gettext. Needs GNU gettext (msgfmt, xgettext).
 LANGUAGES_TO_TRANSLATE := de
@@ -90,7 +90,7 @@ messages: install
 	  echo "$$app/locale"; \
 	  (cd $$app && env -u DJANGO_SETTINGS_MODULE ../$(VENV)/bin/django-admin makemessages $(MESSAGE_FLAGS)) || exit 1; \
 	done
-	@echo "locale (templates/, policysite/)"
+	@echo "locale (templates/, policysite/, search/)"
 	DJANGO_SETTINGS_MODULE=policysite.settings.dev $(MANAGE) makemessages $(MESSAGE_FLAGS) \
 	  $(foreach d,$(APP_CATALOGUES) .venv tests benchmarks static media,-i "$(d)/*")
 	$(MANAGE) compilemessages -i .venv -i static -i media

@@ -139,7 +139,7 @@ class Position(index.Indexed, Moderatable, Authored):
         excluded_fields=["hidden_by", "hidden_at", "hidden_reason", "hidden"]
     )
 
-    # Site search (policysite/search.py). Hidden positions are left out of the index
+    # Site search (search/selectors.py). Hidden positions are left out of the index
     # (services.moderate removes and restores them) and filtered out again at query time.
     search_fields = [
         index.SearchField("reason"),

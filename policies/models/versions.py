@@ -80,7 +80,7 @@ class SectionVersion(index.Indexed, ImmutableModel):
     body = models.TextField(blank=True)
     body_hash = models.CharField(max_length=64, db_index=True)
 
-    # Site search (policysite/search.py). Rows are bulk-created, which sends no post_save, so
+    # Site search (search/selectors.py). Rows are bulk-created, which sends no post_save, so
     # policies.services.record_version indexes them itself.
     search_fields = [
         index.SearchField("heading", boost=2),
