@@ -49,15 +49,23 @@ browser-deps:
 # Browser tests run in a second session: they need transactional tests (the live server reads
 # what the test wrote), and mixing those with the fast rollback-per-test majority in one
 # session left later transactional tests on a flushed database.
-# Both sessions run in parallel (pytest-xdist, one test database per worker); TEST_WORKERS=0
-# runs them in one process.
+# The main session runs on every core (pytest-xdist, one test database per worker; tests that
+# share an expensive module fixture stay on one worker: --dist loadgroup). The browser session
+# runs alongside it in one process with its own database: it spends most of its time waiting
+# for Chromium and the live server, so it fits in the gaps. Its report follows the main one.
+# TEST_WORKERS=0 runs the main session in one process.
 TEST_WORKERS ?= auto
+BROWSER_LOG := .browser-tests.log
+PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 test: install-test browser-deps
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m browser
+	@$(PYTEST) -n 0 -m browser > $(BROWSER_LOG) 2>&1 & browser=$$!; \
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup -m "not browser"; main=$$?; \
+	wait $$browser; status=$$?; \
+	echo; echo "Browser tests (Debian's Chromium), run alongside:"; cat $(BROWSER_LOG); \
+	[ $$main -eq 0 ] && [ $$status -eq 0 ]
 
 test-fast: install-test
-	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) -m "not browser"
+	$(PYTEST) -n $(TEST_WORKERS) --dist loadgroup -m "not browser"
 
 bench: install-test
 	$(PY) benchmarks/run.py

@@ -57,14 +57,21 @@ def shot(page):
 
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
-    """On SQLite, browser tests use a database file, not Django's shared in-memory database: with
-    the in-memory one every live-server thread shares one connection, so two simultaneous
-    requests could never meet as they do on a real site (tests/browser/test_concurrent_writes)."""
+    """Browser tests get a database of their own, so `make test` can run them alongside the
+    main session (whose workers use test_<name>_gw0, _gw1…).
+
+    On SQLite that is a database file, not Django's shared in-memory database: with the
+    in-memory one every live-server thread shares one connection, so two simultaneous requests
+    could never meet as they do on a real site (tests/browser/test_concurrent_writes)."""
     import tempfile
 
     from django.conf import settings
 
     db = settings.DATABASES["default"]
+    test = db.setdefault("TEST", {})
     if db["ENGINE"] == "django.db.backends.sqlite3":
-        name = Path(tempfile.gettempdir()) / f"accord-browser-tests-{os.getpid()}.sqlite3"
-        db.setdefault("TEST", {})["NAME"] = str(name)
+        test["NAME"] = str(
+            Path(tempfile.gettempdir()) / f"accord-browser-tests-{os.getpid()}.sqlite3"
+        )
+    else:
+        test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_browser"

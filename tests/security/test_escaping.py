@@ -22,7 +22,8 @@ from .html_checks import fragment_problems, html_problems
 
 # Marked so pytest-django runs these with the other non-transactional tests, before any
 # transactional test empties the database (the module fixtures build on migration data).
-pytestmark = pytest.mark.django_db
+# One worker builds the module fixtures once (make test runs with --dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("escaping-corpus")]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # Payloads that would show a script marker if they ran; the template family is detected by its

@@ -33,7 +33,8 @@ from tests.factories import EditorFactory, UserFactory, make_policy
 
 # Marked so pytest-django runs these with the other non-transactional tests, before any
 # transactional test empties the database (the module fixtures build on migration data).
-pytestmark = pytest.mark.django_db
+# One worker builds the module fixtures once (make test runs with --dist loadgroup).
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("malformed-requests")]
 
 HUGE = "x" * 1_000_000
 HUGE_BODY = "x" * 3_000_000  # over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
