@@ -287,6 +287,22 @@ def take_position(
     raise AssertionError("unreachable")
 
 
+def _thread_depth(position: Position, parent: Reply | None) -> int:
+    """How deep a new reply sits: one below the message it answers, within its own thread and
+    at most Reply.MAX_DEPTH levels down."""
+    if parent is None:
+        return 1
+    if parent.position_id != position.pk:
+        raise ValidationError(gettext("That reply belongs to another thread."))
+    depth = parent.depth + 1
+    if depth > Reply.MAX_DEPTH:
+        raise ValidationError(
+            gettext("Threads go %(depth)s levels deep; reply to an earlier message instead.")
+            % {"depth": Reply.MAX_DEPTH}
+        )
+    return depth
+
+
 @transaction.atomic
 def add_reply(*, position: Position, user, body: str, parent: Reply | None = None) -> Reply:
     """Reply to a position, or to a reply under it, up to three levels deep."""
@@ -297,18 +313,9 @@ def add_reply(*, position: Position, user, body: str, parent: Reply | None = Non
     body = _clean_text(body, field="body", required=True)
     if position.hidden:
         raise ValidationError(gettext("That position is hidden; replies to it are closed."))
-    depth = 1
-    if parent is not None:
-        if parent.position_id != position.pk:
-            raise ValidationError(gettext("That reply belongs to another thread."))
-        if parent.hidden:
-            raise ValidationError(gettext("That reply is hidden; replies to it are closed."))
-        depth = parent.depth + 1
-        if depth > Reply.MAX_DEPTH:
-            raise ValidationError(
-                gettext("Threads go %(depth)s levels deep; reply to an earlier message instead.")
-                % {"depth": Reply.MAX_DEPTH}
-            )
+    depth = _thread_depth(position, parent)
+    if parent is not None and parent.hidden:
+        raise ValidationError(gettext("That reply is hidden; replies to it are closed."))
     reply = Reply.objects.create(
         position=position,
         parent=parent,
@@ -506,16 +513,7 @@ def import_reply(
     _check_imported(position.consultation, source=source)
     if not body.strip():
         raise ValidationError({"body": gettext("This cannot be empty.")})
-    depth = 1
-    if parent is not None:
-        if parent.position_id != position.pk:
-            raise ValidationError(gettext("That reply belongs to another thread."))
-        depth = parent.depth + 1
-    if depth > Reply.MAX_DEPTH:
-        raise ValidationError(
-            gettext("Threads go %(depth)s levels deep; reply to an earlier message instead.")
-            % {"depth": Reply.MAX_DEPTH}
-        )
+    depth = _thread_depth(position, parent)
     reply = Reply.objects.create(
         position=position,
         parent=parent,
