@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
-from tests.factories import EditorFactory, UserFactory
+from tests.factories import EditorFactory, FacilitatorFactory, SuperuserFactory, UserFactory
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 
@@ -28,6 +28,16 @@ def other_editor(db):
 @pytest.fixture
 def participant(db):
     return UserFactory(username="pat")
+
+
+@pytest.fixture
+def facilitator(db):
+    return FacilitatorFactory(username="fran")
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory(username="root")
 
 
 @pytest.fixture

@@ -28,13 +28,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran", email="fran@private.example.net")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
-
-
-@pytest.fixture
 def world(client, oidc, wiki, editor, facilitator, django_capture_on_commit_callbacks):
     """ines signs in with both identities, takes a position, gets a reply, and votes."""
     round_trip(client, OIDC_LOGIN)

@@ -74,15 +74,6 @@ def wiki_vote(version, facilitator, wiki, **rules):
 
 
 @pytest.fixture
-def facilitator(db):
-    from django.contrib.auth.models import Group
-
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
-
-
-@pytest.fixture
 def version(editor):
     from tests.factories import make_policy
 

@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -41,13 +40,6 @@ def results(response) -> list[dict]:
 @pytest.fixture
 def api():
     return APIClient()
-
-
-@pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
 
 
 @pytest.fixture

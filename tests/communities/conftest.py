@@ -3,7 +3,7 @@ services; plus small readers for what a person sees on a page (text, tables, a s
 everything the app stores)."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import AnonymousUser
 
 from communities import services
 from communities.models import Adoption, Community, EquivalentMapping, SectionOverride
@@ -35,18 +35,6 @@ def db_state() -> dict:
             for model in (Community, Adoption, SectionOverride, EquivalentMapping)
         ],
     }
-
-
-@pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import time
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -12,18 +11,6 @@ from communities.models import Community
 from tests.factories import UserFactory
 
 HEADER = "name,slug,kind,language,url,delegates\n"
-
-
-@pytest.fixture
-def root(db):
-    return UserFactory(username="root", is_superuser=True, is_staff=True)
-
-
-@pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
 
 
 @pytest.fixture
@@ -50,7 +37,7 @@ def run_failing(path, *args):
 
 
 @pytest.mark.django_db
-def test_imports_rows_with_fields_and_delegates(root, write_csv):
+def test_imports_rows_with_fields_and_delegates(superuser, write_csv):
     ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
     path = write_csv(
         HEADER
@@ -77,11 +64,11 @@ def test_imports_rows_with_fields_and_delegates(root, write_csv):
     assert three.name == "Chapter, Three"
     assert three.delegates.count() == 0
     # The history names the importing facilitator.
-    assert one.history.first().history_user == root
+    assert one.history.first().history_user == superuser
 
 
 @pytest.mark.django_db
-def test_header_is_case_insensitive_and_bom_and_semicolons_accepted(root, write_csv):
+def test_header_is_case_insensitive_and_bom_and_semicolons_accepted(superuser, write_csv):
     ana, ben = UserFactory(username="ana"), UserFactory(username="ben")
     path = write_csv("\ufeff Name , SLUG ,Delegates\nWiki,wiki,ana;ben\n")
 
@@ -92,7 +79,7 @@ def test_header_is_case_insensitive_and_bom_and_semicolons_accepted(root, write_
 
 
 @pytest.mark.django_db
-def test_reimport_updates_by_slug_without_duplicates(root, write_csv):
+def test_reimport_updates_by_slug_without_duplicates(superuser, write_csv):
     UserFactory(username="ana")
     ben = UserFactory(username="ben")
     run(write_csv(HEADER + "Old name,wiki,wiki,en,https://w.example.org,ana\n"))
@@ -107,7 +94,7 @@ def test_reimport_updates_by_slug_without_duplicates(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_empty_delegates_cell_clears_delegates(root, write_csv):
+def test_empty_delegates_cell_clears_delegates(superuser, write_csv):
     UserFactory(username="ana")
     run(write_csv(HEADER + "Wiki,wiki,wiki,,,ana\n"))
 
@@ -117,7 +104,7 @@ def test_empty_delegates_cell_clears_delegates(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_absent_optional_columns_leave_existing_values_alone(root, write_csv):
+def test_absent_optional_columns_leave_existing_values_alone(superuser, write_csv):
     ana = UserFactory(username="ana")
     run(write_csv(HEADER + "Wiki,wiki,wiki,en,https://w.example.org,ana\n"))
 
@@ -134,7 +121,7 @@ def test_absent_optional_columns_leave_existing_values_alone(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_missing_required_column_writes_nothing(root, write_csv):
+def test_missing_required_column_writes_nothing(superuser, write_csv):
     path = write_csv("name,kind\nWiki,wiki\n")
 
     message, _ = run_failing(path)
@@ -145,7 +132,7 @@ def test_missing_required_column_writes_nothing(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_duplicate_slugs_name_both_lines_and_write_nothing(root, write_csv):
+def test_duplicate_slugs_name_both_lines_and_write_nothing(superuser, write_csv):
     path = write_csv(HEADER + "A,dup,wiki,,,\nB,other,wiki,,,\nC,dup,wiki,,,\n")
 
     message, err = run_failing(path)
@@ -157,7 +144,7 @@ def test_duplicate_slugs_name_both_lines_and_write_nothing(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_every_bad_row_reported_with_its_line_and_nothing_changed(root, write_csv):
+def test_every_bad_row_reported_with_its_line_and_nothing_changed(superuser, write_csv):
     Community.objects.create(name="Existing", slug="existing", kind="wiki")
     path = write_csv(
         HEADER
@@ -181,7 +168,7 @@ def test_every_bad_row_reported_with_its_line_and_nothing_changed(root, write_cs
 
 
 @pytest.mark.django_db
-def test_other_row_errors(root, write_csv):
+def test_other_row_errors(superuser, write_csv):
     path = write_csv(
         HEADER
         + ",empty-name,,,,\n"  # line 2
@@ -215,7 +202,7 @@ def test_other_row_errors(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_not_utf8_is_a_clear_error(root, write_csv):
+def test_not_utf8_is_a_clear_error(superuser, write_csv):
     path = write_csv(HEADER + "Café,cafe,,,,\n", encoding="latin-1")
 
     message, _ = run_failing(path)
@@ -226,7 +213,7 @@ def test_not_utf8_is_a_clear_error(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_missing_file_is_a_clear_error(root, tmp_path):
+def test_missing_file_is_a_clear_error(superuser, tmp_path):
     message, _ = run_failing(tmp_path / "nope.csv")
 
     assert "nope.csv" in message
@@ -234,7 +221,7 @@ def test_missing_file_is_a_clear_error(root, tmp_path):
 
 
 @pytest.mark.django_db
-def test_non_facilitator_as_user_is_refused(root, write_csv):
+def test_non_facilitator_as_user_is_refused(superuser, write_csv):
     UserFactory(username="pat")
     path = write_csv(HEADER + "Wiki,wiki,wiki,,,\n")
 
@@ -245,7 +232,7 @@ def test_non_facilitator_as_user_is_refused(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_facilitator_as_user_goes_on_the_history(root, facilitator, write_csv):
+def test_facilitator_as_user_goes_on_the_history(superuser, facilitator, write_csv):
     run(write_csv(HEADER + "Wiki,wiki,wiki,,,\n"), "--as-user", "fran")
 
     assert Community.objects.get(slug="wiki").history.first().history_user == facilitator
@@ -259,7 +246,7 @@ def test_no_superuser_and_no_as_user_is_refused(write_csv):
 
 
 @pytest.mark.django_db
-def test_dry_run_writes_nothing(root, write_csv):
+def test_dry_run_writes_nothing(superuser, write_csv):
     Community.objects.create(name="Existing", slug="existing")
     path = write_csv(HEADER + "Renamed,existing,,,,\nNew,new,,,,\n")
 
@@ -271,7 +258,9 @@ def test_dry_run_writes_nothing(root, write_csv):
 
 
 @pytest.mark.django_db
-def test_thousand_rows_import_quickly_with_progress(root, write_csv, django_assert_max_num_queries):
+def test_thousand_rows_import_quickly_with_progress(
+    superuser, write_csv, django_assert_max_num_queries
+):
     UserFactory(username="ana")
     rows = "".join(
         f"Community {i},community-{i},{Community.Kind.values[i % 5]},en,"

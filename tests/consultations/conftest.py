@@ -1,53 +1,13 @@
 """People, a published policy and consultations in each state, built through the services."""
 
-from datetime import timedelta
-
 import pytest
-from django.contrib.auth.models import Group
-from django.utils import timezone
 
-from consultations import services
-from consultations.models import Consultation
 from consultations.selectors import consultation_url
-from tests.factories import UserFactory, make_policy
+from tests.factories import ConsultationFactory, UserFactory, make_policy
+from tests.factories import move_consultation as in_state  # noqa: F401  (test modules import it)
 from tests.reading import page_text  # noqa: F401  (test modules import them from here)
 
 STATES = ["draft", "open", "closed", "summarised"]
-
-
-def in_state(consultation: Consultation, state: str, *, user) -> Consultation:
-    """Move an open (or draft) consultation to `state` the way a facilitator would."""
-    if state == consultation.state:
-        return consultation
-    if state == "draft":
-        raise ValueError("a consultation cannot go back to draft")
-    if consultation.state == "draft":
-        consultation = services.open_consultation(consultation=consultation, user=user)
-    if state in ("closed", "summarised") and consultation.state == "open":
-        consultation = services.close_consultation(
-            consultation=consultation, user=user, note="The period ended."
-        )
-    if state == "summarised":
-        services.save_summary(
-            consultation=consultation,
-            user=user,
-            intro="What we heard.",
-            sections=[{"section_key": "__whole__", "outcome": "no_change", "text": "Thanks."}],
-        )
-        services.publish_summary(consultation=consultation, user=user)
-    return Consultation.objects.select_related("version__policy").get(pk=consultation.pk)
-
-
-@pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
 @pytest.fixture
@@ -81,15 +41,9 @@ def make_consultation(facilitator):
     """make_consultation(version, state="open", title=..., description=...)"""
 
     def make(version, *, state="open", title="Consultation on the code", description=""):
-        consultation = services.create_consultation(
-            version=version,
-            user=facilitator,
-            title=title,
-            description=description,
-            closes_at=timezone.now() + timedelta(days=28),
-            open_now=state != "draft",
+        return ConsultationFactory(
+            by=facilitator, version=version, state=state, title=title, description=description
         )
-        return in_state(consultation, state, user=facilitator)
 
     return make
 

@@ -6,7 +6,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
@@ -23,13 +22,6 @@ pytestmark = pytest.mark.django_db
 
 DE = {"HTTP_ACCEPT_LANGUAGE": "de"}
 EN = {"HTTP_ACCEPT_LANGUAGE": "en"}
-
-
-@pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from communities import services as community_services
 from communities.models import Community
 from policies import services
 from policies.models import PolicyIndexPage, PolicyPage
-from tests.factories import UserFactory
 
 from .test_admin_editing import _form
 
@@ -84,15 +83,6 @@ def test_the_admin_suggests_ascii_slugs_from_titles(client, editor):
 
 
 # --- communities: the same rule ---------------------------------------------------------------
-
-
-@pytest.fixture
-def facilitator(db):
-    from django.contrib.auth.models import Group
-
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
 
 
 @pytest.mark.parametrize("slug", UNICODE_SLUGS)

@@ -4,7 +4,6 @@ services so that indexing follows the same path as the site."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from communities import services as community_services
@@ -13,7 +12,6 @@ from consultations.models import Consultation
 from policies import services as policy_services
 from policies.models import PolicyPage
 from tests import reading
-from tests.factories import UserFactory
 
 
 def results_text(response) -> str:
@@ -27,13 +25,6 @@ def results_text(response) -> str:
 def history_text(response) -> str:
     html = response.content.decode()
     return page_text(html[html.find('<section aria-labelledby="phrase-heading"') :])
-
-
-@pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
 
 
 @pytest.fixture

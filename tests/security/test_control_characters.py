@@ -13,7 +13,6 @@ from io import StringIO
 
 import pytest
 from django import forms
-from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from django.utils.xmlutils import SimplerXMLGenerator
@@ -92,13 +91,6 @@ def test_every_text_field_cleans_what_it_is_given():
 
 
 # --- people and data, stored through the services (which do not clean) --------------------------
-
-
-@pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
 
 
 @pytest.fixture
