@@ -15,6 +15,8 @@ from django.utils.translation import gettext
 from policies import markdown_io
 from policies import selectors as policy_selectors
 from policies.models import PolicyVersion, SectionVersion
+from transparency import chain
+from transparency import services as transparency
 
 from . import rules
 from .models import Adoption, Community, EquivalentMapping, Membership, SectionOverride
@@ -45,6 +47,45 @@ def _require_declarer(user, community: Community) -> None:
 
 def _latest_version(policy_id: int) -> PolicyVersion | None:
     return policy_selectors.latest_version(policy_id)
+
+
+def _log_adoption(kind: str, adoption: Adoption, user) -> None:
+    """The public facts of a declaration (never its report contact, which may be an email)."""
+    transparency.append(
+        kind,
+        f"communities.adoption:{adoption.pk}",
+        {
+            "community": adoption.community.slug,
+            "policy": adoption.policy.slug,
+            "status": adoption.status,
+            "version": adoption.version.number if adoption.version else None,
+            "decided_on": adoption.decided_on.isoformat() if adoption.decided_on else None,
+            "evidence_url": adoption.evidence_url,
+            "rationale": adoption.rationale,
+            "by": user.get_username(),
+        },
+    )
+
+
+def _log_override(kind: str, override: SectionOverride, user) -> None:
+    adoption = override.adoption
+    transparency.append(
+        kind,
+        f"communities.override:{adoption.pk}:{override.section_key}",
+        {
+            "community": adoption.community.slug,
+            "policy": adoption.policy.slug,
+            "section_key": override.section_key,
+            "action": override.action if kind != "override.removed" else "removed",
+            "based_on_version": override.based_on.version.number
+            if kind != "override.removed" and override.based_on_id
+            else None,
+            "rationale": override.rationale if kind != "override.removed" else "",
+            "adoption_status": adoption.status,
+            "by": user.get_username(),
+        },
+        chain.sha256_hex(override.text) if kind != "override.removed" else "",
+    )
 
 
 @transaction.atomic
@@ -133,7 +174,9 @@ def declare_adoption(
     # The reason is stored in the history: it stays in the site's language, whoever declares.
     with translation.override(settings.LANGUAGE_CODE):
         adoption._change_reason = f"Declared {adoption.get_status_display()}"
+    created = adoption.pk is None
     adoption.save()
+    _log_adoption("adoption.declared" if created else "adoption.changed", adoption, user)
     return adoption
 
 
@@ -182,6 +225,7 @@ def set_override(
         adoption.status = Status.OVERRIDES
         adoption._change_reason = "Added a local override"
         adoption.save(update_fields=["status"])
+    _log_override("override.set", override, user)
     return override
 
 
@@ -194,6 +238,7 @@ def remove_override(*, override: SectionOverride, user) -> None:
     if adoption.status == Status.OVERRIDES and not adoption.overrides.exists():
         adoption.status = Status.ADOPTED
         adoption.save(update_fields=["status"])
+    _log_override("override.removed", override, user)
 
 
 @transaction.atomic
@@ -227,6 +272,7 @@ def rebase_override(
     override.updated_by = user
     override._change_reason = f"Rebased on version {latest.number}"
     override.save()
+    _log_override("override.rebased", override, user)
     return override
 
 
@@ -242,6 +288,7 @@ def upgrade_adoption(*, adoption: Adoption, user, version: PolicyVersion | None 
     adoption.declared_at = timezone.now()
     adoption._change_reason = f"Upgraded to version {version.number}"
     adoption.save()
+    _log_adoption("adoption.upgraded", adoption, user)
     return adoption
 
 

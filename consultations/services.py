@@ -14,6 +14,8 @@ from wagtail.search import index
 
 from core import errors
 from policies import services as policy_services
+from transparency import chain
+from transparency import services as transparency
 
 from . import extensions, rules
 from .models import (
@@ -375,13 +377,25 @@ def moderate(*, item: Position | Reply, user, hide: bool, reason: str) -> Modera
     Flag.objects.filter(**{k: v for k, v in fields.items() if k != "consultation_id"}).filter(
         resolved_at__isnull=True
     ).update(resolved_at=now)
-    return ModerationAction.objects.create(
+    moderation = ModerationAction.objects.create(
         action=ModerationAction.Action.HIDE if hide else ModerationAction.Action.RESTORE,
         reason=reason,
         actor=user,
         created_at=now,
         **fields,
     )
+    # That it was hidden, by whom and why; never the text itself.
+    transparency.append(
+        f"moderation.{moderation.action}",
+        f"consultations.moderation:{moderation.pk}",
+        {
+            "consultation": fields["consultation_id"],
+            "target": f"{'position' if isinstance(item, Position) else 'reply'}:{item.pk}",
+            "actor": user.get_username(),
+            "reason": reason,
+        },
+    )
+    return moderation
 
 
 @transaction.atomic
@@ -614,6 +628,16 @@ def save_summary(*, consultation: Consultation, user, intro: str, sections: list
     return summary
 
 
+def _summary_hash(summary: Summary) -> str:
+    """SHA-256 of the summary's public text: intro and each section's outcome and text."""
+    sections = summary.sections.order_by("section_key").values_list(
+        "section_key", "outcome", "text"
+    )
+    return chain.sha256_hex(
+        chain.canonical_json({"intro": summary.intro, "sections": [list(row) for row in sections]})
+    )
+
+
 @transaction.atomic
 def publish_summary(*, consultation: Consultation, user) -> Summary:
     """Publish the summary, mark the consultation summarised and tell the participants."""
@@ -636,6 +660,16 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         note=gettext("The facilitators published a summary."),
         allowed_from=(State.CLOSED, State.SUMMARISED),
         refusal=gettext("Close the consultation before publishing its summary."),
+    )
+    transparency.append(
+        "summary.published",
+        f"consultations.summary:{summary.pk}",
+        {
+            "consultation": consultation.pk,
+            "first_publication": first_publication,
+            "published_by": user.get_username(),
+        },
+        _summary_hash(summary),
     )
     from .tasks import notify_summary_published
 

@@ -28,4 +28,29 @@ class XmlSafeAtom1Feed(Atom1Feed):
         self.items = [
             {key: _xml_safe_value(value) for key, value in item.items()} for item in self.items
         ]
+        self._entry_elements = [el for p in _entry_element_providers for el in p()]
         super().write(outfile, encoding)
+
+    def root_attributes(self):
+        attrs = super().root_attributes()
+        if _entry_element_providers:
+            for prefix, uri in NAMESPACES.items():
+                attrs[f"xmlns:{prefix}"] = uri
+        return attrs
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        for name, attrs in getattr(self, "_entry_elements", ()):
+            handler.addQuickElement(name, None, attrs)
+
+
+# Extra elements for every entry of every feed, contributed by later apps (the transparency
+# log adds its head) without core importing them. A provider is called once per feed written
+# and returns [(qualified name, attributes)]; each name's prefix must be in NAMESPACES.
+NAMESPACES = {"accord": "https://accord.invalid/ns/transparency"}
+_entry_element_providers: list = []
+
+
+def register_entry_elements(provider) -> None:
+    if provider not in _entry_element_providers:
+        _entry_element_providers.append(provider)

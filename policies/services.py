@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from wagtail.models import Locale, Page, Revision
 from wagtail.search.backends import get_search_backends
 
+from transparency import services as transparency
+
 from . import diffing, drafting, markdown_io
 from .models import (
     PolicyIndexPage,
@@ -192,6 +194,20 @@ def record_version(*, page: PolicyPage, revision, user) -> PolicyVersion | None:
         for i, s in enumerate(sections)
     )
     _index_sections(version, rows)
+    transparency.append(
+        "version.published",
+        f"policies.version:{version.pk}",
+        {
+            "policy": page.slug,
+            "policy_id": page.pk,
+            "number": version.number,
+            "label": version.label,
+            "title": version.title,
+            "author": version.author_name,
+            "summary": version.summary,
+        },
+        version.content_hash,
+    )
     from .signals import version_published
 
     transaction.on_commit(lambda: version_published.send(sender=PolicyVersion, version=version))
@@ -505,6 +521,23 @@ def import_translation_markdown(
             body=body,
         )
         for i, (s, heading, body) in enumerate(texts)
+    )
+    transparency.append(
+        "translation.imported",
+        f"policies.translation:{translation.pk}",
+        {
+            "policy": page.slug,
+            "version": version.number,
+            "language": code,
+            "revision": translation.revision,
+            "title": translation.title,
+            "translator": translation.translator_name,
+            "source_content_hash": version.content_hash,
+        },
+        content_hash(
+            translation.title,
+            [SectionSnapshot(key=s.key, heading=h[:255], body=b) for s, h, b in texts],
+        ),
     )
     return translation
 

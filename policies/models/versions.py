@@ -5,29 +5,22 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.search import index
 
+from core.immutable import RowIsImmutable, WriteOnceModel
 
-class ImmutableVersionError(Exception):
+
+class ImmutableVersionError(RowIsImmutable):
     """A published version or section was about to be changed or deleted."""
 
 
-class ImmutableModel(models.Model):
+class ImmutableModel(WriteOnceModel):
     """Rows are written once. Changing published text silently is what this product exists to
-    prevent, so an update or delete of a single row fails loudly."""
+    prevent, so an update or delete of a single row fails loudly (core.immutable)."""
+
+    immutable_error = ImmutableVersionError
+    immutable_verb = "published"
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableVersionError(
-                f"{self._meta.verbose_name} {self.pk} is published and cannot change."
-            )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableVersionError(
-            f"{self._meta.verbose_name} {self.pk} is published and cannot be deleted."
-        )
 
 
 class PolicyVersion(ImmutableModel):

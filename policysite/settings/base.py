@@ -17,6 +17,7 @@ ALLOWED_HOSTS = [h.strip() for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "").s
 INSTALLED_APPS = [
     # Before the apps: text fields drop control characters (core.fields).
     "core",
+    "transparency",
     "policies",
     "consultations",
     "amendments",
@@ -88,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "transparency.context_processors.log_head",
             ],
         },
     },
