@@ -197,7 +197,8 @@ class ConsultationFactory(ServiceFactory):
         consultation = consultation_services.create_consultation(
             user=by, open_now=state != "draft", **fields
         )
-        return move_consultation(consultation, state, user=by)
+        consultation = move_consultation(consultation, state, user=by)
+        return Consultation.objects.select_related("version__policy").get(pk=consultation.pk)
 
 
 def first_section_key(consultation: Consultation) -> str:

@@ -19,7 +19,14 @@ from consultations import services as consultation_services
 from consultations.models import Consultation
 from ratification import services as vote_services
 from ratification.models import Vote
-from tests.factories import UserFactory, make_policy
+from tests.factories import (
+    CommunityFactory,
+    ConsultationFactory,
+    PositionFactory,
+    ReplyFactory,
+    UserFactory,
+    make_policy,
+)
 
 HIDDEN_POSITION = "HIDDEN-POSITION-TEXT-91c2"
 HIDDEN_REPLY = "HIDDEN-REPLY-TEXT-55d0"
@@ -48,13 +55,7 @@ def delegate(db):
 
 
 def open_consultation(version, facilitator, *, title="Consultation on v2") -> Consultation:
-    return consultation_services.create_consultation(
-        version=version,
-        user=facilitator,
-        title=title,
-        closes_at=timezone.now() + 28 * DAY,
-        open_now=True,
-    )
+    return ConsultationFactory(by=facilitator, version=version, title=title)
 
 
 def make_vote(version, facilitator, *, open_it=True, **overrides) -> Vote:
@@ -115,9 +116,7 @@ def world(editor, participant, facilitator, delegate) -> World:
 
     # A consultation on v1, summarised.
     summarised = open_consultation(v1, facilitator, title="Consultation on v1")
-    early = consultation_services.take_position(
-        consultation=summarised, section_key=keys[0], user=participant, stance="support"
-    )
+    early = PositionFactory(consultation=summarised, section_key=keys[0], user=participant)
     summarised = consultation_services.close_consultation(
         consultation=summarised, user=facilitator, note="Ended."
     )
@@ -134,14 +133,10 @@ def world(editor, participant, facilitator, delegate) -> World:
     # An open consultation on v2 with a visible and a hidden position, replies, feedback.
     consultation = open_consultation(v2, facilitator)
     quinn = UserFactory(username="quinn")
-    visible = consultation_services.take_position(
-        consultation=consultation,
-        section_key=keys[0],
-        user=participant,
-        stance="support",
-        reason="Clear and kind.",
+    visible = PositionFactory(
+        consultation=consultation, section_key=keys[0], user=participant, reason="Clear and kind."
     )
-    hidden = consultation_services.take_position(
+    hidden = PositionFactory(
         consultation=consultation,
         section_key=keys[1],
         user=quinn,
@@ -151,10 +146,8 @@ def world(editor, participant, facilitator, delegate) -> World:
     consultation_services.moderate(
         item=hidden, user=facilitator, hide=True, reason="Personal attack"
     )
-    visible_reply = consultation_services.add_reply(
-        position=visible, user=quinn, body="I agree with this."
-    )
-    hidden_reply = consultation_services.add_reply(
+    visible_reply = ReplyFactory(position=visible, user=quinn, body="I agree with this.")
+    hidden_reply = ReplyFactory(
         position=visible, user=quinn, body=HIDDEN_REPLY, parent=visible_reply
     )
     consultation_services.moderate(
@@ -165,13 +158,10 @@ def world(editor, participant, facilitator, delegate) -> World:
     )
 
     # Communities: Alder Wiki (dana is its delegate) has adopted v2; Birch has not declared.
-    community, _ = community_services.save_community(
-        user=facilitator, name="Alder Wiki", slug="alder-wiki", kind="wiki", language="en"
+    community = CommunityFactory(
+        by=facilitator, name="Alder Wiki", kind="wiki", language="en", delegates=[delegate]
     )
-    community.delegates.add(delegate)
-    other, _ = community_services.save_community(
-        user=facilitator, name="Birch Project", slug="birch-project", kind="project"
-    )
+    other = CommunityFactory(by=facilitator, name="Birch Project", kind="project")
     adoption = community_services.declare_adoption(
         community=community,
         policy=policy,

@@ -1,17 +1,12 @@
 """People, policies, consultations and communities for the search tests, built through the
 services so that indexing follows the same path as the site."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from communities import services as community_services
-from consultations import services as consultation_services
-from consultations.models import Consultation
 from policies import services as policy_services
 from policies.models import PolicyPage
 from tests import reading
+from tests.factories import CommunityFactory, ConsultationFactory
 
 
 def results_text(response) -> str:
@@ -53,21 +48,10 @@ def new_policy(editor):
 
 @pytest.fixture
 def consult(facilitator):
-    """consult(version, state="open", title=...) -> a consultation moved to `state`."""
+    """consult(version, state="draft"|"open"|"closed", title=...) -> a consultation in `state`."""
 
     def make(version, *, state="open", title="Consultation on the code"):
-        consultation = consultation_services.create_consultation(
-            version=version,
-            user=facilitator,
-            title=title,
-            closes_at=timezone.now() + timedelta(days=28),
-            open_now=state != "draft",
-        )
-        if state in ("closed", "summarised"):
-            consultation_services.close_consultation(
-                consultation=consultation, user=facilitator, note="The period ended."
-            )
-        return Consultation.objects.select_related("version__policy").get(pk=consultation.pk)
+        return ConsultationFactory(by=facilitator, version=version, state=state, title=title)
 
     return make
 
@@ -77,15 +61,9 @@ def community(facilitator):
     """community(name, slug, language="", delegates=None) -> a registered community."""
 
     def make(name, slug, *, language="", delegates=None, kind="wiki"):
-        found, _ = community_services.save_community(
-            user=facilitator,
-            name=name,
-            slug=slug,
-            kind=kind,
-            language=language,
-            delegates=delegates,
+        return CommunityFactory(
+            by=facilitator, name=name, slug=slug, kind=kind, language=language, delegates=delegates
         )
-        return found
 
     return make
 

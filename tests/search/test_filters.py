@@ -3,9 +3,8 @@ what happens with values that make no sense."""
 
 import pytest
 
-from communities import services as community_services
 from consultations import services
-from tests.factories import UserFactory
+from tests.factories import MembershipFactory, PositionFactory, ReplyFactory, UserFactory
 
 from .conftest import page_text, results_text
 
@@ -19,7 +18,7 @@ def world(db, new_policy, publish, consult, facilitator, participant, community)
     outsider = UserFactory(username="cy")
     alder = community("Respect Alder Wiki", "alder-wiki", language="en")
     birch = community("Respect Birch Chapter", "birch", language="de", delegates=[birch_delegate])
-    community_services.save_membership(community=alder, member=alder_member, user=facilitator)
+    MembershipFactory(by=facilitator, community=alder, user=alder_member)
     out = {"alder": alder, "birch": birch, "consultations": {}}
     for slug, title in [("baseline", "Baseline Code"), ("events", "Events Code")]:
         page = new_policy(slug=slug, title=title)
@@ -34,14 +33,14 @@ def world(db, new_policy, publish, consult, facilitator, participant, community)
                 (birch_delegate, "oppose"),
                 (outsider, "neutral"),
             ]:
-                position = services.take_position(
+                position = PositionFactory(
                     consultation=c,
                     section_key=key,
                     user=user,
                     stance=stance,
                     reason=f"{user.username} on {slug} v{version.number}: respect matters.",
                 )
-            services.add_reply(
+            ReplyFactory(
                 position=position,
                 user=alder_member,
                 body=f"ash replies on {slug} v{version.number}: respect indeed.",

@@ -7,7 +7,7 @@ from wagtail.search.backends import get_search_backend
 from consultations import services
 from consultations.models import Position
 from policies.models import PolicyPage
-from tests.factories import UserFactory
+from tests.factories import PositionFactory, ReplyFactory, UserFactory
 from tests.html_safety import script_problems
 
 from .conftest import page_text, results_text
@@ -55,21 +55,20 @@ def world(db, new_policy, publish, consult, facilitator, participant, community)
     )
     quinn, rey = UserFactory(username="quinn"), UserFactory(username="rey")
     open_c = consult(v1, title="Spring round")
-    pat_position = services.take_position(
+    pat_position = PositionFactory(
         consultation=open_c,
         section_key=keys["Reporting"],
         user=participant,
         stance="oppose",
         reason="Email is not private enough for harassment reports.",
     )
-    quinn_position = services.take_position(
+    quinn_position = PositionFactory(
         consultation=open_c,
         section_key=keys["Scope"],
         user=quinn,
-        stance="support",
         reason="Clear scope: it covers the chat rooms too.",
     )
-    reply = services.add_reply(
+    reply = ReplyFactory(
         position=pat_position, user=rey, body="The chat rooms need a private channel as well."
     )
     summarised = consult(v2, title="Summer round", state="closed")
