@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from policies import services as policy_services
 from policies.models import PolicyVersion
+from transparency import services as transparency
 
 from . import eligibility, rules
 from .models import (
@@ -98,7 +99,9 @@ def receipt_digest(receipt: str) -> str:
 
 
 def _log(*, version_id: int, action: str, actor, message: str, vote=None, now=None) -> AuditEntry:
-    return AuditEntry.objects.create(
+    """Write the vote's public audit entry and append the same public facts to the
+    transparency log (never a ballot's choice: the messages name voters only when striking)."""
+    entry = AuditEntry.objects.create(
         vote=vote,
         version_id=version_id,
         action=action,
@@ -106,6 +109,17 @@ def _log(*, version_id: int, action: str, actor, message: str, vote=None, now=No
         message=message,
         created_at=now or timezone.now(),
     )
+    transparency.append(
+        f"ratification.{action}",
+        f"ratification.vote:{vote.pk}" if vote is not None else f"ratification.audit:{entry.pk}",
+        {
+            "vote": vote.pk if vote is not None else None,
+            "version_id": version_id,
+            "actor": entry.actor.get_username() if entry.actor else "",
+            "message": message,
+        },
+    )
+    return entry
 
 
 def _check_url(value: str, field: str, *, required: bool = False) -> str:
