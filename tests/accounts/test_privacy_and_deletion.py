@@ -19,7 +19,13 @@ from policies.models import PolicyTranslation, PolicyVersion
 from ratification import services as vote_services
 from ratification.models import Ballot
 from tests.accounts.conftest import OIDC_LOGIN, WIKI_LOGIN, round_trip
-from tests.factories import UserFactory, make_policy
+from tests.factories import (
+    ConsultationFactory,
+    PositionFactory,
+    ReplyFactory,
+    UserFactory,
+    make_policy,
+)
 from tests.ratification.conftest import make_vote
 from tests.reading import page_text
 
@@ -36,22 +42,11 @@ def world(client, oidc, wiki, editor, facilitator, django_capture_on_commit_call
     other = UserFactory(username="olga", email="olga@private.example.net")
     policy = make_policy(editor=editor)
     version = policy.versions.get()
-    consultation = consultation_services.create_consultation(
-        version=version,
-        user=facilitator,
-        title="Round one",
-        open_now=True,
-        closes_at=timezone.now() + dt.timedelta(days=28),
+    consultation = ConsultationFactory(by=facilitator, version=version, title="Round one")
+    position = PositionFactory(
+        consultation=consultation, user=ines, stance="oppose", reason="Section one is too vague."
     )
-    key = version.sections.first().key
-    position = consultation_services.take_position(
-        consultation=consultation,
-        section_key=key,
-        user=ines,
-        stance="oppose",
-        reason="Section one is too vague.",
-    )
-    consultation_services.add_reply(position=position, user=other, body="Which part, ines?")
+    ReplyFactory(position=position, user=other, body="Which part, ines?")
     vote = make_vote(version, facilitator, eligible_communities=(wiki.community.pk,))
     vote_services.cast_ballot(vote=vote, user=ines, option="yes")
     return {"ines": ines, "consultation": consultation, "vote": vote, "policy": policy}

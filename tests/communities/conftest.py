@@ -8,7 +8,7 @@ from django.contrib.auth.models import AnonymousUser
 from communities import services
 from communities.models import Adoption, Community, EquivalentMapping, SectionOverride
 from policies import services as policy_services
-from tests.factories import UserFactory, make_policy
+from tests.factories import CommunityFactory, UserFactory, make_policy
 from tests.reading import page_text, tables  # noqa: F401  (test modules import them from here)
 
 ROLES = [
@@ -39,28 +39,26 @@ def db_state() -> dict:
 
 @pytest.fixture
 def community(facilitator):
-    community, _ = services.save_community(
-        user=facilitator,
+    return CommunityFactory(
+        by=facilitator,
         name="Alder Wiki",
         slug="alder-wiki",
         kind="wiki",
         language="en",
         url="https://alder.example.org/",
     )
-    return community
 
 
 @pytest.fixture
 def other_community(facilitator):
-    community, _ = services.save_community(
-        user=facilitator,
+    return CommunityFactory(
+        by=facilitator,
         name="Birch Project",
         slug="birch-project",
         kind="project",
         language="de",
         url="https://birch.example.org/",
     )
-    return community
 
 
 @pytest.fixture
