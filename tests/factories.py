@@ -1,4 +1,4 @@
-"""Factories for people, policies, communities, consultations and amendments. Everything that
+"""Factories for people, policies, communities, consultations, amendments and votes. Everything that
 has a creating service is built through it, so tests exercise the same path as the admin, the
 pages and the import commands (permission checks, validation, history)."""
 
@@ -17,6 +17,8 @@ from consultations import services as consultation_services
 from consultations.models import Consultation, Position, Reply
 from policies import services
 from policies.models import PolicyPage
+from ratification import services as vote_services
+from ratification.models import Vote
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -258,3 +260,26 @@ class AmendmentFactory(ServiceFactory):
     @staticmethod
     def create_through_service(**fields) -> Amendment:
         return amendment_services.propose_amendment(**fields)
+
+
+class VoteFactory(ServiceFactory):
+    """A vote set up by a facilitator (create_vote) and, unless `open_it=False`, opened: by
+    default it opened an hour ago and closes in a day. Any other keyword is a VoteSettings field
+    (secret=False, eligible_communities=..., ...)."""
+
+    class Meta:
+        model = Vote
+
+    by = factory.SubFactory(FacilitatorFactory)
+    version = factory.LazyFunction(published_version)
+    question = "Do you ratify the text?"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    open_it = True
+
+    @staticmethod
+    def create_through_service(*, by, version, open_it, **settings) -> Vote:
+        vote = vote_services.create_vote(
+            version=version, user=by, config=vote_services.VoteSettings(**settings)
+        )
+        return vote_services.open_vote(vote=vote, user=by) if open_it else vote

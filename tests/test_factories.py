@@ -11,6 +11,7 @@ from tests.factories import (
     MembershipFactory,
     PositionFactory,
     ReplyFactory,
+    VoteFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +45,10 @@ def test_position_reply_and_amendment_go_on_an_open_consultation(participant):
     assert position.section_key == position.consultation.version.sections.first().key
     amendment = AmendmentFactory(consultation=position.consultation, user=participant)
     assert amendment.revisions.get().text == amendment.text
+
+
+def test_vote_is_open_for_ballots_unless_asked_not_to(facilitator):
+    vote = VoteFactory(by=facilitator, secret=False)
+    assert vote.state == "open" and vote.secret is False
+    assert vote.created_by == facilitator
+    assert VoteFactory(open_it=False).state == "draft"

@@ -25,13 +25,13 @@ from tests.factories import (
     PositionFactory,
     ReplyFactory,
     UserFactory,
+    VoteFactory,
     make_policy,
 )
 
 HIDDEN_POSITION = "HIDDEN-POSITION-TEXT-91c2"
 HIDDEN_REPLY = "HIDDEN-REPLY-TEXT-55d0"
 PRIVATE_FEEDBACK = "PRIVATE-FEEDBACK-TEXT-7f3a"
-HOUR = dt.timedelta(hours=1)
 DAY = dt.timedelta(days=1)
 
 
@@ -59,13 +59,8 @@ def open_consultation(version, facilitator, *, title="Consultation on v2") -> Co
 
 
 def make_vote(version, facilitator, *, open_it=True, **overrides) -> Vote:
-    now = timezone.now()
-    config = {"question": "Do you ratify it?", "opens_at": now - HOUR, "closes_at": now + DAY}
-    config.update(overrides)
-    vote = vote_services.create_vote(
-        version=version, user=facilitator, config=vote_services.VoteSettings(**config)
-    )
-    return vote_services.open_vote(vote=vote, user=facilitator) if open_it else vote
+    overrides.setdefault("question", "Do you ratify it?")
+    return VoteFactory(by=facilitator, version=version, open_it=open_it, **overrides)
 
 
 def close(vote: Vote) -> Vote:
