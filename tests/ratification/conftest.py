@@ -28,13 +28,6 @@ def version(policy):
 
 
 @pytest.fixture
-def facilitator(db):
-    user = UserFactory(username="fran")
-    user.groups.add(Group.objects.get(name="Facilitators"))
-    return user
-
-
-@pytest.fixture
 def scrutineer(db):
     user = UserFactory(username="scott")
     user.groups.add(Group.objects.get(name="Scrutineers"))
@@ -95,11 +88,6 @@ def close(vote: Vote) -> Vote:
 @pytest.fixture
 def open_vote(version, facilitator):
     return make_vote(version, facilitator)
-
-
-@pytest.fixture
-def superuser(db):
-    return UserFactory(username="root", is_superuser=True, is_staff=True)
 
 
 def cast_many(vote: Vote, options, *, community=None, prefix="v", now=None) -> list:
