@@ -30,7 +30,9 @@ class ImportPolicyForm(forms.Form):
         label=_("Summary"),
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required: what this version changes and why."),
+        help_text=_(
+            "Required: what this version changes and why. A draft keeps it for publishing."
+        ),
     )
     level = forms.TypedChoiceField(
         label=_("Split sections at"),
@@ -38,6 +40,21 @@ class ImportPolicyForm(forms.Form):
         coerce=int,
         initial=2,
     )
+    DRAFT, PUBLISH = "draft", "publish"
+    then = forms.ChoiceField(
+        label=_("After the import"),
+        choices=[
+            (DRAFT, _("Save it as a draft to preview and correct, then publish from the editor")),
+            (PUBLISH, _("Publish it at once as a new version")),
+        ],
+        initial=DRAFT,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("A published version is a permanent public record; a draft is not."),
+    )
+
+    def clean_then(self):
+        return self.cleaned_data.get("then") or self.DRAFT
 
 
 class TranslationUploadForm(forms.Form):

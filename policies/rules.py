@@ -17,6 +17,14 @@ def can_publish_policy(user, page) -> bool:
 
 
 @rules.predicate
+def can_edit_policy(user, page) -> bool:
+    """Save drafts of a policy (its text is public only once published)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return page.permissions_for_user(user).can_edit()
+
+
+@rules.predicate
 def can_create_policy(user, index_page) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False

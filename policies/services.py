@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -30,6 +31,7 @@ from .models import (
 )
 from .rules import (
     can_create_policy,
+    can_edit_policy,
     can_publish_policy,
     can_resolve_set_aside_draft,
     can_translate_policy,
@@ -256,6 +258,30 @@ def _change_stats(previous: PolicyVersion | None, sections: list[SectionSnapshot
     return stats
 
 
+def _working_copy(
+    page: PolicyPage,
+    *,
+    summary: str,
+    sections: list[tuple[str | None, str, str]] | None,
+    title: str | None,
+    label: str,
+) -> PolicyPage:
+    """The page's latest revision with the given sections, title, label and edit summary, ready
+    to be saved as a revision (published or not)."""
+    page = PolicyPage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    if title:
+        page.title = title
+    if sections is not None:
+        page.sections = [
+            PolicySection(key=key or "", heading=heading.strip(), body=normalise_text(body))
+            for key, heading, body in sections
+        ]
+    assign_section_keys(page)
+    page.edit_summary = summary.strip()
+    page.version_label = label.strip()
+    return page
+
+
 @transaction.atomic
 def publish_policy(
     *,
@@ -276,20 +302,29 @@ def publish_policy(
     if not summary.strip():
         raise ValidationError(_("Publishing needs an edit summary: say what changed and why."))
     check_publish_conflict(page=page, base_version=base_version)
-    page = PolicyPage.objects.get(pk=page.pk).get_latest_revision_as_object()
-    if title:
-        page.title = title
-    if sections is not None:
-        page.sections = [
-            PolicySection(key=key or "", heading=heading.strip(), body=normalise_text(body))
-            for key, heading, body in sections
-        ]
-    assign_section_keys(page)
-    page.edit_summary = summary.strip()
-    page.version_label = label.strip()
+    page = _working_copy(page, summary=summary, sections=sections, title=title, label=label)
     revision = page.save_revision(user=user, log_action=True)
     revision.publish(user=user)
     return PolicyVersion.objects.filter(revision=revision).first()
+
+
+@transaction.atomic
+def save_policy_draft(
+    *,
+    page: PolicyPage,
+    user,
+    summary: str = "",
+    sections: list[tuple[str | None, str, str]] | None = None,
+    title: str | None = None,
+    label: str = "",
+):
+    """Replace the working draft's sections (if given) without publishing anything: the draft
+    can be previewed and corrected in the editor, then published, its edit summary already
+    filled in. Returns the saved revision; earlier drafts stay in the page's revision history."""
+    if not can_edit_policy(user, page):
+        raise PermissionDenied(_("You may not edit this policy."))
+    page = _working_copy(page, summary=summary, sections=sections, title=title, label=label)
+    return page.save_revision(user=user, log_action=True)
 
 
 @transaction.atomic
@@ -314,6 +349,10 @@ class ImportResult:
     created_page: bool
     matched_keys: int
     new_keys: int
+    # Imported as a draft: the revision saved, and who had left unpublished changes that the
+    # import replaced as the working draft (None when there were none).
+    draft: Any = None
+    replaced_draft_by: str | None = None
 
 
 def import_policy_markdown(
@@ -325,8 +364,11 @@ def import_policy_markdown(
     label: str = "",
     level: int = 2,
     title: str | None = None,
+    publish: bool = True,
 ) -> ImportResult:
-    """Import a Markdown file as a new version of the policy `slug`, creating it if new.
+    """Import a Markdown file as a new version of the policy `slug`, creating it if new; with
+    publish=False, as the policy's working draft instead, to be checked and published from the
+    editor.
 
     Sections continue the current version's keys where they match (exact heading, then a similar
     heading or body), so a renamed and lightly edited section keeps its identity. Any error
@@ -341,7 +383,7 @@ def import_policy_markdown(
                 "limit": number_format(settings.ACCORD_MAX_IMPORT_BYTES, force_grouping=True),
             }
         )
-    if not summary or not summary.strip():
+    if publish and (not summary or not summary.strip()):
         raise ValidationError(_("An import publishes a version, so it needs an edit summary."))
     try:
         parsed = markdown_io.parse_policy(data, level=level)
@@ -363,21 +405,43 @@ def import_policy_markdown(
         current = _latest_version(page.pk)
         old = [(s.key, s.heading, s.body) for s in current.sections.all()] if current else []
         keys = markdown_io.match_section_keys(old, parsed.sections, similarity=diffing.similarity)
-        version = publish_policy(
-            page=page,
-            user=user,
-            summary=summary,
-            label=label or str(parsed.front_matter.get("version", "") or "")[:20],
-            title=title or None,
-            sections=[(k, s.heading, s.body) for k, s in zip(keys, parsed.sections, strict=True)],
-        )
+        content = {
+            "page": page,
+            "user": user,
+            "summary": summary or "",
+            "label": label or str(parsed.front_matter.get("version", "") or "")[:20],
+            "title": title or None,
+            "sections": [
+                (k, s.heading, s.body) for k, s in zip(keys, parsed.sections, strict=True)
+            ],
+        }
+        version = draft = replaced_by = None
+        if publish:
+            version = publish_policy(**content)
+        else:
+            replaced_by = _unpublished_changes_by(page, user)
+            draft = save_policy_draft(**content)
     return ImportResult(
         page=page,
         version=version,
         created_page=created,
         matched_keys=sum(1 for k in keys if k),
         new_keys=sum(1 for k in keys if not k),
+        draft=draft,
+        replaced_draft_by=replaced_by,
     )
+
+
+def _unpublished_changes_by(page: PolicyPage, user) -> str | None:
+    """Who saved the page's unpublished changes, when someone else did (an import saved as the
+    working draft replaces them; they stay in the revision history)."""
+    page = PolicyPage.objects.get(pk=page.pk)
+    if not page.has_unpublished_changes or page.latest_revision_id is None:
+        return None
+    author = page.latest_revision.user
+    if author is None or author.pk == user.pk:
+        return None
+    return author.get_username()
 
 
 # --- translations -----------------------------------------------------------------------------

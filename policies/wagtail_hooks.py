@@ -83,6 +83,7 @@ def import_view(request):
     form = ImportPolicyForm(request.POST if bound else None, request.FILES if bound else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        publish = data["then"] == ImportPolicyForm.PUBLISH
         try:
             result = services.import_policy_markdown(
                 data=data["file"].read(),
@@ -92,30 +93,55 @@ def import_view(request):
                 label=data["label"],
                 level=data["level"],
                 title=data["title"] or None,
+                publish=publish,
             )
         except PermissionDenied:
-            form.add_error(None, _("You may not publish this policy."))
+            form.add_error(
+                None,
+                _("You may not publish this policy.")
+                if publish
+                else _("You may not edit this policy."),
+            )
         except ValidationError as exc:
             form.add_error(None, exc.messages[0] if exc.messages else str(exc))
         else:
-            if result.version is None:
-                messages.info(request, _("The file matches the current version; nothing new."))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Published %(version)s of “%(title)s” (%(kept)s sections kept their "
-                        "identity, %(new)s new)."
-                    )
-                    % {
-                        "version": _version_name(result.version),
-                        "title": result.page.title,
-                        "kept": result.matched_keys,
-                        "new": result.new_keys,
-                    },
-                )
+            _report_import(request, result)
             return redirect("wagtailadmin_pages:edit", result.page.pk)
     return TemplateResponse(request, "policies/admin/import.html", {"form": form})
+
+
+def _report_import(request, result: services.ImportResult) -> None:
+    counts = {"title": result.page.title, "kept": result.matched_keys, "new": result.new_keys}
+    if result.draft is not None:
+        messages.success(
+            request,
+            _(
+                "Saved as a draft of “%(title)s” (%(kept)s sections kept their identity, "
+                "%(new)s new); nothing is published yet. Preview it, correct what needs it, "
+                "then publish: your summary is filled in."
+            )
+            % counts,
+        )
+        if result.replaced_draft_by:
+            messages.warning(
+                request,
+                _(
+                    "The import replaced unpublished changes saved by %(name)s as the working "
+                    "draft; they are still in the page's revision history."
+                )
+                % {"name": result.replaced_draft_by},
+            )
+    elif result.version is None:
+        messages.info(request, _("The file matches the current version; nothing new."))
+    else:
+        messages.success(
+            request,
+            _(
+                "Published %(version)s of “%(title)s” (%(kept)s sections kept their "
+                "identity, %(new)s new)."
+            )
+            % {**counts, "version": _version_name(result.version)},
+        )
 
 
 def set_aside_draft_view(request, pk):

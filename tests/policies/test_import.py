@@ -125,6 +125,7 @@ def test_admin_upload_form(client, editor, corpus):
             "summary": "Import 2.2",
             "label": "2.2",
             "level": 2,
+            "then": "publish",
         },
     )
     assert response.status_code == 302
@@ -155,3 +156,94 @@ def test_admin_upload_form_requires_summary(client, editor):
     assert response.status_code == 200
     assert "This field is required" in response.content.decode()
     assert not PolicyVersion.objects.exists()
+
+
+def _upload(client, data: bytes, **fields):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    form = {"file": SimpleUploadedFile("coc.md", data), "level": 2, **fields}
+    return client.post("/admin/policies/import/", form, follow=True)
+
+
+def test_the_admin_import_saves_a_draft_that_is_fixed_then_published_as_one_version(client, editor):
+    """A typo caught after the import is fixed in the draft: the public record gets one version,
+    with the corrected text and the summary given at import."""
+    client.force_login(editor)
+    response = _upload(
+        client,
+        b"# Our code\n\n## Scope\n\nThis code apllies everywhere.\n",
+        slug="ours",
+        summary="First import of our code",
+    )
+    assert "Saved as a draft of “Our code”" in response.content.decode()
+    assert "nothing is published yet" in response.content.decode()
+    assert response.redirect_chain[-1][0] == f"/admin/pages/{PolicyPage.objects.get().pk}/edit/"
+    assert not PolicyVersion.objects.exists()
+    page = PolicyPage.objects.get(slug="ours")
+    assert not page.live
+    assert client.logout() is None and client.get("/policies/ours/").status_code == 404
+
+    draft = page.get_latest_revision_as_object()
+    assert draft.edit_summary == "First import of our code"
+    (section,) = draft.sections.all()
+    assert section.body == "This code apllies everywhere."
+    key = section.key
+    version = services.publish_policy(
+        page=page,
+        user=editor,
+        summary=draft.edit_summary,
+        sections=[(key, "Scope", "This code applies everywhere.")],
+    )
+    assert (version.number, version.summary) == (1, "First import of our code")
+    assert PolicyVersion.objects.count() == 1
+    assert version.sections.get().body == "This code applies everywhere."
+
+
+def test_a_draft_import_into_a_published_policy_changes_nothing_public(client, editor, corpus):
+    path = corpus / "policies/contributor-covenant-2.0.en.md"
+    _import(path, "covenant", editor, summary="Import 2.0")
+    client.force_login(editor)
+    newer = (corpus / "policies/contributor-covenant-2.1.en.md").read_bytes()
+    response = _upload(client, newer, slug="covenant", summary="Update to 2.1", then="draft")
+    assert "Saved as a draft" in response.content.decode()
+    assert PolicyVersion.objects.count() == 1
+    page = PolicyPage.objects.get(slug="covenant")
+    assert page.live and page.has_unpublished_changes
+    published_keys = set(PolicyVersion.objects.get().sections.values_list("key", flat=True))
+    draft_keys = {s.key for s in page.get_latest_revision_as_object().sections.all()}
+    assert published_keys & draft_keys  # sections kept their identity in the draft
+
+
+def test_a_draft_import_says_whose_unpublished_changes_it_replaced(client, editor, other_editor):
+    services.import_policy_markdown(
+        data=b"# Code\n\n## A\n\nText.\n", slug="code", user=editor, summary="v1"
+    )
+    page = PolicyPage.objects.get()
+    services.save_policy_draft(
+        page=page, user=other_editor, sections=[(None, "A", "Ben's unfinished words.")]
+    )
+    client.force_login(editor)
+    response = _upload(client, b"# Code\n\n## A\n\nNew text.\n", slug="code", summary="v2")
+    assert "replaced unpublished changes saved by ben" in response.content.decode()
+
+
+def test_import_command_saves_a_draft_with_draft_flag(corpus, editor):
+    out = StringIO()
+    call_command(
+        "import_policy",
+        str(corpus / "policies/contributor-covenant-2.1.en.md"),
+        "--policy=covenant",
+        "--draft",
+        "--author=ana",
+        stdout=out,
+    )
+    page = PolicyPage.objects.get(slug="covenant")
+    assert "Saved a draft" in out.getvalue() and f"/admin/pages/{page.pk}/edit/" in out.getvalue()
+    assert not PolicyVersion.objects.exists() and not page.live
+    with pytest.raises(CommandError, match="--summary is required"):
+        call_command(
+            "import_policy",
+            str(corpus / "policies/contributor-covenant-2.1.en.md"),
+            "--policy=covenant",
+            "--author=ana",
+        )

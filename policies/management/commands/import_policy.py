@@ -11,7 +11,8 @@ from policies import services
 class Command(BaseCommand):
     help = (
         "Import a Markdown file as a new published version of a policy (creating the policy "
-        "when the slug is new), or with --locale and --translates as a translation of one "
+        "when the slug is new); with --draft as the policy's working draft, to be checked and "
+        "published in the editor; or with --locale and --translates as a translation of one "
         "published version. Nothing is written if the file cannot be imported."
     )
 
@@ -22,6 +23,12 @@ class Command(BaseCommand):
             "--summary",
             default=None,
             help="Edit summary for the version (required); for a translation, a note on it.",
+        )
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="Save the file as the policy's working draft instead of publishing it; the "
+            "summary, when given, is filled in for publishing.",
         )
         parser.add_argument("--label", default="", help='Version label, such as "2.1".')
         parser.add_argument("--title", default=None, help="Title (default: from the file).")
@@ -60,9 +67,13 @@ class Command(BaseCommand):
             data = options["file"].read_bytes()
         except OSError as exc:
             raise CommandError(f"Cannot read {options['file']}: {exc.strerror}.") from exc
+        if options["draft"] and (
+            options["locale"] is not None or options["translates"] is not None
+        ):
+            raise CommandError("--draft imports a policy's text; translations are published.")
         if options["locale"] is not None or options["translates"] is not None:
             return self._import_translation(data, user, options)
-        if not options["summary"]:
+        if not options["summary"] and not options["draft"]:
             raise CommandError("--summary is required: say what changed and why.")
         try:
             result = services.import_policy_markdown(
@@ -73,11 +84,27 @@ class Command(BaseCommand):
                 label=options["label"],
                 level=options["level"],
                 title=options["title"],
+                publish=not options["draft"],
             )
         except PermissionDenied as exc:
-            raise CommandError(f"{user.username} may not publish this policy.") from exc
+            verb = "edit" if options["draft"] else "publish"
+            raise CommandError(f"{user.username} may not {verb} this policy.") from exc
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
+        if result.draft is not None:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Saved a draft of “{result.page.title}” ({result.matched_keys} sections kept "
+                    f"their key, {result.new_keys} new); nothing is published. Check it and "
+                    f"publish it in the editor: /admin/pages/{result.page.pk}/edit/"
+                )
+            )
+            if result.replaced_draft_by:
+                self.stdout.write(
+                    f"It replaces unpublished changes saved by {result.replaced_draft_by}; "
+                    "they stay in the page's revision history."
+                )
+            return
         if result.version is None:
             self.stdout.write("Text identical to the current version; no new version created.")
             return
