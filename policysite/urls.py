@@ -53,6 +53,7 @@ if settings.DEBUG:
 
 # Wagtail's catch-all comes last.
 urlpatterns += [
+    path("", include("transparency.urls")),
     path("", include("consultations.urls")),
     path("", include("amendments.urls")),
     path("", include("communities.urls")),

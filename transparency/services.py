@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -79,19 +80,41 @@ def append(kind: str, obj_ref: str, payload: dict, content_hash: str = "") -> Lo
         hash=digest,
         created_at=moment,
     )
+    # Once committed; until then every reader's head (committed, older) is still true.
+    transaction.on_commit(_forget_cached_head)
     entry._state.adding = False
     entry._state.db = connection.alias
     return entry
 
 
+HEAD_CACHE_KEY = "transparency:head"
+# A head a little behind is still a true checkpoint (every head is a prefix of every later
+# log), so pages may show a cached one; this bounds how far behind it can be where an append in
+# another process cannot clear this process's cache (a per-process cache).
+HEAD_CACHE_SECONDS = 30
+
+
 def head() -> tuple[int, str]:
     """(seq, hash) of the newest entry; (0, 64 zeros) for an empty log. One query."""
     row = LogEntry.objects.order_by("-seq").values_list("seq", "hash").first()
-    return row or (0, chain.GENESIS_HASH)
+    return tuple(row) if row else (0, chain.GENESIS_HASH)
+
+
+def cached_head() -> tuple[int, str]:
+    """The head for page footers and feeds: from the cache, else one query."""
+    found = cache.get(HEAD_CACHE_KEY)
+    if found is None:
+        found = head()
+        cache.set(HEAD_CACHE_KEY, found, HEAD_CACHE_SECONDS)
+    return tuple(found)
+
+
+def _forget_cached_head() -> None:
+    cache.delete(HEAD_CACHE_KEY)
 
 
 def feed_entry_elements():
     """Every Atom entry carries the head, so whoever keeps a feed holds a checkpoint
     (core.feeds.register_entry_elements)."""
-    seq, digest = head()
+    seq, digest = cached_head()
     return [("accord:log-head", {"seq": str(seq), "hash": digest})]
