@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, F, Prefetch, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils.translation import gettext_lazy
@@ -198,11 +198,23 @@ class ReplyNode:
     children: list[ReplyNode] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class EarlierWording:
+    """What a position said before its author changed it, and until when."""
+
+    stance: str
+    reason: str
+    until: object
+
+
 @dataclass
 class PositionView:
     position: Position
     changes: list[tuple[str, str, object]]  # (from stance, to stance, when)
     replies: list[ReplyNode]
+    # Each earlier stance with its reason, oldest first; empty for a position a moderator ever
+    # hid (its history may hold the text that was hidden).
+    earlier: list[EarlierWording] = field(default_factory=list)
 
 
 @dataclass
@@ -242,19 +254,32 @@ def _reply_trees(replies: list[Reply]) -> dict[int, list[ReplyNode]]:
     return roots
 
 
-def _stance_changes(position_ids: list[int]) -> dict[int, list[tuple[str, str, object]]]:
-    """Stance changes from each position's history: one query."""
-    history = Position.history.model.objects.filter(id__in=position_ids).order_by(
-        "id", "history_date", "history_id"
+def _histories(position_ids: list[int]) -> tuple[dict, dict]:
+    """From each position's history, in one query: its stance changes (from, to, when), and
+    its earlier wordings (stance and reason before each change of either).
+
+    A position that a moderator hid at any time shows its stance changes only: its history
+    has no record of which wording was hidden, so no earlier wording of it is shown."""
+    was_hidden = ModerationAction.objects.filter(
+        position_id=OuterRef("id"), action=ModerationAction.Action.HIDE
+    )
+    history = (
+        Position.history.model.objects.filter(id__in=position_ids)
+        .annotate(was_hidden=Exists(was_hidden))
+        .order_by("id", "history_date", "history_id")
     )
     changes: dict[int, list] = defaultdict(list)
-    last: dict[int, str] = {}
-    for h in history.values("id", "stance", "history_date"):
-        pid, stance = h["id"], h["stance"]
-        if pid in last and last[pid] != stance:
-            changes[pid].append((last[pid], stance, h["history_date"]))
-        last[pid] = stance
-    return changes
+    earlier: dict[int, list[EarlierWording]] = defaultdict(list)
+    last: dict[int, tuple[str, str]] = {}
+    for h in history.values("id", "stance", "reason", "history_date", "was_hidden"):
+        pid, now = h["id"], (h["stance"], h["reason"])
+        before = last.get(pid)
+        if before is not None and before[0] != now[0]:
+            changes[pid].append((before[0], now[0], h["history_date"]))
+        if before is not None and before != now and not h["was_hidden"]:
+            earlier[pid].append(EarlierWording(*before, until=h["history_date"]))
+        last[pid] = now
+    return changes, earlier
 
 
 def consultation_page(
@@ -331,7 +356,7 @@ def consultation_page(
         .order_by("created_at", "pk")
     )
     trees = _reply_trees(replies)
-    changes = _stance_changes(ids)
+    changes, earlier = _histories(ids)
     own = {}
     if user.is_authenticated:
         own = {
@@ -340,7 +365,7 @@ def consultation_page(
     by_section: dict[str, list[PositionView]] = defaultdict(list)
     for p in positions:
         by_section[p.section_key].append(
-            PositionView(p, changes.get(p.pk, []), trees.get(p.pk, []))
+            PositionView(p, changes.get(p.pk, []), trees.get(p.pk, []), earlier.get(p.pk, []))
         )
 
     views = [

@@ -100,10 +100,30 @@ def test_changing_a_position_updates_the_one_row_and_keeps_history(
     assert [h.stance for h in history] == ["oppose", "neutral"]
     assert history[0].reason == "Too vague about scope."
 
-    text = page_text(client.get(url))
+    page = client.get(url).content.decode()
+    text = page_text(page)
     assert f"Changed from Oppose to Neutral on {_day(timezone.now())}" in text
     assert "Fine after the explanation." in text
-    assert "Too vague about scope." not in text
+    # The earlier stance keeps its reason, under the current one, for anyone to read.
+    earlier = page.split('class="earlier-wordings"', 1)[1].split("</details>", 1)[0]
+    assert "What this position said before (one earlier wording)" in page_text(earlier)
+    assert "Oppose" in page_text(earlier) and "Too vague about scope." in page_text(earlier)
+    assert "Fine after the explanation." not in page_text(earlier)
+
+
+def test_a_position_once_hidden_shows_no_earlier_wording(
+    consultation, url, keys, participant, facilitator, client
+):
+    """Its history cannot say which wording a moderator hid, so none is shown again."""
+    take(consultation, participant, keys[0], "oppose", "Something abusive.")
+    row = Position.objects.get()
+    services.moderate(item=row, user=facilitator, hide=True, reason="Personal attack.")
+    services.moderate(item=row, user=facilitator, hide=False, reason="Edited by the author.")
+    take(consultation, participant, keys[0], "support", "A civil reason.")
+    text = page_text(client.get(url))
+    assert "Changed from Oppose to Support" in text and "A civil reason." in text
+    assert "Something abusive." not in text
+    assert "earlier wording" not in text
 
 
 def test_a_second_submit_of_the_same_position_changes_nothing(consultation, keys, participant):
