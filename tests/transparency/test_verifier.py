@@ -156,7 +156,7 @@ def test_a_malformed_checkpoint_is_refused():
     assert exit_info.value.code == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_script_checks_a_running_site_with_the_standard_library_only(live_server, site):
     def verify(*extra):
         return subprocess.run(
