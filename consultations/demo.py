@@ -65,6 +65,7 @@ def seed_consultations(page) -> int:
         consultation=past,
         user=fran,
         intro="Thank you to everyone who commented. Version 3 takes up two suggestions.",
+        answered_by=v3.number,
         sections=[
             {
                 "section_key": opening,

@@ -126,3 +126,23 @@ class SummaryIntroForm(forms.Form):
     intro = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4}), required=False, max_length=5000
     )
+    answered_by = forms.TypedChoiceField(
+        label=_("The version that answers this consultation"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_(
+            "Each section's “we changed” shows the difference between the consulted version "
+            "and this one. Choose the version that carries your changes."
+        ),
+    )
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["answered_by"].choices = [
+            ("", _("None yet: no version carries the changes")),
+            *[
+                (v.number, f"{v.number}{f' ({v.label})' if v.label else ''} — {v.summary[:90]}")
+                for v in versions
+            ],
+        ]

@@ -302,6 +302,15 @@ class Summary(index.Indexed, models.Model):
         Consultation, on_delete=models.PROTECT, related_name="summary"
     )
     intro = models.TextField(blank=True, help_text=_("Markdown."))
+    # The published version that carries the answer to this consultation, chosen by the
+    # facilitators: "you said → we changed" compares the consulted version with it.
+    answered_by = models.ForeignKey(
+        "policies.PolicyVersion",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

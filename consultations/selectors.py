@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts import selectors as account_selectors
 from policies import selectors as policy_selectors
-from policies.models import PolicyVersion, SectionVersion
+from policies.models import SectionVersion
 
 from . import extensions, rules
 from .models import (
@@ -479,11 +479,12 @@ def carry_forward_candidates(consultation: Consultation, user) -> list[CarryCand
 
 
 def summary_view(consultation: Consultation, *, include_unpublished: bool = False) -> dict | None:
-    """The summary with, once a later version exists, "you said → we changed": each cited
-    position beside the diff of its section from the consulted version to the next one."""
+    """The summary with, once the facilitators have chosen the version that answers the
+    consultation, "you said → we changed": each cited position beside the diff of its section
+    from the consulted version to that one."""
     summary = (
         Summary.objects.filter(consultation=consultation)
-        .select_related("published_by")
+        .select_related("published_by", "answered_by__author")
         .prefetch_related(
             Prefetch("sections__cited_positions", queryset=Position.objects.select_related("user"))
         )
@@ -492,12 +493,7 @@ def summary_view(consultation: Consultation, *, include_unpublished: bool = Fals
     if summary is None or (not summary.is_published and not include_unpublished):
         return None
     version = consultation.version
-    next_version = (
-        PolicyVersion.objects.filter(policy_id=version.policy_id, number__gt=version.number)
-        .select_related("author")
-        .order_by("number")
-        .first()
-    )
+    next_version = summary.answered_by
     headings = {s.key: s for s in version.sections.all()}
     next_sections = {}
     if next_version:

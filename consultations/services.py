@@ -9,11 +9,12 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from wagtail.search import index
 
 from core import errors
 from policies import services as policy_services
+from policies.models import PolicyVersion
 from transparency import chain
 from transparency import services as transparency
 
@@ -582,10 +583,30 @@ def carry_forward(*, consultation: Consultation, user, section_keys: list[str]) 
 # --- summaries ------------------------------------------------------------------------------
 
 
+_KEEP = object()
+
+
+def answering_versions(consultation: Consultation):
+    """The published versions that can answer a consultation: those after the one consulted."""
+    version = consultation.version
+    return PolicyVersion.objects.filter(
+        policy_id=version.policy_id, number__gt=version.number
+    ).order_by("number")
+
+
 @transaction.atomic
-def save_summary(*, consultation: Consultation, user, intro: str, sections: list[dict]) -> Summary:
+def save_summary(
+    *,
+    consultation: Consultation,
+    user,
+    intro: str,
+    sections: list[dict],
+    answered_by: int | None | object = _KEEP,
+) -> Summary:
     """Write or update the summary. `sections`: dicts with section_key, outcome, text and
-    cited (position ids). Cited positions must belong to this consultation and be visible."""
+    cited (position ids). Cited positions must belong to this consultation and be visible.
+    `answered_by`: the number of the published version that answers the consultation (a later
+    version of the same policy), or None for none yet; left out, it stays as it was."""
     if not rules.can_write_summary(user, consultation):
         if rules.can_manage(user):
             raise ValidationError(gettext("Summaries are written at or after close."))
@@ -593,6 +614,21 @@ def save_summary(*, consultation: Consultation, user, intro: str, sections: list
     keys = _section_keys(consultation)
     summary, _ = Summary.objects.get_or_create(consultation=consultation)
     summary.intro = _clean_text(intro, field="intro", required=False)
+    if answered_by is not _KEEP:
+        summary.answered_by = None
+        if answered_by is not None:
+            later = answering_versions(consultation)
+            summary.answered_by = later.filter(number=answered_by).first()
+            if summary.answered_by is None:
+                raise ValidationError(
+                    {
+                        "answered_by": gettext(
+                            "Version %(number)s cannot answer this consultation: choose a "
+                            "version published after the consulted version %(consulted)s."
+                        )
+                        % {"number": answered_by, "consulted": consultation.version.number}
+                    }
+                )
     summary.save()
     from .selectors import visible_positions
 
@@ -638,6 +674,37 @@ def _summary_hash(summary: Summary) -> str:
     )
 
 
+def _check_outcomes_match_the_answer(summary: Summary) -> None:
+    """A section marked accepted or partly accepted must change in the version that answers
+    the consultation; otherwise the summary would say one thing and the text another."""
+    answer = summary.answered_by
+    if answer is None:
+        return
+    consulted = {
+        s.key: (s.heading, s.body_hash) for s in summary.consultation.version.sections.all()
+    }
+    answered = {s.key: (s.heading, s.body_hash) for s in answer.sections.all()}
+    claims = (SummarySection.Outcome.ACCEPTED, SummarySection.Outcome.PARTLY)
+    unchanged = [
+        consulted[row.section_key][0]
+        for row in summary.sections.all()
+        if row.outcome in claims
+        and row.section_key in consulted
+        and consulted[row.section_key] == answered.get(row.section_key)
+    ]
+    if unchanged:
+        raise ValidationError(
+            ngettext(
+                "“%(sections)s” is marked as accepted, but version %(number)s leaves its text "
+                "unchanged: choose the version that carries the change, or another outcome.",
+                "“%(sections)s” are marked as accepted, but version %(number)s leaves their text "
+                "unchanged: choose the version that carries the changes, or other outcomes.",
+                len(unchanged),
+            )
+            % {"sections": "”, “".join(unchanged), "number": answer.number}
+        )
+
+
 @transaction.atomic
 def publish_summary(*, consultation: Consultation, user) -> Summary:
     """Publish the summary, mark the consultation summarised and tell the participants."""
@@ -648,6 +715,7 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         raise ValidationError(
             gettext("Write at least one section of the summary before publishing it.")
         )
+    _check_outcomes_match_the_answer(summary)
     first_publication = summary.published_at is None
     if first_publication:
         summary.published_at = timezone.now()

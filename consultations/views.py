@@ -400,8 +400,18 @@ def summary_edit(request, slug, pk):
 
     data = request.POST if request.method == "POST" else None
     forms = [(key, heading, build(key, data)) for key, heading in sections]
+    later = list(services.answering_versions(consultation))
+    answer = existing["summary"].answered_by if existing else None
     intro_form = SummaryIntroForm(
-        data, initial={"intro": existing["summary"].intro if existing else ""}
+        data,
+        versions=later,
+        initial={
+            "intro": existing["summary"].intro if existing else "",
+            # A first summary starts from the latest version published since the consultation.
+            "answered_by": answer.number
+            if answer
+            else (later[-1].number if later and not existing else None),
+        },
     )
     status = 200
     if data is not None:
@@ -412,6 +422,7 @@ def summary_edit(request, slug, pk):
                     user=request.user,
                     intro=intro_form.cleaned_data["intro"],
                     sections=[{**f.cleaned_data, "section_key": key} for key, _, f in forms],
+                    answered_by=intro_form.cleaned_data["answered_by"],
                 )
                 if "publish" in request.POST:
                     services.publish_summary(consultation=consultation, user=request.user)

@@ -122,6 +122,7 @@ def world(editor, participant, facilitator, delegate) -> World:
         sections=[
             {"section_key": keys[0], "outcome": "accepted", "text": "Done.", "cited": [early.pk]}
         ],
+        answered_by=v2.number,
     )
     consultation_services.publish_summary(consultation=summarised, user=facilitator)
 

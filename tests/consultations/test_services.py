@@ -868,8 +868,11 @@ def test_you_said_we_changed(summarised_with_citations, policy, editor, keys, cl
 
     v2 = _publish_next_version(policy, editor, changed={keys[0]})
     assert v2.number == 2
+    # A new version alone answers nothing: the facilitators name the version that does.
+    assert "We changed" not in page_text(client.get(f"{url}summary/"))
+    _answer_with(consultation, 2)
     html = client.get(f"{url}summary/").content.decode()
-    assert "version 2" in page_text(html)
+    assert "answer this consultation with version 2" in page_text(html)
     changed = html.split(f'id="summary-{keys[0]}"', 1)[1].split("</section>")[0]
     assert "Say how to reach you." in page_text(changed)
     assert "We changed" in page_text(changed)
@@ -890,6 +893,7 @@ def test_you_said_we_changed_for_the_whole_text(
     summarised_with_citations, policy, editor, keys, client
 ):
     _publish_next_version(policy, editor, changed={keys[0]})
+    _answer_with(summarised_with_citations, 2)
     html = client.get(consultation_url(summarised_with_citations) + "summary/").content.decode()
     whole = html.split(f'id="summary-{WHOLE_TEXT}"', 1)[1].split("</section>")[0]
     assert "Fill in every placeholder." in page_text(whole)
@@ -897,6 +901,79 @@ def test_you_said_we_changed_for_the_whole_text(
     slug = summarised_with_citations.version.policy.slug
     assert re.search(rf'href="[^"]*/{slug}/compare/1/2/"', whole)
     assert "Every change from version 1 to 2" in page_text(whole)
+
+
+def _answer_with(consultation, number):
+    """The facilitator names the version that answers the consultation, keeping the rest."""
+    summary = Summary.objects.select_related("published_by").get(consultation=consultation)
+    services.save_summary(
+        consultation=consultation,
+        user=summary.published_by,
+        intro=summary.intro,
+        sections=[],
+        answered_by=number,
+    )
+
+
+def test_the_summary_compares_with_the_version_the_facilitator_chose(
+    summarised_with_citations, policy, editor, keys, client
+):
+    """Version 2 changes another section; version 3 carries the requested change. Naming
+    version 3 shows the change from 1 to 3, not the unrelated version 2."""
+    consultation = summarised_with_citations
+    _publish_next_version(policy, editor, changed={keys[2]})
+    _publish_next_version(policy, editor, changed={keys[0], keys[2]})
+    _answer_with(consultation, 3)
+    html = client.get(consultation_url(consultation) + "summary/").content.decode()
+    assert "answer this consultation with version 3" in page_text(html)
+    changed = html.split(f'id="summary-{keys[0]}"', 1)[1].split("</section>")[0]
+    assert "conduct@example.org" in changed and "<ins" in changed
+    kept = html.split(f'id="summary-{keys[1]}"', 1)[1].split("</section>")[0]
+    assert "No change to this section's text in version 3." in page_text(kept)
+
+
+def test_an_accepted_section_must_change_in_the_answering_version(
+    summarised_with_citations, policy, editor, keys, facilitator
+):
+    consultation = summarised_with_citations
+    _publish_next_version(policy, editor, changed={keys[2]})  # not the accepted section
+    with pytest.raises(ValidationError, match=r"“Section 1” is marked as accepted, but version 2"):
+        _answer_with(consultation, 2)
+        services.publish_summary(consultation=consultation, user=facilitator)
+    with pytest.raises(ValidationError, match="cannot answer this consultation"):
+        _answer_with(consultation, 1)
+
+
+def test_the_summary_editor_offers_the_later_versions(
+    make_consultation, version, policy, editor, keys, participant, facilitator, client
+):
+    consultation = make_consultation(version)
+    take(consultation, participant, keys[0], "oppose", "*Purpose* is unclear; say “why”.")
+    consultation = in_state(consultation, "closed", user=facilitator)
+    _publish_next_version(policy, editor, changed={keys[0]})
+    client.force_login(facilitator)
+    url = consultation_url(consultation)
+    page = client.get(f"{url}summary/edit/").content.decode()
+    assert "The version that answers this consultation" in page
+    assert '<option value="2" selected>2 — Filled in the contact address</option>' in page
+    form = {
+        "intro": "",
+        "answered_by": "2",
+        f"s-{keys[0]}-section_key": keys[0],
+        f"s-{keys[0]}-outcome": "accepted",
+        f"s-{keys[0]}-text": "Added a contact address.",
+        f"s-{keys[0]}-cited": [Position.objects.get().pk],
+        "publish": "1",
+    }
+    for key in keys[1:] + [WHOLE_TEXT]:
+        form[f"s-{key}-section_key"] = key
+    r = client.post(f"{url}summary/edit/", form, follow=True)
+    assert "Summary published" in page_text(r)
+    assert Summary.objects.get().answered_by.number == 2
+    section = r.content.decode().split(f'id="summary-{keys[0]}"', 1)[1].split("</section>")[0]
+    # The cited reason reads as text: no Markdown marks, no doubled quotes.
+    assert "pat, oppose: Purpose is unclear; say “why”." in page_text(section)
+    assert "*Purpose*" not in section
 
 
 # --- carry-forward ---------------------------------------------------------------------------
