@@ -6,8 +6,6 @@ counts a closed vote publishes."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import django_filters
 from django.db.models import Count, Prefetch
 from django.http import Http404
@@ -22,6 +20,7 @@ from core.api import IdFilter, absolute
 
 from . import rules, selectors, services
 from .models import Ballot, BoardRatification, ExternalTally, Vote
+from .terms import Kind, Term, shown_in_api
 
 RESULT_OUTCOMES = ["passed", "failed", "no quorum"]
 
@@ -47,48 +46,72 @@ def get_vote(user, pk) -> Vote:
 class OptionSerializer(serializers.Serializer):
     key = serializers.CharField()
     label = serializers.CharField()
-    counts_as = serializers.ChoiceField(choices=["for", "against", "abstain"])
+    counts_as = serializers.ChoiceField(choices=list(services.COUNTS_AS))
+
+
+class SlugsField(serializers.ListField):
+    """The slugs of a many-to-many relation to communities."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, related):
+        return [community.slug for community in related.all()]
+
+
+def _term_field(term: Term) -> serializers.Field:
+    help_text = {"help_text": term.api_help} if term.api_help else {}
+    if term.kind in (Kind.TEXT, Kind.MARKDOWN):
+        return serializers.CharField(**help_text)
+    if term.kind is Kind.OPTIONS:
+        return OptionSerializer(many=True, **help_text)
+    if term.kind is Kind.MOMENT:
+        return serializers.DateTimeField(allow_null=not term.required, **help_text)
+    if term.kind is Kind.FLAG:
+        return serializers.BooleanField(**help_text)
+    if term.kind is Kind.NUMBER:
+        return serializers.IntegerField(**help_text)
+    if term.kind is Kind.COMMUNITIES:
+        return SlugsField(source=term.name, read_only=True, **help_text)
+    raise ValueError(f"The API does not show {term.kind} terms.")
+
+
+def term_fields(place: str) -> dict[str, serializers.Field]:
+    """Fields for the vote terms the API shows at `place` (terms.py), in their order."""
+    return {term.api_name or term.name: _term_field(term) for term in shown_in_api(place)}
+
+
+# (Comments rather than docstrings on serializers: drf-spectacular publishes docstrings.)
 
 
 class EligibilitySerializer(serializers.Serializer):
-    registered_before = serializers.DateTimeField(allow_null=True)
-    min_contributions = serializers.IntegerField()
-    min_community_edits = serializers.IntegerField()
-    exclude_blocked = serializers.BooleanField()
-    communities = serializers.SerializerMethodField(
-        help_text="Slugs of the communities whose members may vote (empty: any)."
-    )
-
-    def get_communities(self, vote) -> list[str]:
-        return [c.slug for c in vote.eligible_communities.all()]
+    # Who may vote: the terms shown under "eligibility" (terms.py).
+    def get_fields(self):
+        return term_fields("eligibility")
 
 
 class VoteSerializer(serializers.Serializer):
+    # What the vote is on; its terms (terms.py) come in before `threshold`; then its state.
     id = serializers.IntegerField()
-    question = serializers.CharField()
-    description = serializers.CharField(help_text="Markdown.")
     policy = serializers.CharField(source="version.policy.slug")
     version = serializers.IntegerField(source="version.number")
     content_hash = serializers.CharField(help_text="SHA-256 of the text voted on.")
-    options = OptionSerializer(many=True)
-    state = serializers.ChoiceField(choices=Vote.State.choices)
-    phase = serializers.SerializerMethodField()
-    opens_at = serializers.DateTimeField()
-    closes_at = serializers.DateTimeField()
-    secret = serializers.BooleanField()
     threshold = serializers.CharField(
         source="threshold_text", help_text="Share of for + against that must be for."
     )
-    quorum_ballots = serializers.IntegerField()
-    quorum_communities = serializers.IntegerField()
-    breakdown_min_group = serializers.IntegerField()
     eligibility = EligibilitySerializer(source="*")
+    state = serializers.ChoiceField(choices=Vote.State.choices)
+    phase = serializers.SerializerMethodField()
     frozen_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
     cancel_reason = serializers.CharField()
     voters = serializers.IntegerField(source="voter_count", help_text="Ballots cast.")
     results_url = serializers.SerializerMethodField(help_text="null until the vote has closed.")
     html_url = serializers.SerializerMethodField()
+
+    def get_fields(self):
+        fields = list(super().get_fields().items())
+        at = [name for name, _field in fields].index("threshold")
+        return dict(fields[:at] + list(term_fields("vote").items()) + fields[at:])
 
     @staticmethod
     def _phase(vote) -> str:
@@ -124,8 +147,23 @@ class PooledSerializer(serializers.Serializer):
 
 
 class ResultsSerializer(serializers.Serializer):
+    # selectors.results_payload, the payload of the results page's exports too.
     vote = serializers.IntegerField()
+    question = serializers.CharField()
+    policy = serializers.CharField(help_text="The policy's title.")
+    version = serializers.IntegerField(help_text="The number of the version voted on.")
     content_hash = serializers.CharField()
+    opens_at = serializers.DateTimeField()
+    closes_at = serializers.DateTimeField()
+    secret = serializers.BooleanField()
+    threshold = serializers.CharField()
+    quorum_ballots = serializers.IntegerField(help_text="Counted ballots the quorum asks for.")
+    quorum_communities = serializers.IntegerField(
+        help_text="Communities the quorum asks for among the voters."
+    )
+    breakdown_minimum_group = serializers.IntegerField(
+        help_text="Voters a community needs to be shown on its own."
+    )
     options = OptionCountSerializer(many=True)
     votes_for = serializers.IntegerField()
     votes_against = serializers.IntegerField()
@@ -133,10 +171,10 @@ class ResultsSerializer(serializers.Serializer):
     counted = serializers.IntegerField()
     struck = serializers.IntegerField()
     communities_represented = serializers.IntegerField()
-    threshold = serializers.CharField()
     threshold_met = serializers.BooleanField()
     quorum_ballots_met = serializers.BooleanField()
     quorum_communities_met = serializers.BooleanField()
+    quorum_met = serializers.BooleanField(help_text="Both quorums met.")
     outcome = serializers.ChoiceField(choices=RESULT_OUTCOMES)
     share_for = serializers.CharField(help_text='Share of for + against, e.g. "71.4%".')
     breakdown = BreakdownSerializer(
@@ -271,28 +309,7 @@ class VoteResults(generics.RetrieveAPIView):
         vote = services.close_if_due(vote=get_vote(self.request.user, self.kwargs["pk"]))
         if not rules.can_see_results(self.request.user, vote):
             raise PermissionDenied(gettext("Results are hidden until the vote closes."))
-        results = selectors.results(vote)
-        keys = [option.key for option in results.options]
-        return {
-            **dataclasses.asdict(results),
-            "vote": vote.pk,
-            "content_hash": vote.content_hash,
-            "threshold": vote.threshold_text,
-            "breakdown": [
-                {
-                    "community": row["community"],
-                    "counts": dict(zip(keys, row["counts"], strict=True)),
-                    "total": row["total"],
-                }
-                for row in results.breakdown
-            ],
-            "pooled": {
-                "counts": dict(zip(keys, results.pooled["counts"], strict=True)),
-                "total": results.pooled["total"],
-            }
-            if results.pooled
-            else None,
-        }
+        return selectors.results_payload(vote)
 
 
 @extend_schema(tags=["ratification"])

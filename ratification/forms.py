@@ -8,30 +8,15 @@ from communities.models import Community
 from policies.selectors import language_choices
 
 from .models import BoardRatification, ExternalTally
-from .services import VoteSettings, options_text, parse_options
+from .services import options_text, parse_options
+from .terms import COLLECTIONS, RELATIONS, TERMS, Kind, Term, VoteSettings
 
 UTC_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_LIST = 2000
 
 
-def _usernames(text: str, field: str):
-    names = sorted(
-        {line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()}
-    )
-    if len(names) > MAX_LIST:
-        raise ValidationError(_("List at most %(limit)s people.") % {"limit": MAX_LIST})
-    users = list(get_user_model().objects.filter(username__in=names))
-    unknown = sorted(set(names) - {u.get_username() for u in users})
-    if unknown:
-        raise ValidationError(
-            _("No account is called %(names)s.") % {"names": ", ".join(unknown[:10])}
-        )
-    return tuple(users)
-
-
 BIGGEST_ID = 2**63 - 1
-MAX_COUNT = 1_000_000_000
 
 
 class CommunitiesField(forms.ModelMultipleChoiceField):
@@ -53,98 +38,105 @@ class CommunitiesField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class VoteForm(forms.Form):
+class OptionsField(forms.CharField):
+    """The ballot's options, one per line ("Yes = for"); cleaned into the options' dicts."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        try:
+            return parse_options(text)
+        except ValidationError as exc:
+            # parse_options names the form field; a field's own error must not (Django
+            # refuses a dict of errors there and the page would fail with a server error).
+            raise ValidationError(exc.messages) from exc
+
+    def prepare_value(self, value):
+        return options_text(value) if isinstance(value, list | tuple) else value
+
+
+class UsernamesField(forms.CharField):
+    """Accounts typed as user names, one per line (or separated by commas)."""
+
+    def clean(self, value):
+        text = super().clean(value)
+        names = sorted(
+            {line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()}
+        )
+        if len(names) > MAX_LIST:
+            raise ValidationError(_("List at most %(limit)s people.") % {"limit": MAX_LIST})
+        users = list(get_user_model().objects.filter(username__in=names))
+        unknown = sorted(set(names) - {u.get_username() for u in users})
+        if unknown:
+            raise ValidationError(
+                _("No account is called %(names)s.") % {"names": ", ".join(unknown[:10])}
+            )
+        return tuple(users)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(user.get_username() for user in value)
+        return value
+
+
+def _term_field(term: Term) -> forms.Field:
+    """The set-up form's field for one vote term (terms.py)."""
+    labels = {"label": term.label, "help_text": term.help_text}
+    if term.kind is Kind.TEXT:
+        return forms.CharField(max_length=term.limit, required=term.required, **labels)
+    if term.kind is Kind.MARKDOWN:
+        return forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 3}),
+            max_length=term.limit,
+            required=term.required,
+            **labels,
+        )
+    if term.kind is Kind.OPTIONS:
+        return OptionsField(
+            widget=forms.Textarea(attrs={"rows": 4}),
+            # Option names are the vote's own words, offered in the facilitator's language;
+            # the keywords after "=" are the fixed syntax parse_options reads.
+            initial=format_lazy(
+                "{} = for\n{} = against\n{} = abstain", _("Yes"), _("No"), _("Abstain")
+            ),
+            **labels,
+        )
+    if term.kind is Kind.MOMENT:
+        return forms.DateTimeField(widget=UTC_INPUT, required=term.required, **labels)
+    if term.kind is Kind.FLAG:
+        return forms.BooleanField(required=False, initial=term.default, **labels)
+    if term.kind is Kind.NUMBER:
+        return forms.IntegerField(
+            min_value=term.least, max_value=term.most, initial=term.default, **labels
+        )
+    if term.kind is Kind.COMMUNITIES:
+        return CommunitiesField(
+            queryset=Community.objects.order_by("name"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            **labels,
+        )
+    if term.kind is Kind.PEOPLE:
+        return UsernamesField(widget=forms.Textarea(attrs={"rows": 2}), required=False, **labels)
+    if term.kind is Kind.LANGUAGES:
+        return forms.MultipleChoiceField(
+            required=False, widget=forms.CheckboxSelectMultiple, **labels
+        )
+    raise ValueError(f"No form field for {term.kind} terms.")
+
+
+# One field per vote term, in the order of terms.VoteSettings.
+VoteTermsForm = type(forms.Form)(
+    "VoteTermsForm",
+    (forms.Form,),
+    {"__module__": __name__, **{name: _term_field(term) for name, term in TERMS.items()}},
+)
+
+
+class VoteForm(VoteTermsForm):
+    """Setting up or changing a draft vote: the version put to the vote, then its terms."""
+
+    field_order = ["version"]
     version = forms.TypedChoiceField(coerce=int, label=_("Version put to the vote"))
-    question = forms.CharField(max_length=300, label=_("Question"))
-    description = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
-        required=False,
-        label=_("Description"),
-        help_text=_("Markdown."),
-    )
-    options = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        # Option names are the vote's own words, offered in the facilitator's language; the
-        # keywords after "=" are the fixed syntax parse_options reads.
-        initial=format_lazy(
-            "{} = for\n{} = against\n{} = abstain", _("Yes"), _("No"), _("Abstain")
-        ),
-        label=_("Options"),
-        help_text=_('One option per line, each followed by "= for", "= against" or "= abstain".'),
-    )
-    opens_at = forms.DateTimeField(label=_("Opens (UTC)"), widget=UTC_INPUT)
-    closes_at = forms.DateTimeField(label=_("Closes (UTC)"), widget=UTC_INPUT)
-    secret = forms.BooleanField(
-        required=False,
-        initial=True,
-        label=_("Secret ballot (the voter list is public, choices are not)"),
-    )
-    threshold_numerator = forms.IntegerField(
-        min_value=0, max_value=1000, initial=2, label=_("Threshold numerator")
-    )
-    threshold_denominator = forms.IntegerField(
-        min_value=1,
-        max_value=1000,
-        initial=3,
-        label=_("Threshold denominator"),
-        help_text=_("Passes when for ≥ numerator/denominator of for + against."),
-    )
-    quorum_ballots = forms.IntegerField(
-        min_value=0,
-        max_value=MAX_COUNT,
-        initial=0,
-        label=_("Quorum: minimum ballots (abstentions count)"),
-    )
-    quorum_communities = forms.IntegerField(
-        min_value=0,
-        max_value=MAX_COUNT,
-        initial=0,
-        label=_("Quorum: minimum communities represented"),
-    )
-    breakdown_min_group = forms.IntegerField(
-        min_value=2,
-        max_value=1000,
-        initial=10,
-        label=_("Show a community in the results only with at least this many voters"),
-    )
-    registered_before = forms.DateTimeField(
-        required=False, label=_("Accounts created before (UTC)"), widget=UTC_INPUT
-    )
-    min_contributions = forms.IntegerField(
-        min_value=0, max_value=MAX_COUNT, initial=0, label=_("Minimum positions and replies here")
-    )
-    min_community_edits = forms.IntegerField(
-        min_value=0,
-        max_value=MAX_COUNT,
-        initial=0,
-        label=_("Minimum edits recorded in an eligible community"),
-    )
-    eligible_communities = CommunitiesField(
-        queryset=Community.objects.order_by("name"),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Eligible communities"),
-        help_text=_("Leave empty to open the vote to members of any community, or none."),
-    )
-    exclude_blocked = forms.BooleanField(
-        required=False, initial=True, label=_("Exclude people blocked in any community")
-    )
-    include_voters = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        label=_("Always eligible (user names, one per line)"),
-    )
-    exclude_voters = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
-        required=False,
-        label=_("Never eligible (user names, one per line)"),
-    )
-    required_languages = forms.MultipleChoiceField(
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Translations that must be up to date before the vote opens"),
-        help_text=_("The vote will not open while any of these is missing or outdated."),
-    )
 
     def __init__(self, *args, versions=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,20 +150,6 @@ class VoteForm(forms.Form):
             for v in versions
         ]
         self.fields["required_languages"].choices = language_choices()
-
-    def clean_options(self):
-        try:
-            return parse_options(self.cleaned_data["options"])
-        except ValidationError as exc:
-            # parse_options names the field; a clean_<field> method must not (Django refuses
-            # a dict of errors there and the page would fail with a server error).
-            raise ValidationError(exc.messages) from exc
-
-    def clean_include_voters(self):
-        return _usernames(self.cleaned_data["include_voters"], "include_voters")
-
-    def clean_exclude_voters(self):
-        return _usernames(self.cleaned_data["exclude_voters"], "exclude_voters")
 
     def clean(self):
         cleaned = super().clean()
@@ -187,53 +165,21 @@ class VoteForm(forms.Form):
         return cleaned
 
     def settings(self) -> VoteSettings:
-        data = self.cleaned_data
-        return VoteSettings(
-            question=data["question"],
-            description=data["description"],
-            options=tuple(data["options"]),
-            opens_at=data["opens_at"],
-            closes_at=data["closes_at"],
-            secret=data["secret"],
-            threshold_numerator=data["threshold_numerator"],
-            threshold_denominator=data["threshold_denominator"],
-            quorum_ballots=data["quorum_ballots"],
-            quorum_communities=data["quorum_communities"],
-            breakdown_min_group=data["breakdown_min_group"],
-            registered_before=data["registered_before"],
-            min_contributions=data["min_contributions"],
-            min_community_edits=data["min_community_edits"],
-            exclude_blocked=data["exclude_blocked"],
-            eligible_communities=tuple(data["eligible_communities"]),
-            include_voters=data["include_voters"],
-            exclude_voters=data["exclude_voters"],
-            required_languages=tuple(data["required_languages"]),
-        )
+        values = {}
+        for name, term in TERMS.items():
+            value = self.cleaned_data[name]
+            values[name] = tuple(value) if term.kind in COLLECTIONS else value
+        return VoteSettings(**values)
 
     @classmethod
     def initial_from(cls, vote) -> dict:
-        return {
-            "version": vote.version.number,
-            "question": vote.question,
-            "description": vote.description,
-            "options": options_text(vote.options),
-            "opens_at": vote.opens_at,
-            "closes_at": vote.closes_at,
-            "secret": vote.secret,
-            "threshold_numerator": vote.threshold_numerator,
-            "threshold_denominator": vote.threshold_denominator,
-            "quorum_ballots": vote.quorum_ballots,
-            "quorum_communities": vote.quorum_communities,
-            "breakdown_min_group": vote.breakdown_min_group,
-            "registered_before": vote.registered_before,
-            "min_contributions": vote.min_contributions,
-            "min_community_edits": vote.min_community_edits,
-            "exclude_blocked": vote.exclude_blocked,
-            "eligible_communities": list(vote.eligible_communities.all()),
-            "include_voters": "\n".join(u.get_username() for u in vote.include_voters.all()),
-            "exclude_voters": "\n".join(u.get_username() for u in vote.exclude_voters.all()),
-            "required_languages": list(vote.required_languages),
-        }
+        """The form's values for a draft vote (the option and user name fields write their
+        lists out as text)."""
+        initial = {"version": vote.version.number}
+        for name, term in TERMS.items():
+            value = getattr(vote, name)
+            initial[name] = list(value.all()) if term.kind in RELATIONS else value
+        return initial
 
 
 class BallotForm(forms.Form):

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .terms import TERMS
+
 DEFAULT_OPTIONS = [
     {"key": "yes", "label": "Yes", "counts_as": "for"},
     {"key": "no", "label": "No", "counts_as": "against"},
@@ -112,29 +114,9 @@ class Vote(models.Model):
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    # Every field a voter relies on; none may change once the vote has left the draft state.
-    FROZEN_FIELDS = (
-        "version",
-        "question",
-        "description",
-        "options",
-        "opens_at",
-        "closes_at",
-        "secret",
-        "threshold_numerator",
-        "threshold_denominator",
-        "quorum_ballots",
-        "quorum_communities",
-        "breakdown_min_group",
-        "registered_before",
-        "min_contributions",
-        "min_community_edits",
-        "exclude_blocked",
-        "eligible_communities",
-        "include_voters",
-        "exclude_voters",
-        "required_languages",
-    )
+    # Every field a voter relies on: the version voted on and the terms (terms.py). None may
+    # change once the vote has left the draft state.
+    FROZEN_FIELDS = ("version", *TERMS)
 
     version = models.ForeignKey(
         "policies.PolicyVersion", on_delete=models.PROTECT, related_name="votes"

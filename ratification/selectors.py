@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
 from django.db.models import Count, F, Q
@@ -154,6 +154,56 @@ def _results(vote: Vote, counts: dict[str, int], stats: dict, names: dict) -> Re
         breakdown=breakdown,
         pooled=pooled,
     )
+
+
+def results_payload(vote: Vote) -> dict:
+    """A closed vote's results as plain data: the one payload of the page's JSON and CSV
+    exports and of the API. The vote's terms, the counts, threshold, quorum (both quorums and
+    the two together) and outcome, the communities shown on their own and the pool of the rest,
+    each count keyed by option."""
+    data = results(vote)
+    keys = [option.key for option in data.options]
+    return {
+        "vote": vote.pk,
+        "question": vote.question,
+        "policy": vote.version.policy.title,
+        "version": vote.version.number,
+        "content_hash": vote.content_hash,
+        "opens_at": vote.opens_at.isoformat(),
+        "closes_at": vote.closes_at.isoformat(),
+        "secret": vote.secret,
+        "threshold": vote.threshold_text,
+        "quorum_ballots": vote.quorum_ballots,
+        "quorum_communities": vote.quorum_communities,
+        "breakdown_minimum_group": vote.breakdown_min_group,
+        "options": [asdict(option) for option in data.options],
+        "votes_for": data.votes_for,
+        "votes_against": data.votes_against,
+        "votes_abstain": data.votes_abstain,
+        "counted": data.counted,
+        "struck": data.struck,
+        "communities_represented": data.communities_represented,
+        "threshold_met": data.threshold_met,
+        "quorum_ballots_met": data.quorum_ballots_met,
+        "quorum_communities_met": data.quorum_communities_met,
+        "quorum_met": data.quorum_ballots_met and data.quorum_communities_met,
+        "outcome": data.outcome,
+        "share_for": data.share_for,
+        "breakdown": [
+            {
+                "community": row["community"],
+                "counts": dict(zip(keys, row["counts"], strict=True)),
+                "total": row["total"],
+            }
+            for row in data.breakdown
+        ],
+        "pooled": {
+            "counts": dict(zip(keys, data.pooled["counts"], strict=True)),
+            "total": data.pooled["total"],
+        }
+        if data.pooled
+        else None,
+    }
 
 
 def _breakdown_rows(vote: Vote, names: dict) -> tuple[list[dict], dict | None]:

@@ -36,7 +36,9 @@ from .models import (
     ExternalTally,
     RetiredReceipt,
     Vote,
+    default_options,
 )
+from .terms import RELATIONS, TERMS, THRESHOLD_REFUSAL, Kind, Term, VoteSettings
 
 COUNTS_AS = ("for", "against", "abstain")
 MAX_OPTIONS = 12
@@ -210,93 +212,49 @@ def _check_options(options: list[dict]) -> None:
 # --- votes: set-up ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VoteSettings:
-    """Everything a facilitator decides about a vote before it opens."""
-
-    question: str
-    opens_at: dt.datetime
-    closes_at: dt.datetime
-    description: str = ""
-    options: tuple = ()
-    secret: bool = True
-    threshold_numerator: int = 2
-    threshold_denominator: int = 3
-    quorum_ballots: int = 0
-    quorum_communities: int = 0
-    breakdown_min_group: int = 10
-    registered_before: dt.datetime | None = None
-    min_contributions: int = 0
-    min_community_edits: int = 0
-    exclude_blocked: bool = True
-    eligible_communities: tuple = ()
-    include_voters: tuple = ()
-    exclude_voters: tuple = ()
-    required_languages: tuple = ()
-
-
-_M2M = ("eligible_communities", "include_voters", "exclude_voters")
+# The terms stored as many-to-many relations of the vote.
+_RELATED = tuple(name for name, term in TERMS.items() if term.kind in RELATIONS)
 
 
 def _validated(values: VoteSettings) -> dict:
+    """The vote's columns from `values`, each term checked as its kind says (terms.py), then
+    the rules that join terms. The relations (communities, people) are set after saving."""
     data = {
-        "question": _text(values.question, "question", limit=300),
-        "description": _text(values.description, "description", limit=20_000, required=False),
-        "options": [dict(o) for o in values.options] or None,
-        "opens_at": values.opens_at,
-        "closes_at": values.closes_at,
-        "secret": bool(values.secret),
-        "threshold_numerator": values.threshold_numerator,
-        "threshold_denominator": values.threshold_denominator,
-        "quorum_ballots": values.quorum_ballots,
-        "quorum_communities": values.quorum_communities,
-        "breakdown_min_group": values.breakdown_min_group,
-        "registered_before": values.registered_before,
-        "min_contributions": values.min_contributions,
-        "min_community_edits": values.min_community_edits,
-        "exclude_blocked": bool(values.exclude_blocked),
-        "required_languages": _required_languages(values.required_languages),
+        name: _checked(term, getattr(values, name))
+        for name, term in TERMS.items()
+        if term.kind not in RELATIONS
     }
-    if data["options"] is None:
-        from .models import default_options
-
-        data["options"] = default_options()
-    _check_options(data["options"])
     if not values.opens_at or not values.closes_at:
         raise ValidationError({"opens_at": gettext("Give both the opening and the closing time.")})
     if values.closes_at <= values.opens_at:
         raise ValidationError({"closes_at": gettext("The vote must close after it opens.")})
-    num, den = values.threshold_numerator, values.threshold_denominator
-    if not (isinstance(num, int) and isinstance(den, int)) or den < 1 or not 0 <= num <= den:
-        raise ValidationError(
-            {
-                "threshold_numerator": gettext(
-                    "The threshold is a fraction between 0 and 1, such as 2/3."
-                )
-            }
-        )
-    for name in (
-        "quorum_ballots",
-        "quorum_communities",
-        "min_contributions",
-        "min_community_edits",
-    ):
-        if not isinstance(data[name], int) or data[name] < 0:
-            raise ValidationError({name: gettext("Enter a whole number, 0 or more.")})
-    if not isinstance(data["breakdown_min_group"], int) or data["breakdown_min_group"] < 2:
-        raise ValidationError(
-            {
-                "breakdown_min_group": gettext(
-                    "Show communities only when they have at least 2 voters."
-                )
-            }
-        )
+    if values.threshold_numerator > values.threshold_denominator:
+        raise ValidationError({"threshold_numerator": str(THRESHOLD_REFUSAL)})
     overlap = {u.pk for u in values.include_voters} & {u.pk for u in values.exclude_voters}
     if overlap:
         raise ValidationError(
             {"exclude_voters": gettext("Someone is on both the include and exclude lists.")}
         )
     return data
+
+
+def _checked(term: Term, value):
+    """One term's value as stored, or a ValidationError on its field."""
+    if term.kind in (Kind.TEXT, Kind.MARKDOWN):
+        return _text(value, term.name, limit=term.limit, required=term.required)
+    if term.kind is Kind.OPTIONS:
+        options = [dict(option) for option in value] or default_options()
+        _check_options(options)
+        return options
+    if term.kind is Kind.FLAG:
+        return bool(value)
+    if term.kind is Kind.NUMBER:
+        if not isinstance(value, int) or value < term.least:
+            raise ValidationError({term.field_for_errors: str(term.refusal)})
+        return value
+    if term.kind is Kind.LANGUAGES:
+        return _required_languages(value)
+    return value
 
 
 def _required_languages(codes) -> list[str]:
@@ -334,9 +292,9 @@ def create_vote(*, version: PolicyVersion, user, config: VoteSettings, now=None)
         created_at=now,
         **data,
     )
-    vote.full_clean(exclude=["created_by", *_M2M])
+    vote.full_clean(exclude=["created_by", *_RELATED])
     vote.save()
-    for name in _M2M:
+    for name in _RELATED:
         getattr(vote, name).set(getattr(config, name))
     _log(
         version_id=version.pk,
@@ -350,9 +308,9 @@ def create_vote(*, version: PolicyVersion, user, config: VoteSettings, now=None)
 
 
 def _current(vote: Vote) -> dict:
-    values = {name: getattr(vote, name) for name in Vote.FROZEN_FIELDS if name not in _M2M}
+    values = {name: getattr(vote, name) for name in Vote.FROZEN_FIELDS if name not in _RELATED}
     values["version"] = vote.version_id
-    for name in _M2M:
+    for name in _RELATED:
         values[name] = set(getattr(vote, name).values_list("pk", flat=True))
     return values
 
@@ -373,9 +331,9 @@ def update_vote(*, vote: Vote, user, config: VoteSettings, version=None, now=Non
             if version is not None:
                 locked.version = version
                 locked.content_hash = version.content_hash
-            locked.full_clean(exclude=["created_by", "opened_by", *_M2M])
+            locked.full_clean(exclude=["created_by", "opened_by", *_RELATED])
             locked.save()
-            for name in _M2M:
+            for name in _RELATED:
                 getattr(locked, name).set(getattr(config, name))
             after = _current(locked)
             changed = sorted(k for k in after if after[k] != before[k])

@@ -450,46 +450,11 @@ def results(request, pk):
     )
 
 
-def _results_payload(vote: Vote) -> dict:
-    data = selectors.results(vote)
-    return {
-        "vote": vote.pk,
-        "question": vote.question,
-        "policy": vote.version.policy.title,
-        "version": vote.version.number,
-        "content_hash": vote.content_hash,
-        "opens_at": vote.opens_at.isoformat(),
-        "closes_at": vote.closes_at.isoformat(),
-        "secret": vote.secret,
-        "threshold": vote.threshold_text,
-        "quorum_ballots": vote.quorum_ballots,
-        "quorum_communities": vote.quorum_communities,
-        "options": [
-            {"key": o.key, "label": o.label, "counts_as": o.counts_as, "count": o.count}
-            for o in data.options
-        ],
-        "counted": data.counted,
-        "struck": data.struck,
-        "communities_represented": data.communities_represented,
-        "threshold_met": data.threshold_met,
-        "quorum_met": data.quorum_ballots_met and data.quorum_communities_met,
-        "outcome": data.outcome,
-        "breakdown": [
-            {
-                "community": row["community"],
-                "counts": dict(zip([o.key for o in data.options], row["counts"], strict=True)),
-            }
-            for row in data.breakdown
-        ],
-        "breakdown_minimum_group": vote.breakdown_min_group,
-    }
-
-
 def results_json(request, pk):
     vote, visible = _closed_vote(request, pk)
     if not visible:
         return JsonResponse({"error": _("Results are hidden until the vote closes.")}, status=403)
-    return JsonResponse(_results_payload(vote))
+    return JsonResponse(selectors.results_payload(vote))
 
 
 def results_csv(request, pk):
@@ -498,7 +463,7 @@ def results_csv(request, pk):
         return HttpResponse(
             _("Results are hidden until the vote closes."), status=403, content_type="text/plain"
         )
-    payload = _results_payload(vote)
+    payload = selectors.results_payload(vote)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-results.csv"'
     writer = csv.writer(response)

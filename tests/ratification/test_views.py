@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from communities.models import Community
 from ratification import services
@@ -573,6 +574,41 @@ def test_results_exports(client, finished, version):
         "outcome": "failed",
         "content_hash": version.content_hash,
     }
+
+
+@pytest.fixture
+def pooled(version, facilitator, community):
+    """A closed vote with a community shown on its own and three small ones pooled."""
+    vote = make_vote(version, facilitator, breakdown_min_group=3, quorum_communities=2)
+    cast_many(vote, counts(yes=3, no=1), community=community)
+    for i, option in enumerate(["yes", "no", "abstain"]):
+        small = Community.objects.create(name=f"Small {i}", slug=f"small-{i}")
+        cast_many(vote, [option], community=small, prefix=f"small{i}-")
+    return close(vote)
+
+
+def test_the_page_exports_and_the_api_give_one_results_payload(client, finished, pooled, community):
+    api = APIClient()
+    for vote in (finished, pooled):
+        page = json.loads(client.get(f"/votes/{vote.pk}/results.json").content)
+        assert api.get(f"/api/v1/votes/{vote.pk}/results/").json() == page
+    # Both carry what either used to: the quorums one by one and together, and the pool.
+    assert page["breakdown"] == [
+        {"community": community.name, "counts": {"yes": 3, "no": 1, "abstain": 0}, "total": 4}
+    ]
+    assert page["pooled"] == {"counts": {"yes": 1, "no": 1, "abstain": 1}, "total": 3}
+    assert (page["quorum_ballots_met"], page["quorum_communities_met"], page["quorum_met"]) == (
+        True,
+        True,
+        True,
+    )
+    assert (page["quorum_communities"], page["communities_represented"]) == (2, 4)
+    assert (page["share_for"], page["votes_for"], page["breakdown_minimum_group"]) == (
+        "66.7%",
+        4,
+        3,
+    )
+    assert [option["percent"] for option in page["options"]] == [57, 29, 14]
 
 
 def test_voter_exports(client, finished):
