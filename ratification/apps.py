@@ -11,9 +11,3 @@ class RatificationConfig(AppConfig):
         from . import links as ratification_links
 
         links.register(ratification_links.policy_links)
-
-        from core import forgetting
-
-        from . import services
-
-        forgetting.register(services.forget_user)

@@ -28,7 +28,7 @@ class VoteFeed(Feed):
         return f"{item.get_action_display()}: {item.vote.question}"
 
     def item_description(self, item):
-        return escape(item.message)
+        return escape(item.text)
 
     def item_link(self, item):
         suffix = "results/" if item.action == AuditEntry.Action.CLOSED else ""

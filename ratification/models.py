@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from accounts.naming import public_name
+
 from .terms import TERMS
 
 DEFAULT_OPTIONS = [
@@ -279,7 +281,12 @@ class RetiredReceipt(models.Model):
 
 
 class AuditEntry(models.Model):
-    """The public log of a vote's life and of ratification records: who did what, and why."""
+    """The public log of a vote's life and of ratification records: who did what, and why.
+
+    People are kept as references, never as names in the text: `actor` did it, `subject` is
+    whom it is about (a struck ballot's voter). Names are worked out when the log is shown, so
+    when an account is anonymised every entry about it reads "former participant" with nothing
+    stored rewritten."""
 
     class Action(models.TextChoices):
         CREATED = "created", _("Created")
@@ -292,6 +299,9 @@ class AuditEntry(models.Model):
         BOARD = "board", _("Board decision recorded")
         EXTERNAL = "external", _("External tally recorded")
 
+    # How an entry about someone reads; `message` holds what follows their name.
+    ABOUT_SUBJECT = {Action.STRUCK: "Struck the ballot of {subject}: {message}"}
+
     vote = models.ForeignKey(
         Vote, on_delete=models.PROTECT, null=True, blank=True, related_name="audit_entries"
     )
@@ -302,6 +312,10 @@ class AuditEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Whom the entry is about (a struck ballot's voter), named only when the log is shown.
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     message = models.TextField()
     created_at = models.DateTimeField()
 
@@ -310,4 +324,12 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
 
     def __str__(self):
-        return f"{self.get_action_display()}: {self.message}"
+        return f"{self.get_action_display()}: {self.text}"
+
+    @property
+    def text(self) -> str:
+        """The entry as the public log shows it, naming its subject by their public name."""
+        template = self.ABOUT_SUBJECT.get(self.action)
+        if template is None or self.subject_id is None:
+            return self.message
+        return template.format(subject=public_name(self.subject), message=self.message)

@@ -233,7 +233,7 @@ def _breakdown_rows(vote: Vote, names: dict) -> tuple[list[dict], dict | None]:
 def audit_log(vote: Vote, limit: int = 200) -> list[AuditEntry]:
     return list(
         AuditEntry.objects.filter(vote=vote)
-        .select_related("actor")
+        .select_related("actor", "subject")
         .order_by("-created_at", "-pk")[:limit]
     )
 
@@ -314,7 +314,7 @@ def status_page(version: PolicyVersion) -> dict:
     )
     log = list(
         AuditEntry.objects.filter(version=version, vote__isnull=True)
-        .select_related("actor")
+        .select_related("actor", "subject")
         .order_by("-created_at")[:50]
     )
     versions = list(

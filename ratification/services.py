@@ -100,14 +100,19 @@ def receipt_digest(receipt: str) -> str:
     return hashlib.sha256(receipt.strip().encode()).hexdigest()
 
 
-def _log(*, version_id: int, action: str, actor, message: str, vote=None, now=None) -> AuditEntry:
+def _log(
+    *, version_id: int, action: str, actor, message: str, vote=None, subject=None, now=None
+) -> AuditEntry:
     """Write the vote's public audit entry and append the same public facts to the
-    transparency log (never a ballot's choice: the messages name voters only when striking)."""
+    transparency log (never a ballot's choice). A person the entry is about goes in `subject`,
+    never into `message`: the audit log names them when it is shown (AuditEntry.text). The
+    transparency log gets the line as it reads now (it names a voter only when striking)."""
     entry = AuditEntry.objects.create(
         vote=vote,
         version_id=version_id,
         action=action,
         actor=actor if getattr(actor, "pk", None) else None,
+        subject=subject,
         message=message,
         created_at=now or timezone.now(),
     )
@@ -118,7 +123,7 @@ def _log(*, version_id: int, action: str, actor, message: str, vote=None, now=No
             "vote": vote.pk if vote is not None else None,
             "version_id": version_id,
             "actor": entry.actor.get_username() if entry.actor else "",
-            "message": message,
+            "message": entry.text,
         },
     )
     return entry
@@ -590,7 +595,8 @@ def strike_ballot(*, ballot: Ballot, user, reason: str, now=None) -> Ballot:
         vote=vote,
         action=AuditEntry.Action.STRUCK,
         actor=user,
-        message=f"Struck the ballot of {locked.voter.get_username()}: {reason}",
+        subject=locked.voter,
+        message=reason,
         now=now,
     )
     if vote.state == Vote.State.CLOSED:
@@ -812,16 +818,3 @@ def record_external_tally(
         now=now,
     )
     return tally
-
-
-def forget_user(*, user, old_name: str) -> None:
-    """Account anonymisation (core.forgetting): a struck ballot's log line names its voter."""
-    from django.db.models import Value
-    from django.db.models.functions import Replace
-
-    from core.forgetting import FORMER_PARTICIPANT
-
-    struck = "Struck the ballot of %s: "
-    AuditEntry.objects.filter(message__startswith=struck % old_name).update(
-        message=Replace("message", Value(struck % old_name), Value(struck % FORMER_PARTICIPANT))
-    )

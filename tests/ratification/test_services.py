@@ -368,8 +368,9 @@ def test_struck_ballot_is_not_counted_cannot_be_changed_and_is_logged(
         ballot=ballots["voter0"], user=scrutineer, reason="Second account of voter2."
     )
     entry = AuditEntry.objects.get(vote=open_vote, action=AuditEntry.Action.STRUCK)
-    assert entry.actor == scrutineer
-    assert "Second account of voter2." in entry.message and "voter0" in entry.message
+    assert (entry.actor, entry.subject) == (scrutineer, voters[0])
+    assert entry.message == "Second account of voter2."
+    assert entry.text == "Struck the ballot of voter0: Second account of voter2."
     assert services.check_receipt(vote=open_vote, receipt=receipts["voter0"]).status == "struck"
     before = written(open_vote)
     with pytest.raises(ValidationError, match="struck by a scrutineer"):
