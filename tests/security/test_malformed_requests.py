@@ -854,7 +854,8 @@ READ_ONLY = {
     "voters",
     "voters_json",
     "voters_csv",
-    "log",
+    "log",  # also the transparency log's /log/
+    "jsonl",  # /log.jsonl
     "status",
     "status_version",
     "account_profile",

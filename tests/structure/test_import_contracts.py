@@ -11,6 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 APPS = [
     "core",
+    "transparency",
     "policies",
     "consultations",
     "amendments",
@@ -60,6 +61,8 @@ def test_contracts_hold_on_this_tree(tree):
         ("search/views.py", "from policysite import urls", "no app imports policysite"),
         ("ratification/views.py", "from search import selectors", "no import cycles"),
         ("policies/selectors.py", "from search import text", "policies imports no"),
+        ("transparency/services.py", "from policies import models", "no import cycles"),
+        ("core/feeds.py", "from transparency import services", "core is the bottom layer"),
     ],
 )
 def test_a_forbidden_import_breaks_the_build(tree, module, line, broken):
