@@ -45,11 +45,23 @@ def _policy(slug) -> PolicyPage:
     return policy
 
 
-def community_list(request):
+def _shown_policy(request) -> tuple[PolicyPage | None, list[PolicyPage], bool]:
+    """The policy a registry page or export shows: the one asked for (`?policy=`), otherwise
+    the site's baseline policy (chosen by editors in the admin), otherwise the first by title.
+    Also every policy that can be chosen, and whether the one shown is the baseline."""
     policies = selectors.policies_with_versions()
-    policy = next((p for p in policies if p.slug == request.GET.get("policy")), None) or (
-        policies[0] if policies else None
+    baseline_id = policy_selectors.baseline_policy_id()
+    asked = request.GET.get("policy")
+    policy = (
+        next((p for p in policies if p.slug == asked), None)
+        or next((p for p in policies if p.pk == baseline_id), None)
+        or (policies[0] if policies else None)
     )
+    return policy, policies, policy is not None and policy.pk == baseline_id
+
+
+def community_list(request):
+    policy, policies, is_baseline = _shown_policy(request)
     rows, languages = selectors.community_list(
         q=request.GET.get("q", "").strip()[:100],
         language=request.GET.get("language", ""),
@@ -67,6 +79,7 @@ def community_list(request):
             "statuses": Adoption.Status.choices,
             "policies": policies,
             "policy": policy,
+            "is_baseline": is_baseline,
             "params": request.GET,
         },
     )
@@ -380,14 +393,6 @@ def effective_download(request, slug, policy_slug, fmt):
 # --- dashboard, exports, badge ---------------------------------------------------------------
 
 
-def _dashboard_policy(request) -> tuple[PolicyPage | None, list[PolicyPage]]:
-    policies = selectors.policies_with_versions()
-    chosen = request.GET.get("policy")
-    return next((p for p in policies if p.slug == chosen), None) or (
-        policies[0] if policies else None
-    ), policies
-
-
 def _dashboard_table(rows) -> str:
     """A thousand table rows through the template engine cost ~10x more than format_html;
     every value is still escaped."""
@@ -412,7 +417,7 @@ def _dashboard_table(rows) -> str:
 
 
 def adoption_dashboard(request):
-    policy, policies = _dashboard_policy(request)
+    policy, policies, is_baseline = _shown_policy(request)
     data = selectors.dashboard(policy, sort=request.GET.get("sort", "name")) if policy else None
     return TemplateResponse(
         request,
@@ -422,13 +427,14 @@ def adoption_dashboard(request):
             "table_rows": _dashboard_table(data["rows"]) if data else "",
             "policies": policies,
             "policy": policy,
+            "is_baseline": is_baseline,
             "sort": request.GET.get("sort", "name"),
         },
     )
 
 
 def _export_rows(request):
-    policy, _policies = _dashboard_policy(request)
+    policy, _policies, _baseline = _shown_policy(request)
     if policy is None:
         return None, []
     data = selectors.dashboard(policy)
@@ -477,7 +483,11 @@ def export_csv(request):
 def export_json(request):
     policy, rows = _export_rows(request)
     return JsonResponse(
-        {"policy": policy.slug if policy else None, "communities": rows},
+        {
+            "policy": policy.slug if policy else None,
+            "policy_title": policy.title if policy else None,
+            "communities": rows,
+        },
         json_dumps_params={"ensure_ascii": False, "indent": 1},
     )
 

@@ -45,7 +45,9 @@ def seed_policies() -> PolicyPage:
         services.import_policy_markdown(
             data=text.encode(), slug=DEMO_SLUG, user=editors[username], summary=summary, label=label
         )
-    return PolicyPage.objects.get(slug=DEMO_SLUG)
+    page = PolicyPage.objects.get(slug=DEMO_SLUG)
+    services.set_baseline_policy(page=page, user=editors["ana"])
+    return page
 
 
 def seed_translations(page: PolicyPage) -> int:

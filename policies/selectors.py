@@ -665,3 +665,11 @@ def set_aside_review(draft) -> SetAsideReview:
         carried=merge.carried,
         conflicts=merge.conflicts,
     )
+
+
+def baseline_policy_id() -> int | None:
+    """The page id of the site's baseline policy, as editors set it in the admin (Settings →
+    Accord), or None when none is set. One query, and nothing written."""
+    from .models import AccordSettings
+
+    return AccordSettings.objects.values_list("baseline_policy_id", flat=True).first()

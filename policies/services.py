@@ -765,3 +765,17 @@ def forget_user(*, user, old_name: str) -> None:
 
     PolicyVersion.objects.filter(author=user).update(author_name=FORMER_PARTICIPANT)
     PolicyTranslation.objects.filter(translator=user).update(translator_name=FORMER_PARTICIPANT)
+
+
+def set_baseline_policy(*, page: PolicyPage | None, user) -> None:
+    """Make `page` the site's baseline policy (None: no baseline), as the admin's Settings →
+    Accord screen does: for those allowed to change the Accord settings."""
+    from .models import AccordSettings
+
+    if not user.has_perm("policies.change_accordsettings"):
+        raise PermissionDenied(_("You may not choose the baseline policy."))
+    if page is not None and not page.live:
+        raise ValidationError(_("Only a published policy can be the baseline."))
+    settings = AccordSettings.load()
+    settings.baseline_policy = page
+    settings.save(update_fields=["baseline_policy"])

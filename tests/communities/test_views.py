@@ -253,7 +253,7 @@ def test_csv_leaves_empty_cells_empty(policy, make_community, client):
 
 
 def test_exports_without_any_policy(client, community):
-    assert _json(client) == {"policy": None, "communities": []}
+    assert _json(client) == {"policy": None, "policy_title": None, "communities": []}
     assert _csv(client) == []
     assert "No policy has been published yet." in page_text(client.get("/adoption/"))
 
