@@ -74,19 +74,20 @@ def get_version(page, number: int, *, with_sections: bool = True) -> PolicyVersi
 
 
 def current_version(page) -> PolicyVersion | None:
+    """The newest published version with its sections, or None."""
     return (
-        _versions(page)
+        versions_newest_first(page)
+        .select_related("author")
         .prefetch_related(
             Prefetch("sections", queryset=SectionVersion.objects.order_by("position"))
         )
-        .order_by("-number")
         .first()
     )
 
 
 def version_history(page) -> list[PolicyVersion]:
     """Newest first; change statistics were stored at publication, so this is one query."""
-    return list(_versions(page).order_by("-number"))
+    return list(versions_newest_first(page).select_related("author"))
 
 
 def rendered_body(section: SectionVersion) -> str:

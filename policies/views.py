@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from core.views import sign_in_first
 
 from . import credits, links, markdown_io, rules, selectors, services
 from .forms import TranslationUploadForm
@@ -149,7 +150,7 @@ def translation_upload(request, page):
     success the translation's page; otherwise the to-do page with the form's errors, and
     nothing written."""
     if not request.user.is_authenticated:
-        return redirect_to_login(f"{page.url}translations/")
+        return sign_in_first(request, f"{page.url}translations/")
     if not rules.can_translate_policy(request.user, page):
         raise PermissionDenied(_("Only translators and the policy's editors may upload."))
     form = TranslationUploadForm(

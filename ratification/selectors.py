@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import selectors as account_selectors
 from communities import selectors as community_selectors
 from communities.models import Community
+from policies import selectors as policy_selectors
 from policies.models import PolicyPage, PolicyVersion
 
 from . import rules
@@ -40,12 +41,8 @@ def get_version(slug: str, number: int | None = None) -> PolicyVersion:
     policy = PolicyPage.objects.live().filter(slug=slug).first()
     if policy is None:
         raise Http404("No such policy.")
-    versions = PolicyVersion.objects.filter(policy=policy).select_related("policy", "author")
-    version = (
-        versions.filter(number=number).first()
-        if number is not None
-        else versions.order_by("-number").first()
-    )
+    versions = policy_selectors.versions_newest_first(policy).select_related("policy", "author")
+    version = versions.filter(number=number).first() if number is not None else versions.first()
     if version is None:
         raise Http404("No such version.")
     return version
@@ -318,9 +315,9 @@ def status_page(version: PolicyVersion) -> dict:
         .order_by("-created_at")[:50]
     )
     versions = list(
-        PolicyVersion.objects.filter(policy_id=version.policy_id)
-        .only("number", "label", "policy_id")
-        .order_by("-number")
+        policy_selectors.versions_newest_first(version.policy_id).only(
+            "number", "label", "policy_id"
+        )
     )
     return {
         "version": version,
