@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from wagtail.search import index
 
 from core import errors
@@ -695,13 +695,20 @@ def _check_outcomes_match_the_answer(summary: Summary) -> None:
     if unchanged:
         raise ValidationError(
             ngettext(
-                "“%(sections)s” is marked as accepted, but version %(number)s leaves its text "
+                "%(sections)s is marked as accepted, but version %(number)s leaves its text "
                 "unchanged: choose the version that carries the change, or another outcome.",
-                "“%(sections)s” are marked as accepted, but version %(number)s leaves their text "
+                "%(sections)s are marked as accepted, but version %(number)s leaves their text "
                 "unchanged: choose the version that carries the changes, or other outcomes.",
                 len(unchanged),
             )
-            % {"sections": "”, “".join(unchanged), "number": answer.number}
+            % {
+                "sections": ", ".join(
+                    pgettext("a section heading in a sentence", "“%(heading)s”")
+                    % {"heading": heading}
+                    for heading in unchanged
+                ),
+                "number": answer.number,
+            }
         )
 
 
