@@ -549,13 +549,26 @@ def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
     digest = receipt_digest(receipt)
     choice = Choice.objects.filter(vote=vote, receipt_digest=digest).first()
     if choice is not None:
-        key = choice_option(choice)
-        label = vote.option_labels().get(key, key)
+        # Until the vote closes, the check never says which option: whoever demands to see a
+        # voter's receipt while voting is open must not learn their vote from it. After close
+        # the option is public anyway, in the ballot list, beside the receipt's fingerprint.
+        label = ""
+        if vote.state == Vote.State.CLOSED:
+            key = choice_option(choice)
+            label = vote.option_labels().get(key, key)
         if choice.struck:
             return ReceiptStatus(
                 "struck",
                 gettext("This ballot was struck by a scrutineer and is not counted."),
                 label,
+            )
+        if not label:
+            return ReceiptStatus(
+                "counted",
+                gettext(
+                    "This ballot is received, and it is the one that counts. Which option it "
+                    "holds is not shown while the vote is open."
+                ),
             )
         return ReceiptStatus("counted", gettext("This ballot is counted."), label)
     if RetiredReceipt.objects.filter(vote=vote, digest=digest).exists():

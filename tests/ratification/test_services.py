@@ -314,7 +314,7 @@ def test_receipts(open_vote, voters, version, facilitator):
     check = services.check_receipt
     assert check(vote=open_vote, receipt=first).status == "replaced"
     result = check(vote=open_vote, receipt=second)
-    assert (result.status, result.option_label) == ("counted", "No")
+    assert (result.status, result.option_label) == ("counted", "")  # no option before close
     assert check(vote=open_vote, receipt=f"  {other}\n").status == "counted"
     # Forged, mistyped, malformed, or from another vote: unknown.
     forged = "A" * len(second)
@@ -918,3 +918,13 @@ def test_ballots_record_the_community_whatever_the_eligibility_rules(
     assert sorted(names, key=str) == ["Alder Wiki", "Birch Wiki"]
     res = selectors.results(close(vote))
     assert (res.communities_represented, res.outcome) == (2, "passed")
+
+
+def test_a_receipt_check_names_the_option_only_once_the_vote_is_closed(open_vote, voters):
+    """While voting, whoever demands a voter's receipt learns only that the ballot counts."""
+    _, receipt = services.cast_ballot(vote=open_vote, user=voters[0], option="no")
+    during = services.check_receipt(vote=open_vote, receipt=receipt)
+    assert (during.status, during.option_label) == ("counted", "")
+    assert "not shown while the vote is open" in during.message
+    after = services.check_receipt(vote=close(open_vote), receipt=receipt)
+    assert (after.status, after.option_label) == ("counted", "No")

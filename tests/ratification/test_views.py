@@ -223,7 +223,9 @@ def test_casting_a_ballot_shows_a_receipt_that_checks_out(client, open_vote, vot
     anyone = client.__class__()
     checked = anyone.post(f"/votes/{open_vote.pk}/receipt/", {"receipt": new_receipt})
     assert checked.status_code == 200
-    assert "This ballot is counted. It counts for: Yes." in page_text(checked)
+    # While the vote is open, a receipt check never says which option the ballot holds.
+    assert "This ballot is received, and it is the one that counts." in page_text(checked)
+    assert "Yes" not in page_text(checked).split("Check a receipt", 1)[1]
     replaced = anyone.post(f"/votes/{open_vote.pk}/receipt/", {"receipt": receipt})
     assert replaced.status_code == 200
     assert "later changed" in page_text(replaced)
