@@ -10,7 +10,8 @@ import django_filters
 from django.db.models import Count, Prefetch
 from django.http import Http404
 from django.utils.translation import gettext
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.exceptions import PermissionDenied
 
@@ -99,6 +100,10 @@ class VoteSerializer(serializers.Serializer):
         source="threshold_text", help_text="Share of for + against that must be for."
     )
     eligibility = EligibilitySerializer(source="*")
+    terms = serializers.SerializerMethodField(
+        help_text="The frozen terms as one object: the transparency log's entry for the vote's "
+        "opening holds the SHA-256 of their canonical JSON."
+    )
     state = serializers.ChoiceField(choices=Vote.State.choices)
     phase = serializers.SerializerMethodField()
     frozen_at = serializers.DateTimeField(allow_null=True)
@@ -120,6 +125,10 @@ class VoteSerializer(serializers.Serializer):
     def get_phase(self, vote) -> str:
         """draft, scheduled, voting, closed or cancelled: what the clock implies."""
         return self._phase(vote)
+
+    @extend_schema_field(OpenApiTypes.OBJECT)
+    def get_terms(self, vote) -> dict:
+        return selectors.frozen_terms(vote)
 
     def get_results_url(self, vote) -> str | None:
         if self._phase(vote) != "closed":

@@ -15,7 +15,10 @@ Ballots are split in two so that a secret vote stays secret to anyone reading th
   Encrypting the option matters: choices carry no timestamps or ordered ids, but a database
   reader can still line rows up with ballots by how the database stores them (insertion order,
   PostgreSQL's transaction ids). They then learn which row is whose, never what it says.
-  Counts are worked out when the vote closes and stored on the vote."""
+  Counts are worked out when the vote closes and stored on the vote.
+
+After close the vote publishes its ballot list: each counted choice's option beside a
+fingerprint only its voter can recognise (ballot_list.py explains the fingerprint)."""
 
 import uuid
 
@@ -250,6 +253,9 @@ class Choice(models.Model):
     vote = models.ForeignKey(Vote, on_delete=models.PROTECT, related_name="choices")
     owner_tag = models.CharField(max_length=64)
     receipt_digest = models.CharField(max_length=64, unique=True)
+    # The row's public fingerprint in the ballot list (ballot_list.py): derived from the receipt,
+    # never equal to receipt_digest. Blank for choices cast before it was stored.
+    fingerprint = models.CharField(max_length=64, blank=True)
     option = models.CharField(max_length=40, blank=True, help_text=_("Open votes only."))
     sealed_option = models.TextField(
         blank=True, help_text=_("Secret votes: the option, encrypted with the ballot key.")

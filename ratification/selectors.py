@@ -10,13 +10,16 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts import selectors as account_selectors
+from accounts.naming import public_name
 from communities import selectors as community_selectors
 from communities.models import Community
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage, PolicyVersion
 
 from . import rules
+from .ballot_list import in_published_order, shown_fingerprint, terms_hash
 from .models import AuditEntry, Ballot, BoardRatification, Choice, ExternalTally, Vote
+from .terms import TERMS, Kind, Term
 
 
 def get_vote(pk, *, for_ballot: bool = False) -> Vote:
@@ -328,4 +331,75 @@ def status_page(version: PolicyVersion) -> dict:
         "adoption": community_selectors.adoption_picture(version),
         "log": log,
         "versions": versions,
+    }
+
+
+# --- the ballot list and the frozen terms (ballot_list.py) -------------------------------------
+
+
+def _public_term(vote: Vote, term: Term):
+    value = getattr(vote, term.name)
+    if term.kind is Kind.MOMENT:
+        return value.isoformat() if value else None
+    if term.kind is Kind.OPTIONS:
+        return [{"key": o["key"], "label": o["label"], "counts_as": o["counts_as"]} for o in value]
+    if term.kind is Kind.COMMUNITIES:
+        # .all() rather than a query of its own: the API prefetches the communities.
+        return sorted(community.slug for community in value.all())
+    if term.kind is Kind.LANGUAGES:
+        return list(value)
+    return value
+
+
+def frozen_terms(vote: Vote) -> dict:
+    """The vote's public terms as plain data: the text voted on (by its content hash) and every
+    term of terms.py but the include and exclude lists, which name people. What the log's
+    entry for the opening hashes, what the API shows as `terms` and the ballot list repeats."""
+    terms = {
+        "vote": vote.pk,
+        "version_content_hash": vote.content_hash,
+    }
+    for name, term in TERMS.items():
+        if term.kind is not Kind.PEOPLE:
+            terms[name] = _public_term(vote, term)
+    return terms
+
+
+def ballot_list(vote: Vote) -> dict:
+    """A closed vote's published ballots: counted ones as fingerprint and option (and the
+    voter's public name in an open ballot, whose voter list shows choices after close), struck
+    ones as fingerprint and public reason, each sorted by fingerprint (ballot_list.py says
+    why), with the frozen terms and the results, so a recount needs nothing else. Never a
+    voter in a secret vote. Three queries."""
+    from .services import choice_option, owner_tag
+
+    reasons = {
+        owner_tag(vote.pk, voter_id): reason
+        for voter_id, reason in Ballot.objects.filter(vote=vote, struck=True).values_list(
+            "voter_id", "struck_reason"
+        )
+    }
+    counted, struck = [], []
+    choices = Choice.objects.filter(vote=vote)
+    if not vote.secret:
+        choices = choices.select_related("voter")
+    for choice in choices:
+        row = {"fingerprint": shown_fingerprint(choice.fingerprint, choice.receipt_digest)}
+        if choice.struck:
+            row["reason"] = reasons.get(choice.owner_tag, "")
+            struck.append(row)
+            continue
+        row["option"] = choice_option(choice)
+        if not vote.secret and choice.voter is not None:
+            row["voter"] = public_name(choice.voter)
+        counted.append(row)
+    terms = frozen_terms(vote)
+    return {
+        "vote": vote.pk,
+        "fingerprint": "SHA-256 of 'accord-ballot-fingerprint:' followed by the receipt",
+        "terms": terms,
+        "terms_hash": terms_hash(terms),
+        "ballots": in_published_order(counted),
+        "struck": in_published_order(struck),
+        "results": results_payload(vote),
     }

@@ -28,6 +28,8 @@ from policies.models import PolicyVersion
 from transparency import services as transparency
 
 from . import eligibility, rules
+from .ballot_list import fingerprint as ballot_fingerprint
+from .ballot_list import shown_fingerprint, terms_hash
 from .models import (
     AuditEntry,
     Ballot,
@@ -101,12 +103,21 @@ def receipt_digest(receipt: str) -> str:
 
 
 def _log(
-    *, version_id: int, action: str, actor, message: str, vote=None, subject=None, now=None
+    *,
+    version_id: int,
+    action: str,
+    actor,
+    message: str,
+    vote=None,
+    subject=None,
+    now=None,
+    content_hash: str = "",
 ) -> AuditEntry:
     """Write the vote's public audit entry and append the same public facts to the
     transparency log (never a ballot's choice). A person the entry is about goes in `subject`,
     never into `message`: the audit log names them when it is shown (AuditEntry.text). The
-    transparency log gets the line as it reads now (it names a voter only when striking)."""
+    transparency log gets the line as it reads now (it names a voter only when striking),
+    and `content_hash` when the entry vouches for public content (a vote's frozen terms)."""
     entry = AuditEntry.objects.create(
         vote=vote,
         version_id=version_id,
@@ -125,6 +136,7 @@ def _log(
             "actor": entry.actor.get_username() if entry.actor else "",
             "message": entry.text,
         },
+        content_hash,
     )
     return entry
 
@@ -397,6 +409,9 @@ def open_vote(*, vote: Vote, user, now=None) -> Vote:
     locked.opened_by = user
     locked.frozen_at = now
     locked.save(update_fields=["state", "opened_by", "frozen_at"])
+    from .selectors import frozen_terms
+
+    # The log vouches for the terms as published: anyone can recompute this hash.
     _log(
         version_id=locked.version_id,
         vote=locked,
@@ -405,6 +420,7 @@ def open_vote(*, vote: Vote, user, now=None) -> Vote:
         message=f"Opened and froze the vote: {_describe(locked)}; "
         f"content hash {locked.content_hash}.",
         now=now,
+        content_hash=terms_hash(frozen_terms(locked)),
     )
     return locked
 
@@ -510,6 +526,7 @@ def cast_ballot(
             vote=vote,
             owner_tag=tag,
             receipt_digest=digest,
+            fingerprint=ballot_fingerprint(receipt),
             voter=None if vote.secret else user,
             **_option_fields(vote, option),
         )
@@ -524,7 +541,8 @@ def cast_ballot(
     for name, value in _option_fields(vote, option).items():
         setattr(choice, name, value)
     choice.receipt_digest = digest
-    choice.save(update_fields=["option", "sealed_option", "receipt_digest"])
+    choice.fingerprint = ballot_fingerprint(receipt)
+    choice.save(update_fields=["option", "sealed_option", "receipt_digest", "fingerprint"])
     ballot.changed_at = now
     ballot.times_changed += 1
     ballot.community_id = community_id
@@ -537,6 +555,8 @@ class ReceiptStatus:
     status: str  # counted, struck, replaced, unknown
     message: str
     option_label: str = ""
+    # After close: the ballot's row in the published ballot list.
+    fingerprint: str = ""
 
 
 def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
@@ -552,15 +572,17 @@ def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
         # Until the vote closes, the check never says which option: whoever demands to see a
         # voter's receipt while voting is open must not learn their vote from it. After close
         # the option is public anyway, in the ballot list, beside the receipt's fingerprint.
-        label = ""
+        label = row = ""
         if vote.state == Vote.State.CLOSED:
             key = choice_option(choice)
             label = vote.option_labels().get(key, key)
+            row = shown_fingerprint(choice.fingerprint, choice.receipt_digest)
         if choice.struck:
             return ReceiptStatus(
                 "struck",
                 gettext("This ballot was struck by a scrutineer and is not counted."),
                 label,
+                row,
             )
         if not label:
             return ReceiptStatus(
@@ -570,7 +592,7 @@ def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
                     "holds is not shown while the vote is open."
                 ),
             )
-        return ReceiptStatus("counted", gettext("This ballot is counted."), label)
+        return ReceiptStatus("counted", gettext("This ballot is counted."), label, row)
     if RetiredReceipt.objects.filter(vote=vote, digest=digest).exists():
         return ReceiptStatus(
             "replaced",

@@ -484,6 +484,43 @@ def results_csv(request, pk):
     return response
 
 
+def _ballots_hidden() -> str:
+    return _(
+        "The ballot list is published when the vote closes, with its results; until then it is "
+        "hidden from everyone."
+    )
+
+
+def ballots_json(request, pk):
+    vote, visible = _closed_vote(request, pk)
+    if not visible:
+        return JsonResponse({"error": _ballots_hidden()}, status=403)
+    return JsonResponse(selectors.ballot_list(vote))
+
+
+def ballots_csv(request, pk):
+    """One row per ballot: counted ones with their option, then struck ones with the public
+    reason; the terms and results are in ballots.json and results.csv."""
+    vote, visible = _closed_vote(request, pk)
+    if not visible:
+        return HttpResponse(_ballots_hidden(), status=403, content_type="text/plain")
+    listed = selectors.ballot_list(vote)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="vote-{vote.pk}-ballots.csv"'
+    writer = csv.writer(response)
+    named = not vote.secret
+    writer.writerow(["fingerprint", "option", "status", "reason"] + (["voter"] if named else []))
+    for row in listed["ballots"]:
+        voter = [spreadsheet_safe(row.get("voter", ""))] if named else []
+        writer.writerow(
+            [row["fingerprint"], spreadsheet_safe(row["option"]), "counted", ""] + voter
+        )
+    for row in listed["struck"]:
+        voter = [""] if named else []
+        writer.writerow([row["fingerprint"], "", "struck", spreadsheet_safe(row["reason"])] + voter)
+    return response
+
+
 def voters(request, pk):
     vote = _load(request, pk)
     roll = selectors.voter_roll(vote)
