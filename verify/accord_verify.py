@@ -12,7 +12,17 @@ public API's text of each published version. Checks that:
   - a checkpoint SEQ:HASH saved earlier (from a page footer or an Atom entry) is still entry
     SEQ with that hash, so the log you saved is a prefix of today's;
   - each published version's text, fetched from /api/v1/policies/<slug>/versions/<n>/, still
-    hashes to the content hash the log recorded when it was published.
+    hashes to the content hash the log recorded when it was published;
+  - each opened vote's terms (`terms` of /api/v1/votes/<id>/) still hash to the content hash the
+    log recorded when the vote opened (a frozen term changed in the database fails);
+  - each closed vote (its "ratification.closed" entry) recounts: from /votes/<id>/ballots.json
+    (one row per counted ballot, struck ones apart) and /votes/<id>/voters.json (communities
+    represented), the counts, threshold (for >= numerator/denominator of for + against, with at
+    least one of them), quorums (counted ballots; communities among the voters not struck) and
+    outcome ("no quorum", else "passed" or "failed") must equal /votes/<id>/results.json, and
+    the list's terms must be the ones the log vouched for.
+With --receipt VOTE:RECEIPT it also finds your own row: the fingerprint of your receipt,
+SHA-256 of "accord-ballot-fingerprint:" + receipt, must be in that vote's ballot list.
 Prints one line per failure, naming the entry, and exits 0 only when everything matches.
 
 Standard library only, and nothing from Accord: anyone can read and run it. `verify(fetch)`
@@ -30,7 +40,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections import Counter
 from collections.abc import Callable, Iterable
+from fractions import Fraction
 
 GENESIS_HASH = "0" * 64
 FIELDS = ("seq", "kind", "object", "payload", "content_hash", "prev_hash", "hash", "created_at")
@@ -64,6 +76,13 @@ def version_content_hash(version: dict) -> str:
             }
         )
     )
+
+
+def parse_receipt(text: str) -> tuple[int, str]:
+    vote, _, receipt = text.partition(":")
+    if not vote.isdigit() or not receipt.strip():
+        raise ValueError(f"receipt {text!r}: expected VOTE:RECEIPT, e.g. 12:Xy3...")
+    return int(vote), receipt.strip()
 
 
 def parse_checkpoint(text: str) -> tuple[int, str]:
@@ -169,7 +188,164 @@ def check_versions(entries: list[dict], fetch: Fetch) -> list[str]:
     return failures
 
 
-def verify(fetch: Fetch, *, checkpoint: tuple[int, str] | None = None) -> tuple[list[str], dict]:
+FINGERPRINT_PREFIX = "accord-ballot-fingerprint:"
+
+
+def fingerprint(receipt: str) -> str:
+    """Your row's fingerprint in a ballot list, from the receipt you were given."""
+    return sha256_hex(FINGERPRINT_PREFIX + receipt.strip())
+
+
+def _vote_of(entry: dict):
+    vote = entry["payload"].get("vote") if isinstance(entry["payload"], dict) else None
+    return vote if isinstance(vote, int) and not isinstance(vote, bool) else None
+
+
+def _fetch_json(fetch: Fetch, path: str):
+    """(data, problem): the JSON at `path`, or why there is none."""
+    status, body = fetch(path)
+    if status != 200:
+        return None, f"{path} answered {status}"
+    try:
+        return json.loads(body), ""
+    except ValueError:
+        return None, f"{path} is not JSON"
+
+
+def recount(ballots: dict, results: dict, roll: list[dict]) -> list[str]:
+    """What in `results` (results.json) the ballot list (ballots.json) and the voter roll
+    (voters.json) do not bear out: one problem per line, empty when the recount agrees."""
+    terms = ballots["terms"]
+    options = {o["key"]: o["counts_as"] for o in terms["options"]}
+    counted_rows, struck_rows = ballots["ballots"], ballots["struck"]
+    problems = []
+    prints = [row["fingerprint"] for row in counted_rows + struck_rows]
+    if len(set(prints)) != len(prints):
+        problems.append("the ballot list holds the same fingerprint twice")
+    tally = Counter(row["option"] for row in counted_rows)
+    for key in sorted(set(tally) - set(options)):
+        problems.append(f"{tally[key]} ballot(s) hold {key!r}, which is not an option of the vote")
+    totals = {"for": 0, "against": 0, "abstain": 0}
+    for key, counts_as in options.items():
+        totals[counts_as] += tally.get(key, 0)
+    counted, struck = len(counted_rows), len(struck_rows)
+    decisive = totals["for"] + totals["against"]
+    threshold = Fraction(terms["threshold_numerator"], terms["threshold_denominator"])
+    threshold_met = decisive > 0 and Fraction(totals["for"], decisive) >= threshold
+    standing = [voter for voter in roll if not voter["struck"]]
+    represented = len({voter["community"] for voter in standing if voter["community"]})
+    quorum_ballots_met = counted >= terms["quorum_ballots"]
+    quorum_communities_met = represented >= terms["quorum_communities"]
+    if not (quorum_ballots_met and quorum_communities_met):
+        outcome = "no quorum"
+    else:
+        outcome = "passed" if threshold_met else "failed"
+    if len(standing) != counted:
+        problems.append(f"the voter roll lists {len(standing)} counted voters, the list {counted}")
+    if len(roll) - len(standing) != struck:
+        problems.append(
+            f"the voter roll lists {len(roll) - len(standing)} struck, the list {struck}"
+        )
+    published = {o.get("key"): o.get("count") for o in results.get("options", [])}
+    for key in options:
+        if published.get(key) != tally.get(key, 0):
+            problems.append(
+                f"option {key!r}: the ballot list counts {tally.get(key, 0)}, results.json says "
+                f"{published.get(key)}"
+            )
+    expected = {
+        "threshold": f"{terms['threshold_numerator']}/{terms['threshold_denominator']}",
+        "quorum_ballots": terms["quorum_ballots"],
+        "quorum_communities": terms["quorum_communities"],
+        "votes_for": totals["for"],
+        "votes_against": totals["against"],
+        "votes_abstain": totals["abstain"],
+        "counted": counted,
+        "struck": struck,
+        "communities_represented": represented,
+        "threshold_met": threshold_met,
+        "quorum_ballots_met": quorum_ballots_met,
+        "quorum_communities_met": quorum_communities_met,
+        "outcome": outcome,
+    }
+    for name, value in expected.items():
+        if results.get(name) != value:
+            problems.append(
+                f"{name}: the recount gives {value!r}, results.json says {results.get(name)!r}"
+            )
+    return problems
+
+
+def check_votes(entries: list[dict], fetch: Fetch) -> list[str]:
+    """Every opened vote's terms against the log, and every closed vote's recount."""
+    failures = []
+    vouched: dict[int, str] = {}
+    for entry in entries:
+        vote = _vote_of(entry)
+        if entry["kind"] != "ratification.opened" or vote is None or not entry["content_hash"]:
+            continue  # votes opened before the log held their terms' hash have none
+        vouched[vote] = entry["content_hash"]
+        detail, problem = _fetch_json(fetch, f"/api/v1/votes/{vote}/")
+        if problem or not isinstance(detail, dict) or "terms" not in detail:
+            failures.append(f"entry {entry['seq']}: vote {vote}'s terms are not public ({problem})")
+            continue
+        found = sha256_hex(canonical_json(detail["terms"]))
+        if found != entry["content_hash"]:
+            failures.append(
+                f"entry {entry['seq']}: vote {vote}'s terms now hash to {found}, the log recorded "
+                f"{entry['content_hash']} (a frozen term changed)"
+            )
+    for entry in entries:
+        vote = _vote_of(entry)
+        if entry["kind"] != "ratification.closed" or vote is None:
+            continue
+        name = f"entry {entry['seq']}: vote {vote}"
+        fetched = {}
+        for what, path in (
+            ("ballots", f"/votes/{vote}/ballots.json"),
+            ("results", f"/votes/{vote}/results.json"),
+            ("roll", f"/votes/{vote}/voters.json"),
+        ):
+            fetched[what], problem = _fetch_json(fetch, path)
+            if problem:
+                failures.append(f"{name}: {problem}")
+        if len([v for v in fetched.values() if v is not None]) < 3:
+            continue
+        try:
+            ballots, roll = fetched["ballots"], fetched["roll"]["voters"]
+            terms_digest = sha256_hex(canonical_json(ballots["terms"]))
+            if vote in vouched and terms_digest != vouched[vote]:
+                failures.append(
+                    f"{name}: the ballot list's terms hash to {terms_digest}, the log recorded "
+                    f"{vouched[vote]} when the vote opened"
+                )
+            failures += [f"{name}: {p}" for p in recount(ballots, fetched["results"], roll)]
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            failures.append(f"{name}: the ballot list, results or voter roll is malformed")
+    return failures
+
+
+def check_receipt(fetch: Fetch, vote: int, receipt: str) -> tuple[list[str], dict | None]:
+    """Your own row in a closed vote's ballot list: (failures, the row)."""
+    mine = fingerprint(receipt)
+    ballots, problem = _fetch_json(fetch, f"/votes/{vote}/ballots.json")
+    if problem:
+        return [f"vote {vote}: {problem}"], None
+    for row in ballots.get("ballots", []) + ballots.get("struck", []):
+        if row.get("fingerprint") == mine:
+            return [], row
+    return [
+        f"vote {vote}: no row of the ballot list has your receipt's fingerprint {mine} (not a "
+        "receipt of this vote, a replaced one, or your ballot was left out)"
+    ], None
+
+
+def verify(
+    fetch: Fetch,
+    *,
+    checkpoint: tuple[int, str] | None = None,
+    receipts: Iterable[tuple[int, str]] = (),
+) -> tuple[list[str], dict]:
     """All checks; returns (failures, facts) where facts has the entry count and head."""
     status, page = fetch("/log/")
     match = HEAD.search(page.decode("utf-8", "replace")) if status == 200 else None
@@ -181,8 +357,19 @@ def verify(fetch: Fetch, *, checkpoint: tuple[int, str] | None = None) -> tuple[
     failures += check_head(entries, shown, "the head the site shows,")
     failures += check_head(entries, checkpoint, "your checkpoint")
     failures += check_versions(entries, fetch)
+    failures += check_votes(entries, fetch)
+    rows = []
+    for vote, receipt in receipts:
+        problems, row = check_receipt(fetch, vote, receipt)
+        failures += problems
+        if row is not None:
+            rows.append((vote, row))
     last = entries[-1] if entries else {"seq": 0, "hash": GENESIS_HASH}
-    return failures, {"entries": len(entries), "head": f"{last['seq']}:{last['hash']}"}
+    return failures, {
+        "entries": len(entries),
+        "head": f"{last['seq']}:{last['hash']}",
+        "rows": rows,
+    }
 
 
 def http_fetcher(site: str, *, timeout: float = 60, max_wait: float = 120) -> Fetch:
@@ -214,13 +401,20 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", required=True, help="e.g. https://accord.example.org")
     parser.add_argument("--checkpoint", help="SEQ:HASH saved earlier from a page or feed")
+    parser.add_argument(
+        "--receipt",
+        action="append",
+        default=[],
+        help="VOTE:RECEIPT: find your own row in that closed vote's ballot list",
+    )
     args = parser.parse_args(argv)
     try:
         checkpoint = parse_checkpoint(args.checkpoint) if args.checkpoint else None
+        receipts = [parse_receipt(text) for text in args.receipt]
     except ValueError as error:
         parser.error(str(error))
     try:
-        failures, facts = verify(http_fetcher(args.site), checkpoint=checkpoint)
+        failures, facts = verify(http_fetcher(args.site), checkpoint=checkpoint, receipts=receipts)
     except (urllib.error.URLError, OSError) as error:
         print(f"cannot read {args.site}: {error}", file=sys.stderr)
         return 2
@@ -228,6 +422,9 @@ def main(argv: list[str] | None = None) -> int:
         print(failure)
     if failures:
         return 1
+    for vote, row in facts["rows"]:
+        found = f"counts for {row['option']}" if "option" in row else f"struck: {row['reason']}"
+        print(f"vote {vote}: your row {row['fingerprint']} {found}")
     print(f"OK: {facts['entries']} entries, head {facts['head']}")
     return 0
 
