@@ -27,7 +27,7 @@ from policies import services as policy_services
 from policies.models import PolicyVersion
 from transparency import services as transparency
 
-from . import eligibility, rules
+from . import disclosure, eligibility, rules
 from .ballot_list import fingerprint as ballot_fingerprint
 from .ballot_list import shown_fingerprint, terms_hash
 from .models import (
@@ -663,10 +663,9 @@ def compute_tally(vote: Vote) -> dict[str, int]:
 
 
 def compute_breakdown(vote: Vote) -> dict:
-    """Counted ballots per community, for communities with at least `breakdown_min_group`
-    voters. The rest are pooled; if the pool itself would be smaller than the minimum, the
-    smallest shown communities join it until it is not (otherwise the pool's counts could be
-    worked out from the total and reveal a few people's choices)."""
+    """Counted ballots per community, for the communities that may be shown on their own
+    (ratification.disclosure: at least `breakdown_min_group` voters holding at least two
+    options); the rest are pooled, and the pool passes the same test."""
     choices = _counted_options(vote)
     groups: dict[int | None, dict[str, int]] = {}
     for voter_id, community_id in Ballot.objects.filter(vote=vote, struck=False).values_list(
@@ -678,23 +677,13 @@ def compute_breakdown(vote: Vote) -> dict:
         counts = groups.setdefault(community_id, {})
         counts[option] = counts.get(option, 0) + 1
     minimum = vote.breakdown_min_group
-    shown = {cid: c for cid, c in groups.items() if cid is not None and sum(c.values()) >= minimum}
-    pooled_size = sum(sum(c.values()) for cid, c in groups.items() if cid not in shown)
-    ordered = sorted(shown, key=lambda cid: (sum(shown[cid].values()), cid))
-    while 0 < pooled_size < minimum and ordered:
-        smallest = ordered.pop(0)
-        pooled_size += sum(shown.pop(smallest).values())
-    pooled: dict[str, int] = {}
-    for cid, counts in groups.items():
-        if cid in shown:
-            continue
-        for option, n in counts.items():
-            pooled[option] = pooled.get(option, 0) + n
+    shown = disclosure.shown_groups(groups, minimum)
+    pooled = disclosure.merge(counts for cid, counts in groups.items() if cid not in shown)
     return {
         "minimum": minimum,
-        "communities": {str(cid): counts for cid, counts in shown.items()},
+        "communities": {str(cid): groups[cid] for cid in shown},
         "pooled": pooled,
-        "pooled_voters": pooled_size,
+        "pooled_voters": disclosure.size(pooled),
     }
 
 

@@ -400,17 +400,18 @@ def test_striking_after_close_updates_the_counts_and_breakdown(
     version, facilitator, scrutineer, community
 ):
     vote = make_vote(version, facilitator, breakdown_min_group=3)
-    people = cast_many(vote, counts(yes=3, no=1), community=community)
+    people = cast_many(vote, counts(yes=3, no=2), community=community)
     vote = close(vote)
     assert Vote.objects.get(pk=vote.pk).breakdown["communities"][str(community.pk)] == {
         "yes": 3,
-        "no": 1,
+        "no": 2,
     }
     services.strike_ballot(
         ballot=Ballot.objects.get(vote=vote, voter=people[0]), user=scrutineer, reason="Sock."
     )
     vote.refresh_from_db()
-    assert vote.breakdown["communities"] == {str(community.pk): {"yes": 2, "no": 1}}
+    # Still two options with two votes each: knowing the struck ballot settles nobody else's.
+    assert vote.breakdown["communities"] == {str(community.pk): {"yes": 2, "no": 2}}
     assert selectors.results(vote).votes_for == 2
 
 
@@ -671,8 +672,8 @@ def test_small_communities_are_pooled_with_complementary_suppression(
         facilitator,
         communities,
         [
-            (a, {"yes": 3, "no": 1}),
-            (b, {"no": 3}),
+            (a, {"yes": 3, "no": 2}),
+            (b, {"no": 2, "yes": 2}),
             (c, {"yes": 1}),
             (None, {"abstain": 1}),
         ],
@@ -682,27 +683,26 @@ def test_small_communities_are_pooled_with_complementary_suppression(
     # group shown, joins the pool, or B's counts would reveal those two people's choices.
     assert breakdown == {
         "minimum": 3,
-        "communities": {str(a.pk): {"yes": 3, "no": 1}},
-        "pooled": {"no": 3, "yes": 1, "abstain": 1},
-        "pooled_voters": 5,
+        "communities": {str(a.pk): {"yes": 3, "no": 2}},
+        "pooled": {"no": 2, "yes": 3, "abstain": 1},
+        "pooled_voters": 6,
     }
     res = selectors.results(vote)
     assert [(row["community"], row["counts"], row["total"]) for row in res.breakdown] == [
-        ("Wiki A", [3, 1, 0], 4)
+        ("Wiki A", [3, 2, 0], 5)
     ]
-    assert res.pooled == {"counts": [1, 3, 1], "total": 5}
+    assert res.pooled == {"counts": [3, 2, 1], "total": 6}
 
 
-def test_communities_at_the_minimum_are_shown_and_a_large_pool_is_enough(
-    version, facilitator, communities
-):
+def test_a_unanimous_community_is_pooled_however_large(version, facilitator, communities):
+    """With the public roll, B's "4 no" would tell everyone how each of its four voted."""
     a, b, c, d, e = communities
     _, breakdown = _breakdown(
         version,
         facilitator,
         communities,
         [
-            (a, {"yes": 2, "no": 1}),
+            (a, {"yes": 2, "no": 2}),
             (b, {"no": 4}),
             (c, {"yes": 1}),
             (d, {"no": 1}),
@@ -710,17 +710,18 @@ def test_communities_at_the_minimum_are_shown_and_a_large_pool_is_enough(
         ],
         minimum=3,
     )
-    assert breakdown["communities"] == {
-        str(a.pk): {"yes": 2, "no": 1},
-        str(b.pk): {"no": 4},
-    }
-    assert (breakdown["pooled"], breakdown["pooled_voters"]) == ({"yes": 2, "no": 1}, 3)
+    assert breakdown["communities"] == {str(a.pk): {"yes": 2, "no": 2}}
+    assert (breakdown["pooled"], breakdown["pooled_voters"]) == ({"no": 5, "yes": 2}, 7)
 
 
 def test_no_pool_when_every_community_is_large_enough(version, facilitator, communities):
     a, b, *_ = communities
     _, breakdown = _breakdown(
-        version, facilitator, communities, [(a, {"yes": 2}), (b, {"no": 2})], minimum=2
+        version,
+        facilitator,
+        communities,
+        [(a, {"yes": 2, "no": 2}), (b, {"no": 2, "abstain": 2})],
+        minimum=2,
     )
     assert set(breakdown["communities"]) == {str(a.pk), str(b.pk)}
     assert (breakdown["pooled"], breakdown["pooled_voters"]) == ({}, 0)
@@ -735,7 +736,7 @@ def test_when_every_group_is_small_everything_is_pooled(version, facilitator, co
     assert (breakdown["pooled"], breakdown["pooled_voters"]) == ({"yes": 1, "no": 1}, 2)
 
 
-def test_a_pool_of_one_is_suppressed_by_joining_the_smallest_shown_group(
+def test_a_near_unanimous_community_is_pooled_too(
     version, facilitator, communities
 ):
     a, b, c, *_ = communities
@@ -746,8 +747,10 @@ def test_a_pool_of_one_is_suppressed_by_joining_the_smallest_shown_group(
         [(a, {"yes": 5}), (b, {"no": 2, "yes": 1}), (c, {"no": 1})],
         minimum=3,
     )
-    assert breakdown["communities"] == {str(a.pk): {"yes": 5}}
-    assert (breakdown["pooled"], breakdown["pooled_voters"]) == ({"no": 3, "yes": 1}, 4)
+    # A (all yes) is never shown alone, nor is B: its one "yes" would settle the other two as
+    # soon as it were known. Only the total remains.
+    assert breakdown["communities"] == {}
+    assert (breakdown["pooled"], breakdown["pooled_voters"]) == ({"yes": 6, "no": 3}, 9)
 
 
 # --- closing ---------------------------------------------------------------------------------

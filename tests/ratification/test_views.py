@@ -606,10 +606,10 @@ def test_results_exports(client, finished, version):
 
 @pytest.fixture
 def pooled(version, facilitator, community):
-    """A closed vote with a community shown on its own and three small ones pooled."""
+    """A closed vote with a community shown on its own and five small ones pooled."""
     vote = make_vote(version, facilitator, breakdown_min_group=3, quorum_communities=2)
-    cast_many(vote, counts(yes=3, no=1), community=community)
-    for i, option in enumerate(["yes", "no", "abstain"]):
+    cast_many(vote, counts(yes=3, no=2), community=community)
+    for i, option in enumerate(["yes", "no", "abstain", "yes", "no"]):
         small = Community.objects.create(name=f"Small {i}", slug=f"small-{i}")
         cast_many(vote, [option], community=small, prefix=f"small{i}-")
     return close(vote)
@@ -622,21 +622,21 @@ def test_the_page_exports_and_the_api_give_one_results_payload(client, finished,
         assert api.get(f"/api/v1/votes/{vote.pk}/results/").json() == page
     # Both carry what either used to: the quorums one by one and together, and the pool.
     assert page["breakdown"] == [
-        {"community": community.name, "counts": {"yes": 3, "no": 1, "abstain": 0}, "total": 4}
+        {"community": community.name, "counts": {"yes": 3, "no": 2, "abstain": 0}, "total": 5}
     ]
-    assert page["pooled"] == {"counts": {"yes": 1, "no": 1, "abstain": 1}, "total": 3}
+    assert page["pooled"] == {"counts": {"yes": 2, "no": 2, "abstain": 1}, "total": 5}
     assert (page["quorum_ballots_met"], page["quorum_communities_met"], page["quorum_met"]) == (
         True,
         True,
         True,
     )
-    assert (page["quorum_communities"], page["communities_represented"]) == (2, 4)
+    assert (page["quorum_communities"], page["communities_represented"]) == (2, 6)
     assert (page["share_for"], page["votes_for"], page["breakdown_minimum_group"]) == (
-        "66.7%",
-        4,
+        "55.6%",
+        5,
         3,
     )
-    assert [option["percent"] for option in page["options"]] == [57, 29, 14]
+    assert [option["percent"] for option in page["options"]] == [50, 40, 10]
 
 
 def test_voter_exports(client, finished):
@@ -674,16 +674,19 @@ def assert_constant(client, small, large, assert_max):
 
 
 def _crowd(version, facilitator, scrutineer, n, *, secret=True, prefix):
-    """A vote with n ballots from voters spread over n // 2 communities, one struck, closed."""
+    """A vote with n ballots from voters spread over n // 5 communities, one struck, closed."""
     vote = make_vote(version, facilitator, breakdown_min_group=2, secret=secret)
     places = [
         Community.objects.create(name=f"{prefix} {i}", slug=f"{prefix}-{i}")
-        for i in range(max(1, n // 2))
+        for i in range(max(1, n // 5))
     ]
     for i in range(n):
         person = UserFactory(username=f"{prefix}-voter{i}")
         member(person, places[i % len(places)], edits=i)
-        services.cast_ballot(vote=vote, user=person, option=["yes", "no", "abstain"][i % 3])
+        # Each community's voters split yes, no, yes, no, abstain: two options with two votes
+        # each, so it may be shown on its own (ratification.disclosure).
+        option = ["yes", "no", "yes", "no", "abstain"][i // len(places) % 5]
+        services.cast_ballot(vote=vote, user=person, option=option)
     services.strike_ballot(
         ballot=Ballot.objects.filter(vote=vote).first(), user=scrutineer, reason="Dup."
     )
@@ -726,8 +729,9 @@ def test_vote_and_voters_pages_take_constant_queries(
 def test_results_pages_take_constant_queries(
     client, version, facilitator, scrutineer, secret, django_assert_max_num_queries
 ):
-    small = close(_crowd(version, facilitator, scrutineer, 5, secret=secret, prefix="s"))
-    large = close(_crowd(version, facilitator, scrutineer, 60, secret=secret, prefix="l"))
+    small = close(_crowd(version, facilitator, scrutineer, 15, secret=secret, prefix="s"))
+    assert small.breakdown["communities"]  # the small vote shows some communities too
+    large = close(_crowd(version, facilitator, scrutineer, 70, secret=secret, prefix="l"))
     assert len(large.breakdown["communities"]) > 10
     for page in ("results/", "results.json", "results.csv", "voters/", "voters.json"):
         assert_constant(
