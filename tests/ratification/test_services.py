@@ -736,9 +736,7 @@ def test_when_every_group_is_small_everything_is_pooled(version, facilitator, co
     assert (breakdown["pooled"], breakdown["pooled_voters"]) == ({"yes": 1, "no": 1}, 2)
 
 
-def test_a_near_unanimous_community_is_pooled_too(
-    version, facilitator, communities
-):
+def test_a_near_unanimous_community_is_pooled_too(version, facilitator, communities):
     a, b, c, *_ = communities
     _, breakdown = _breakdown(
         version,
