@@ -35,8 +35,6 @@ terms and so of the hash."""
 
 from __future__ import annotations
 
-import hashlib
-
 from transparency.chain import canonical_json, sha256_hex
 
 FINGERPRINT_PREFIX = "accord-ballot-fingerprint:"
@@ -45,13 +43,13 @@ LEGACY_FINGERPRINT_PREFIX = "accord-ballot-fingerprint-digest:"
 
 def fingerprint(receipt: str) -> str:
     """The public fingerprint of a ballot, from the receipt its voter holds."""
-    return hashlib.sha256((FINGERPRINT_PREFIX + receipt.strip()).encode()).hexdigest()
+    return sha256_hex(FINGERPRINT_PREFIX + receipt.strip())
 
 
 def legacy_fingerprint(digest: str) -> str:
     """The fingerprint of a choice cast before fingerprints were stored, from its receipt
     digest (SHA-256 of the receipt)."""
-    return hashlib.sha256((LEGACY_FINGERPRINT_PREFIX + digest).encode()).hexdigest()
+    return sha256_hex(LEGACY_FINGERPRINT_PREFIX + digest)
 
 
 def shown_fingerprint(stored: str, digest: str) -> str:

@@ -64,10 +64,10 @@ def shown_groups(groups: Mapping[Hashable, Counts], minimum: int) -> set[Hashabl
         if key is not None and size(counts) >= minimum and is_mixed(counts)
     }
 
-    def pool() -> dict[str, int]:
-        return merge(counts for key, counts in groups.items() if key not in shown)
-
+    pool = merge(counts for key, counts in groups.items() if key not in shown)
     ordered = sorted(shown, key=lambda key: (size(groups[key]), str(key)))
-    while ordered and size(pool()) > 0 and (size(pool()) < minimum or not is_mixed(pool())):
-        shown.discard(ordered.pop(0))
+    while ordered and size(pool) > 0 and (size(pool) < minimum or not is_mixed(pool)):
+        smallest = ordered.pop(0)
+        shown.discard(smallest)
+        pool = merge([pool, groups[smallest]])
     return shown

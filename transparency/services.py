@@ -7,8 +7,6 @@ callers pass only what their public pages already show (see tests/transparency/t
 
 from __future__ import annotations
 
-import hashlib
-
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
@@ -41,10 +39,7 @@ def add_sqlite_functions(sender, connection, **kwargs) -> None:
     """Give SQLite the SHA-256 that PostgreSQL has built in (connection_created)."""
     if connection.vendor == "sqlite":
         connection.connection.create_function(
-            "accord_sha256",
-            1,
-            lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest(),
-            deterministic=True,
+            "accord_sha256", 1, chain.sha256_hex, deterministic=True
         )
 
 
