@@ -62,8 +62,15 @@ class FeedbackForm(forms.Form):
 
 
 class StateForm(forms.Form):
-    to = forms.ChoiceField(choices=[("open", "open"), ("closed", "closed")])
-    note = forms.CharField(required=False, max_length=500)
+    to = forms.ChoiceField(
+        choices=[("open", "open"), ("closed", "closed")], widget=forms.HiddenInput
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label=_("Note (optional, shown on the consultation page)"),
+        help_text=_("For example: “The consultation period has ended.”"),
+    )
 
 
 class ConsultationForm(forms.Form):

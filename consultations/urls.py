@@ -18,6 +18,11 @@ urlpatterns = [
     path(
         "<slug:slug>/consultations/<int:pk>/summary/edit/", views.summary_edit, name="summary_edit"
     ),
+    path(
+        "<slug:slug>/consultations/<int:pk>/summary/publish/",
+        views.summary_publish,
+        name="summary_publish",
+    ),
     path("<slug:slug>/consultations/<int:pk>/export.csv", views.export_csv, name="export_csv"),
     path("<slug:slug>/consultations/<int:pk>/export.json", views.export_json, name="export_json"),
 ]

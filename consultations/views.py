@@ -10,9 +10,16 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from core.views import error_text, form_message, refusal_text, sign_in_first
+from core.views import (
+    Confirmation,
+    confirm_page,
+    error_text,
+    form_message,
+    refusal_text,
+    sign_in_first,
+)
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage
 
@@ -28,7 +35,7 @@ from .forms import (
     SummarySectionForm,
     TargetForm,
 )
-from .models import WHOLE_TEXT, Consultation, Position, PrivateFeedback, Reply
+from .models import WHOLE_TEXT, Consultation, Position, PrivateFeedback, Reply, Summary
 from .tasks import prepare_export
 
 
@@ -322,26 +329,80 @@ def feedback(request, slug, pk):
     )
 
 
-@require_POST
+def _state_confirmation(consultation, to: str, form) -> Confirmation:
+    base = selectors.consultation_url(consultation)
+    title = consultation.title
+    if to == "closed":
+        return Confirmation(
+            title=_("Close “%(title)s”?") % {"title": title},
+            happens=[
+                _("Nobody can take or change a position, reply or send private feedback."),
+                _("The page says the consultation is closed, with your note or your name."),
+                _("You can then write and publish the summary."),
+            ],
+            told=_(
+                "No one is emailed. Everyone who opens the consultation page sees that it is "
+                "closed."
+            ),
+            undo=_("You can reopen it until a summary is published; after that it stays closed."),
+            confirm_label=_("Close the consultation"),
+            back_url=base,
+            form=form,
+        )
+    reopening = consultation.state == Consultation.State.CLOSED
+    return Confirmation(
+        title=(_("Reopen “%(title)s”?") if reopening else _("Open “%(title)s”?"))
+        % {"title": title},
+        happens=[
+            _("Signed-in participants can take positions, reply and send private feedback."),
+            _("The consultation becomes visible to everyone, with its closing date.")
+            if not reopening
+            else _("Positions and replies given before it closed stay as they are."),
+        ],
+        told=_(
+            "No one is emailed. The consultation appears on the policy's list of consultations."
+        ),
+        undo=_("You can close it again at any time."),
+        confirm_label=_("Reopen the consultation") if reopening else _("Open the consultation"),
+        back_url=base,
+        form=form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def change_state(request, slug, pk):
+    """GET asks (what will happen, who is told); POST opens or closes."""
     consultation = _load(request, slug, pk)
     if not rules.can_manage(request.user):
         raise PermissionDenied
+    url = selectors.consultation_url(consultation)
+    if request.method == "GET":
+        to = "closed" if consultation.state == Consultation.State.OPEN else "open"
+        if consultation.state == Consultation.State.SUMMARISED:
+            messages.error(request, _("A summarised consultation stays closed."))
+            return redirect(url)
+        form = StateForm(initial={"to": to})
+        return confirm_page(request, _state_confirmation(consultation, to, form))
     form = StateForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(_("Choose open or closed."), status=400, content_type="text/plain")
+        if "to" in form.errors:
+            return HttpResponse(_("Choose open or closed."), status=400, content_type="text/plain")
+        to = form.data.get("to")
+        return confirm_page(request, _state_confirmation(consultation, to, form), status=400)
     try:
         if form.cleaned_data["to"] == "open":
             services.open_consultation(
                 consultation=consultation, user=request.user, note=form.cleaned_data["note"]
             )
+            messages.success(request, _("The consultation is open."))
         else:
             services.close_consultation(
                 consultation=consultation, user=request.user, note=form.cleaned_data["note"]
             )
+            messages.success(request, _("The consultation is closed."))
     except ValidationError as exc:
         messages.error(request, error_text(exc))
-    return redirect(selectors.consultation_url(consultation))
+    return redirect(url)
 
 
 def summary(request, slug, pk):
@@ -425,10 +486,10 @@ def summary_edit(request, slug, pk):
                     answered_by=intro_form.cleaned_data["answered_by"],
                 )
                 if "publish" in request.POST:
-                    services.publish_summary(consultation=consultation, user=request.user)
-                    messages.success(request, _("Summary published; participants are being told."))
-                else:
-                    messages.success(request, _("Summary saved (not yet published)."))
+                    # Saved; publishing (and emailing everyone) is confirmed on its own page.
+                    messages.success(request, _("Summary saved. Check, then confirm publishing."))
+                    return redirect(selectors.consultation_url(consultation) + "summary/publish/")
+                messages.success(request, _("Summary saved (not yet published)."))
                 return redirect(selectors.consultation_url(consultation) + "summary/")
             except ValidationError as exc:
                 intro_form.add_error(None, error_text(exc))
@@ -444,6 +505,47 @@ def summary_edit(request, slug, pk):
         },
         status=status,
     )
+
+
+@require_http_methods(["GET", "POST"])
+def summary_publish(request, slug, pk):
+    """GET asks (what publishing does, who is emailed); POST publishes the saved summary."""
+    consultation = _load(request, slug, pk)
+    if not rules.can_manage(request.user):
+        raise PermissionDenied
+    url = selectors.consultation_url(consultation)
+    if not rules.can_write_summary(request.user, consultation):
+        messages.error(request, _("Summaries are written at or after close."))
+        return redirect(url)
+    if request.method == "POST":
+        try:
+            services.publish_summary(consultation=consultation, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+            return redirect(url + "summary/edit/")
+        messages.success(request, _("Summary published; participants are being told."))
+        return redirect(url + "summary/")
+    first = not Summary.objects.filter(
+        consultation=consultation, published_at__isnull=False
+    ).exists()
+    confirmation = Confirmation(
+        title=_("Publish the summary of “%(title)s”?") % {"title": consultation.title},
+        happens=[
+            _("Everyone can read the summary, with the positions it cites."),
+            _("The consultation is marked as summarised and cannot be reopened."),
+            _("The summary is added to the public transparency log and the summaries feed."),
+        ],
+        told=_("Everyone who took a position or replied is emailed a link to the summary.")
+        if first
+        else _("No one is emailed again: participants were told when it was first published."),
+        undo=_(
+            "This cannot be undone: the summary stays public. You can still edit it later, "
+            "but not unpublish it."
+        ),
+        confirm_label=_("Publish the summary"),
+        back_url=url + "summary/",
+    )
+    return confirm_page(request, confirmation)
 
 
 def export(request, slug, pk, fmt):

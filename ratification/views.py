@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import selectors as account_selectors
 from accounts.naming import public_name
 from core.exports import spreadsheet_safe
-from core.views import error_text, form_message, sign_in_first
+from core.views import Confirmation, confirm_page, error_text, form_message, sign_in_first
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage, PolicyVersion
 
@@ -252,13 +252,42 @@ def vote_edit(request, pk):
     )
 
 
-@require_POST
+def _open_confirmation(vote: Vote) -> Confirmation:
+    return Confirmation(
+        title=_("Open the vote “%(question)s”?") % {"question": vote.question},
+        happens=[
+            _(
+                "The question, options, threshold, quorum, eligibility rules, times and version "
+                "below are frozen for good."
+            ),
+            _("Eligible voters can cast ballots between the opening and closing times."),
+            _("The opening and its terms go into the vote's public log, with a checkable hash."),
+        ],
+        told=_("No one is emailed. The vote appears on the list of votes and in the votes feed."),
+        undo=_(
+            "This cannot be undone: the terms cannot be edited once open. You can still cancel "
+            "the vote, with a public reason."
+        ),
+        confirm_label=_("Open the vote and freeze its terms"),
+        back_url=_vote_url(vote),
+        details_template="ratification/_terms.html",
+        extra={"vote": vote},
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def vote_open(request, pk):
+    """GET asks (the terms about to be frozen); POST opens the vote."""
     vote = _load(request, pk)
     if not request.user.is_authenticated:
         return sign_in_first(request, request.path)
     if not rules.can_create_vote(request.user):
         raise PermissionDenied
+    if request.method == "GET":
+        if vote.state != Vote.State.DRAFT:
+            messages.error(request, _("This vote has already been opened."))
+            return redirect(_vote_url(vote))
+        return confirm_page(request, _open_confirmation(vote))
     try:
         services.open_vote(vote=vote, user=request.user)
     except ValidationError as exc:
@@ -267,16 +296,37 @@ def vote_open(request, pk):
     return redirect(_vote_url(vote))
 
 
-@require_POST
+def _cancel_confirmation(vote: Vote, form) -> Confirmation:
+    return Confirmation(
+        title=_("Cancel the vote “%(question)s”?") % {"question": vote.question},
+        happens=[
+            _("Voting stops at once. Ballots already cast are kept, but never counted or shown."),
+            _("Your reason is shown on the vote's page and in its public log."),
+        ],
+        told=_("No one is emailed. The vote's page and the list of votes show it as cancelled."),
+        undo=_(
+            "This cannot be undone: a cancelled vote cannot be reopened. To vote again, set up "
+            "a new vote."
+        ),
+        confirm_label=_("Cancel the vote"),
+        back_url=_vote_url(vote),
+        form=form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
 def vote_cancel(request, pk):
+    """GET asks (what cancelling does) and takes the public reason; POST cancels."""
     vote = _load(request, pk)
     if not request.user.is_authenticated:
         return sign_in_first(request, request.path)
     if not rules.can_cancel_vote(request.user, vote):
         raise PermissionDenied
+    if request.method == "GET":
+        return confirm_page(request, _cancel_confirmation(vote, CancelForm()))
     form = CancelForm(request.POST)
     if not form.is_valid():
-        return _render_detail(request, vote, status=400, error=_("Give a public reason."))
+        return confirm_page(request, _cancel_confirmation(vote, form), status=400)
     services.cancel_vote(vote=vote, user=request.user, reason=form.cleaned_data["reason"])
     messages.success(request, _("The vote is cancelled."))
     return redirect(_vote_url(vote))

@@ -5,7 +5,7 @@ from django import template
 from django.core.cache import cache
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
@@ -74,3 +74,59 @@ def form_error(errors, *parts):
         return None
     key = "-".join("" if p is None else str(p) for p in parts)
     return errors.get(key)
+
+
+def _bound_form(source):
+    """A bound form, from a form or from what a failed POST left for one form on a page
+    ({"message": ..., "form": ...}, see form_error)."""
+    form = source.get("form") if isinstance(source, dict) else source
+    return form if form is not None and getattr(form, "is_bound", False) else None
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def error_summary(source, suffix=""):
+    """The error summary at the top of a form that failed (GOV.UK pattern): "There is a
+    problem", then each error, linked to its field. `source` is a bound form or a failed-POST
+    entry; hand-written forms that share a page name their fields "<name>-<suffix>", while
+    forms rendered by Django use each field's own id. Errors not tied to a visible field
+    (a refusal from a service, a missing hidden value) are listed without a link."""
+    form = _bound_form(source)
+    items = []
+    if form is not None:
+        for name, errors in form.errors.items():
+            href = ""
+            if name in form.fields and not form[name].is_hidden:
+                bound = form[name]
+                # A radio or checkbox group's label names no input: link to its first choice.
+                href = f"{name}-{suffix}" if suffix else bound.id_for_label or f"{bound.auto_id}_0"
+            items.extend({"href": href, "text": error} for error in errors)
+    message = source.get("message", "") if isinstance(source, dict) else ""
+    if message and not items:
+        items.append({"href": "", "text": message})
+    return {"items": items, "summary_id": f"error-summary-{suffix}" if suffix else "error-summary"}
+
+
+def _field_errors(source, name) -> list[str]:
+    form = _bound_form(source)
+    return list(form.errors.get(name, [])) if form is not None else []
+
+
+@register.simple_tag
+def error_attrs(source, name, suffix):
+    """aria-invalid and aria-describedby for a hand-written field "<name>-<suffix>" that
+    failed; nothing when it did not."""
+    if not _field_errors(source, name):
+        return ""
+    return format_html(' aria-invalid="true" aria-describedby="{}-{}-error"', name, suffix)
+
+
+@register.simple_tag
+def field_error(source, name, suffix):
+    """The error beside a hand-written field "<name>-<suffix>", with the id its
+    aria-describedby names; nothing when it did not fail."""
+    errors = _field_errors(source, name)
+    if not errors:
+        return ""
+    return format_html(
+        '<p class="error field-error" id="{}-{}-error">{}</p>', name, suffix, " ".join(errors)
+    )

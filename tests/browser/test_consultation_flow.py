@@ -91,7 +91,9 @@ def test_consultation_round_trip(live_server, page, shot):
     expect(page.locator(".hidden-notice").first).to_contain_text(
         "Off-topic; please keep to the text."
     )
-    page.get_by_label("Why close now?").fill("Four weeks are up.")
+    page.get_by_role("link", name="Close the consultation…").click()
+    expect(page.get_by_text("Nobody can take or change a position")).to_be_visible()
+    page.get_by_label("Note (optional").fill("Four weeks are up.")
     page.get_by_role("button", name="Close the consultation").click()
     expect(page.get_by_text("This consultation is closed and read-only.")).to_be_visible()
     page.get_by_role("link", name="Write the summary").click()
@@ -99,6 +101,8 @@ def test_consultation_round_trip(live_server, page, shot):
     page.locator(f"#id_s-{first.key}-text").fill("We will name the deciding body.")
     page.locator(f"input[name='s-{first.key}-cited']").first.check()
     page.get_by_role("button", name="Save and publish").click()
+    expect(page.get_by_text("Everyone who took a position or replied is emailed")).to_be_visible()
+    page.get_by_role("button", name="Publish the summary").click()
     expect(page.get_by_text("Summary published")).to_be_visible()
     _sign_out(page)
 

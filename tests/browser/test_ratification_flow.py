@@ -53,6 +53,8 @@ def test_vote_from_set_up_to_results(live_server, browser, shot):
     page.get_by_role("button", name="Create the draft").click()
     expect(page.get_by_text("Draft vote created.")).to_be_visible()
     vote = Vote.objects.get()
+    page.get_by_role("link", name="Open the vote…").click()
+    expect(page.get_by_text("This cannot be undone")).to_be_visible()
     page.get_by_role("button", name="Open the vote and freeze its terms").click()
     expect(page.get_by_text("The vote is open and its settings are frozen.")).to_be_visible()
     expect(page.get_by_text("These terms were fixed on")).to_be_visible()

@@ -754,6 +754,9 @@ def test_writing_citing_and_publishing_a_summary(
     client.force_login(facilitator)
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(f"{url}summary/edit/", {**form, "publish": "1"}, follow=True)
+        assert "Everyone who took a position or replied is emailed" in page_text(r)
+        assert mail.outbox == []  # saved; publishing waits for the confirmation
+        r = client.post(f"{url}summary/publish/", follow=True)
     assert "Summary published; participants are being told." in page_text(r)
     consultation.refresh_from_db()
     assert consultation.state == "summarised"
@@ -967,7 +970,8 @@ def test_the_summary_editor_offers_the_later_versions(
     }
     for key in keys[1:] + [WHOLE_TEXT]:
         form[f"s-{key}-section_key"] = key
-    r = client.post(f"{url}summary/edit/", form, follow=True)
+    client.post(f"{url}summary/edit/", form)
+    r = client.post(f"{url}summary/publish/", follow=True)
     assert "Summary published" in page_text(r)
     assert Summary.objects.get().answered_by.number == 2
     section = r.content.decode().split(f'id="summary-{keys[0]}"', 1)[1].split("</section>")[0]

@@ -219,6 +219,7 @@ def hostile(policy, keys, participants, facilitator, client):
         form[f"s-{key}-text"] = EVIL if key == keys[0] else ""
     form[f"s-{keys[0]}-cited"] = [str(first.pk)]
     post(facilitator, form, path=f"{url}summary/edit/")
+    post(facilitator, {}, path=f"{url}summary/publish/")
     consultation.refresh_from_db()
     assert consultation.state == "summarised"
     pages["summary edit"] = client.get(f"{url}summary/edit/")

@@ -23,3 +23,29 @@
   });
 })();
 
+
+// After a post, the reader lands where the action was (the page scrolled there by the
+// fragment in the form's address or the redirect's): a failed form's error summary takes the
+// focus, so it is in view and read out; a message about an item is moved beside that item.
+(function () {
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    // The details holding a failed form is rendered open; focusing scrolls the summary in.
+    summary.focus();
+    return;
+  }
+  var list = document.querySelector("main ul.messages");
+  var region = list && list.parentNode;
+  var id = decodeURIComponent(location.hash.slice(1));
+  var target = id && document.getElementById(id);
+  if (!region || !target) return;
+  region.classList.add("messages-region");
+  region.setAttribute("tabindex", "-1");
+  var inside = /^(LI|SECTION|ARTICLE|DIV)$/.test(target.tagName);
+  if (inside) {
+    target.insertBefore(region, target.firstChild);
+  } else {
+    target.parentNode.insertBefore(region, target);
+  }
+  region.focus();
+})();
