@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
 from allauth.socialaccount.models import SocialAccount
+from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
-from .models import HomeCommunity, WikiActivity
+from . import mediawiki
+from .models import HomeCommunity, IdentitySource, WikiActivity
 
 
 def home_community_name(user_field: str = "user") -> Subquery:
@@ -62,3 +67,46 @@ def _safe(obj, attr):
         return getattr(obj, attr)
     except Exception:  # a missing reverse one-to-one row
         return None
+
+
+def _netloc(url: str) -> str:
+    return urlsplit(url or "").netloc.lower()
+
+
+def _wiki_name(name: str) -> str:
+    """A MediaWiki user name as the wiki stores it: spaces for underscores, one space between
+    words, first letter upper case."""
+    name = " ".join(name.replace("_", " ").split())
+    return name[:1].upper() + name[1:]
+
+
+def wiki_signers(*, api_url: str, names: Iterable[str]) -> dict[str, object]:
+    """The people who signed in here with a MediaWiki account of the wiki at `api_url`, by the
+    wiki user name as given in `names` (a discussion's signatures). One query.
+
+    The MediaWiki sign-in is one provider; its wiki is the "mediawiki" identity source's API URL
+    (admin), else the API beside the provider's OAuth endpoint. Names match as the wiki compares
+    them (underscores are spaces, the first letter is case-insensitive); anonymised and
+    deactivated accounts match nobody."""
+    configured = IdentitySource.objects.filter(provider="mediawiki").values_list(
+        "api_url", flat=True
+    )
+    identity_api = next(iter(configured), "") or mediawiki.api_url_from_rest(
+        settings.SOCIALACCOUNT_PROVIDERS.get("mediawiki", {}).get("REST_API", "")
+    )
+    if not api_url or _netloc(identity_api) != _netloc(api_url):
+        return {}
+    wanted: dict[str, list[str]] = {}
+    for name in names:
+        wanted.setdefault(_wiki_name(name), []).append(name)
+    wanted.pop("", None)
+    if not wanted:
+        return {}
+    accounts = SocialAccount.objects.filter(
+        provider="mediawiki", extra_data__username__in=list(wanted), user__is_active=True
+    ).select_related("user")
+    found: dict[str, object] = {}
+    for account in accounts.order_by("date_joined", "pk"):
+        for name in wanted.get(_wiki_name(str(account.extra_data.get("username", ""))), []):
+            found.setdefault(name, account.user)
+    return found

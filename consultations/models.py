@@ -366,3 +366,68 @@ class SummarySection(models.Model):
 
     def __str__(self):
         return f"{self.section_key}: {self.get_outcome_display()}"
+
+
+class WikiDiscussionSource(models.Model):
+    """A wiki talk page whose discussion is imported into a consultation, and the revision of
+    it last read, so that importing it again brings only what changed since."""
+
+    consultation = models.ForeignKey(
+        Consultation, on_delete=models.PROTECT, related_name="wiki_sources"
+    )
+    api_url = models.URLField(_("MediaWiki API URL"), max_length=500)
+    title = models.CharField(_("page title"), max_length=255)
+    page_id = models.PositiveBigIntegerField(null=True, blank=True)
+    last_revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    last_revision_at = models.DateTimeField(null=True, blank=True)
+    last_revision_user = models.CharField(max_length=255, blank=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("wiki discussion source")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "api_url", "title"], name="one_source_per_wiki_page"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.title} at {self.api_url}"
+
+
+class WikiComment(models.Model):
+    """One comment of a wiki discussion as it read when last imported, under a key that
+    survives edits of the comment (consultations.wiki_comments). Its history keeps every
+    earlier wording, also of replies, which keep no history of their own."""
+
+    source = models.ForeignKey(
+        WikiDiscussionSource, on_delete=models.PROTECT, related_name="comments"
+    )
+    key = models.CharField(max_length=64)
+    position = models.ForeignKey(
+        Position, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    content_hash = models.CharField(max_length=64)
+    text = models.TextField()
+    first_revision_id = models.PositiveBigIntegerField()
+    changed_in_revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "key"], name="one_record_per_wiki_comment"),
+            models.CheckConstraint(
+                condition=Q(position__isnull=False, reply__isnull=True)
+                | Q(position__isnull=True, reply__isnull=False),
+                name="wiki_comment_is_one_item",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Wiki comment {self.key[:12]} from source {self.source_id}"

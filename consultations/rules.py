@@ -40,6 +40,9 @@ can_flag = rules.predicate(_participant) & consultation_is_public
 # Moderation stays possible after close: abuse found late must still be hideable, in the open.
 can_moderate = rules.predicate(_facilitator)
 can_manage = rules.predicate(_facilitator)
+# Reading a wiki discussion in writes positions under other people's names: facilitators only
+# (services.import_wiki_discussion also refuses a summarised consultation, with its reason).
+can_import_from_wiki = rules.predicate(_facilitator)
 can_read_private_feedback = rules.predicate(_facilitator)
 can_write_summary = rules.predicate(_facilitator) & consultation_has_ended
 
@@ -50,5 +53,6 @@ rules.add_perm("consultations.give_private_feedback", can_give_private_feedback)
 rules.add_perm("consultations.flag", can_flag)
 rules.add_perm("consultations.moderate", can_moderate)
 rules.add_perm("consultations.manage", can_manage)
+rules.add_perm("consultations.import_from_wiki", can_import_from_wiki)
 rules.add_perm("consultations.read_private_feedback", can_read_private_feedback)
 rules.add_perm("consultations.write_summary", can_write_summary)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,13 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext
 from wagtail.search import index
 
-from core import errors
+from accounts import selectors as account_selectors
+from core import errors, mediawiki_api
+from core.text import NulCharacterError, imported_text
 from policies import services as policy_services
 from policies.models import PolicyVersion
 from transparency import chain
 from transparency import services as transparency
 
-from . import extensions, rules
+from . import extensions, rules, wiki_comments
+from .discussion_import import DiscussionFormatError, parse_wikitext
 from .models import (
     WHOLE_TEXT,
     Consultation,
@@ -29,6 +34,8 @@ from .models import (
     Reply,
     Summary,
     SummarySection,
+    WikiComment,
+    WikiDiscussionSource,
 )
 
 MAX_TEXT = 5000
@@ -476,11 +483,13 @@ def import_position(
     strength: str,
     reason: str,
     when: datetime,
+    user=None,
 ) -> Position:
     """Record a position from a wiki discussion under its wiki author's name (an unsigned one
     has none), dated when it was written. Unlike take_position it needs no account and takes
     any state but summarised (discussions are imported after the fact); `import_key` makes
-    importing twice a no-op (the database refuses a second row with the same key)."""
+    importing twice a no-op (the database refuses a second row with the same key). `user` is
+    the account the signature belongs to, when one is known (the wiki name is kept too)."""
     _check_imported(consultation, source=source)
     if stance and stance not in Position.Stance.values:
         raise ValidationError({"stance": gettext("Choose Support, Oppose or Neutral.")})
@@ -501,7 +510,7 @@ def import_position(
         reason=reason,
         created_at=when,
         updated_at=when,
-        user=None,
+        user=user,
         imported_author=author[:150],
         imported_from=source,
         import_key=import_key,
@@ -522,9 +531,11 @@ def import_reply(
     import_key: str,
     body: str,
     when: datetime,
+    user=None,
 ) -> Reply:
     """Record a reply from a wiki discussion under its wiki author's name, one level below the
-    message it answers (threads go Reply.MAX_DEPTH levels deep, as on the page)."""
+    message it answers (threads go Reply.MAX_DEPTH levels deep, as on the page); `user` as for
+    import_position."""
     _check_imported(position.consultation, source=source)
     if not body.strip():
         raise ValidationError({"body": gettext("This cannot be empty.")})
@@ -535,7 +546,7 @@ def import_reply(
         depth=depth,
         body=body,
         created_at=when,
-        user=None,
+        user=user,
         imported_author=author[:150],
         imported_from=source,
         import_key=import_key,
@@ -752,3 +763,280 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         # Later edits are visible on the page; participants are emailed once.
         transaction.on_commit(lambda: notify_summary_published.enqueue(consultation.pk))
     return summary
+
+
+# --- discussions read from a wiki page (manage.py import_discussion --wiki, the facilitator
+# form) -------------------------------------------------------------------------------------
+
+
+@dataclass
+class WikiImportReport:
+    """What one import from a wiki page did; `skipped` holds (line number, why)."""
+
+    title: str
+    revision_id: int
+    revision_at: datetime | None
+    revision_user: str
+    previous_revision_id: int | None
+    redirected_from: str = ""
+    added_positions: int = 0
+    added_replies: int = 0
+    changed_positions: int = 0
+    changed_replies: int = 0
+    unchanged: int = 0
+    gone: int = 0  # imported earlier, no longer on the page (kept here)
+    signed_in: int = 0  # new items whose signature belongs to an account here
+    skipped: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def added(self) -> int:
+        return self.added_positions + self.added_replies
+
+    @property
+    def changed(self) -> int:
+        return self.changed_positions + self.changed_replies
+
+    def sentence(self) -> str:
+        """The outcome in one translated sentence, for the page's message."""
+        text = gettext(
+            "Read “%(title)s” at revision %(revision)s: added %(added)s, changed %(changed)s, "
+            "left %(unchanged)s alone."
+        ) % {
+            "title": self.title,
+            "revision": self.revision_id,
+            "added": self.added,
+            "changed": self.changed,
+            "unchanged": self.unchanged,
+        }
+        if self.redirected_from:
+            text += " " + gettext(
+                "“%(old)s” was renamed; it redirects to “%(new)s”, which was read instead."
+            ) % {"old": self.redirected_from, "new": self.title}
+        if self.skipped:
+            text += " " + ngettext(
+                "%(n)s line was skipped.", "%(n)s lines were skipped.", len(self.skipped)
+            ) % {"n": len(self.skipped)}
+        return text
+
+
+def _wiki_source_name(api_url: str, title: str) -> str:
+    host = urlsplit(api_url).netloc or api_url
+    return f"{host}: {title}"[: Position._meta.get_field("imported_from").max_length]
+
+
+def check_wiki_api_url(api_url: str) -> str:
+    """An action API address people may give: http(s), with a host, no credentials."""
+    parts = urlsplit((api_url or "").strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username:
+        raise ValidationError(
+            {
+                "api_url": gettext(
+                    "Give the wiki's API address, e.g. https://meta.wikimedia.org/w/api.php."
+                )
+            }
+        )
+    return parts.geturl()
+
+
+def import_wiki_discussion(
+    *,
+    consultation: Consultation,
+    api_url: str,
+    title: str,
+    user=None,
+    mapping: dict[str, str | None] | None = None,
+    client=None,
+    dry_run: bool = False,
+) -> WikiImportReport:
+    """Read the current revision of a wiki talk page and bring its discussion into the
+    consultation: comments not imported before become positions and replies, comments edited
+    on the wiki since are updated (the position's history and the import record's history keep
+    the earlier wording), everything else is left alone; nothing is ever duplicated.
+
+    `user` is the facilitator asking (the form); a command passes None. Signatures of people
+    who signed in here with that wiki's account are recorded as theirs. Raises PermissionDenied,
+    ValidationError (summarised consultation, bad address, unreadable page) or
+    core.mediawiki_api.WikiApiError (the wiki did not give the page); in every case nothing was
+    written. `mapping` (normalised heading → section key or None) wins over heading matching."""
+    if user is not None and not rules.can_import_from_wiki(user, consultation):
+        raise PermissionDenied(gettext("Only facilitators may import a discussion."))
+    api_url = check_wiki_api_url(api_url)
+    title = " ".join((title or "").replace("_", " ").split())
+    if not title or len(title) > WikiDiscussionSource._meta.get_field("title").max_length:
+        raise ValidationError({"title": gettext("Give the title of the discussion page.")})
+    source_name = _wiki_source_name(api_url, title)
+    _check_imported(consultation, source=source_name)
+
+    client = client or mediawiki_api.MediaWikiClient.from_settings(api_url)
+    page = client.fetch_page(title)  # WikiApiError: nothing read, nothing written
+    try:
+        parsed = parse_wikitext(imported_text(page.content))
+    except (DiscussionFormatError, NulCharacterError) as exc:
+        raise ValidationError(
+            gettext("“%(title)s” does not read as a discussion: %(why)s")
+            % {"title": page.title, "why": exc}
+        ) from exc
+    sections = consultation.version.sections.values_list("key", "heading")
+    plan = wiki_comments.plan_import(parsed, wiki_comments.heading_resolver(sections, mapping))
+    signers = account_selectors.wiki_signers(api_url=api_url, names=plan.authors)
+    source_name = _wiki_source_name(api_url, page.title)
+
+    with transaction.atomic():
+        # Serialise imports into the same consultation (a no-op on SQLite).
+        Consultation.objects.select_for_update().get(pk=consultation.pk)
+        source = _wiki_source_for(consultation, api_url, page)
+        report = WikiImportReport(
+            title=page.title,
+            revision_id=page.revision_id,
+            revision_at=page.timestamp,
+            revision_user=page.user,
+            previous_revision_id=source.last_revision_id,
+            redirected_from=page.redirected_from,
+            skipped=plan.skipped,
+        )
+        _apply_wiki_plan(consultation, source, page, plan, signers, source_name, report)
+        source.title = page.title
+        source.page_id = page.page_id or source.page_id
+        source.last_revision_id = page.revision_id
+        source.last_revision_at = page.timestamp
+        source.last_revision_user = page.user[:255]
+        source.imported_at = timezone.now()
+        source.imported_by = user
+        source.save()
+        if dry_run:
+            transaction.set_rollback(True)
+    return report
+
+
+def _wiki_source_for(consultation, api_url, page) -> WikiDiscussionSource:
+    """The page's import record: found by page id (survives renames), else by title."""
+    sources = WikiDiscussionSource.objects.select_for_update().filter(
+        consultation=consultation, api_url=api_url
+    )
+    found = None
+    if page.page_id:
+        found = sources.filter(page_id=page.page_id).first()
+    for title in (page.title, page.requested_title, page.redirected_from):
+        if found is None and title:
+            found = sources.filter(title=title).first()
+    if found is None:
+        found = WikiDiscussionSource.objects.create(
+            consultation=consultation, api_url=api_url, title=page.title, page_id=page.page_id
+        )
+    return found
+
+
+def _apply_wiki_plan(consultation, source, page, plan, signers, source_name, report) -> None:
+    """Create, update or leave alone every planned comment (inside the caller's transaction)."""
+    records = {
+        c.key: c
+        for c in WikiComment.objects.filter(source=source).select_related("position", "reply")
+    }
+    taken = set(
+        Position.objects.filter(consultation=consultation, user__isnull=False).values_list(
+            "section_key", "user_id"
+        )
+    )
+    seen: set[str] = set()
+    revision = page.revision_id
+    for planned in plan.positions:
+        item = planned.item
+        key = wiki_comments.digest(str(source.pk), planned.identity)
+        seen.add(key)
+        text = wiki_comments.position_text(item.stance, item.strength, item.reason)
+        record = records.get(key)
+        if record is None:
+            person = signers.get(item.author)
+            if person is not None and (planned.section_key, person.pk) in taken:
+                person = None  # one position per person per section: keep the wiki name only
+            position = import_position(
+                consultation=consultation,
+                section_key=planned.section_key,
+                author=item.author,
+                source=source_name,
+                import_key=key,
+                stance=item.stance,
+                strength=item.strength,
+                reason=item.reason,
+                when=item.timestamp or consultation.opens_at,
+                user=person,
+            )
+            if person is not None:
+                taken.add((planned.section_key, person.pk))
+                report.signed_in += 1
+            record = WikiComment.objects.create(
+                source=source,
+                key=key,
+                position=position,
+                content_hash=planned.content,
+                text=text,
+                first_revision_id=revision,
+            )
+            records[key] = record
+            report.added_positions += 1
+        elif record.content_hash != planned.content:
+            position = record.position
+            position.section_key = planned.section_key
+            position.stance, position.strength = item.stance, item.strength
+            position.reason = item.reason
+            position.updated_at = page.timestamp or timezone.now()
+            position._change_reason = f"Edited on {source_name} (revision {revision})"
+            position.save()
+            _record_wiki_change(record, planned.content, text, revision)
+            report.changed_positions += 1
+        else:
+            report.unchanged += 1
+        _apply_wiki_replies(record.position, source, planned, records, signers, seen, report, page)
+    report.gone = sum(1 for key in records if key not in seen)
+    _invalidate_tallies(consultation.pk)
+
+
+def _apply_wiki_replies(position, source, planned, records, signers, seen, report, page) -> None:
+    saved: list[Reply] = []  # parallel to planned.replies, for parent lookups
+    for reply in planned.replies:
+        item = reply.item
+        key = wiki_comments.digest(str(source.pk), reply.identity)
+        seen.add(key)
+        record = records.get(key)
+        parent = saved[reply.parent] if reply.parent is not None else None
+        if record is None:
+            person = signers.get(item.author)
+            created = import_reply(
+                position=position,
+                parent=parent,
+                author=item.author,
+                source=position.imported_from or _wiki_source_name(source.api_url, source.title),
+                import_key=key,
+                body=item.body,
+                # Without a timestamp, a reply is dated like the message it answers.
+                when=item.timestamp or (parent or position).created_at,
+                user=person,
+            )
+            if person is not None:
+                report.signed_in += 1
+            record = WikiComment.objects.create(
+                source=source,
+                key=key,
+                reply=created,
+                content_hash=reply.content,
+                text=item.body,
+                first_revision_id=page.revision_id,
+            )
+            records[key] = record
+            report.added_replies += 1
+        elif record.content_hash != reply.content:
+            record.reply.body = item.body
+            record.reply.save(update_fields=["body"])
+            _record_wiki_change(record, reply.content, item.body, page.revision_id)
+            report.changed_replies += 1
+        else:
+            report.unchanged += 1
+        saved.append(record.reply)
+
+
+def _record_wiki_change(record: WikiComment, content: str, text: str, revision: int) -> None:
+    record.content_hash = content
+    record.text = text
+    record.changed_in_revision_id = revision
+    record._change_reason = f"Edited on the wiki (revision {revision})"
+    record.save()

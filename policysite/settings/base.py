@@ -379,3 +379,11 @@ SOCIALACCOUNT_PROVIDERS = {
 # The MediaWiki API client (accounts/mediawiki.py): seconds to wait, seconds to cache answers.
 ACCORD_MEDIAWIKI_TIMEOUT = float(os.environ.get("ACCORD_MEDIAWIKI_TIMEOUT", "5"))
 ACCORD_MEDIAWIKI_CACHE_SECONDS = int(os.environ.get("ACCORD_MEDIAWIKI_CACHE_SECONDS", "600"))
+# Every action API request (core.mediawiki_api) asks the wiki to refuse it while its replicas
+# lag more than this many seconds (MediaWiki's maxlag etiquette), and is retried up to RETRIES
+# times after maxlag, HTTP 429, 5xx or a timeout: waiting Retry-After when the wiki says, else
+# BACKOFF × 2^attempt seconds, never more than MAX_WAIT seconds at a time.
+ACCORD_MEDIAWIKI_MAXLAG = int(os.environ.get("ACCORD_MEDIAWIKI_MAXLAG", "5"))
+ACCORD_MEDIAWIKI_RETRIES = int(os.environ.get("ACCORD_MEDIAWIKI_RETRIES", "3"))
+ACCORD_MEDIAWIKI_BACKOFF = float(os.environ.get("ACCORD_MEDIAWIKI_BACKOFF", "1"))
+ACCORD_MEDIAWIKI_MAX_WAIT = float(os.environ.get("ACCORD_MEDIAWIKI_MAX_WAIT", "30"))

@@ -219,14 +219,18 @@ class FakeMediaWiki(FakeAuthServer):
     """MediaWiki's OAuth 2 REST endpoints plus the action API's list=users.
 
     `wiki_users` maps user names to {"editcount", "registration", "blocked"}; `api_delay`
-    makes the action API slow (for timeout tests)."""
+    makes the action API slow (for timeout tests). Every other action API request (page
+    revisions, sitematrix) goes to `wiki`, a tests.fake_wiki.FakeWiki."""
 
     name = "Fake Wiki"
     authorize_path = "/w/rest.php/oauth2/authorize"
     token_path = "/w/rest.php/oauth2/access_token"
 
     def __init__(self, **kwargs):
+        from tests.fake_wiki import FakeWiki
+
         self.wiki_users: dict[str, dict] = {}
+        self.wiki = FakeWiki()
         self.api_delay = 0.0
         self.api_calls = 0
         super().__init__(**kwargs)
@@ -255,6 +259,8 @@ class FakeMediaWiki(FakeAuthServer):
             time.sleep(self.api_delay)
         params = _query(environ)
         if params.get("action") != "query" or params.get("list") != "users":
+            if params.get("action") in ("query", "sitematrix") and "list" not in params:
+                return self.wiki.api(environ, start_response)
             return _respond(
                 start_response, "200 OK", {"error": {"code": "badparams", "info": "Bad params"}}
             )

@@ -22,6 +22,7 @@ from consultations.discussion_import import (
     parse_wikitext,
 )
 from consultations.models import WHOLE_TEXT, Consultation, Position, Reply
+from core.mediawiki_api import WikiApiError
 from core.text import NulCharacterError, imported_text, strip_control_characters
 from core.views import error_text
 
@@ -66,7 +67,22 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         """FILE, --consultation, --format, --mapping, --source-wiki, --dry-run."""
-        parser.add_argument("file", type=Path, help="The discussion, UTF-8 encoded.")
+        parser.add_argument(
+            "file", type=Path, nargs="?", help="The discussion, UTF-8 encoded (or use --wiki)."
+        )
+        parser.add_argument(
+            "--wiki",
+            metavar="API_URL",
+            default="",
+            help=(
+                "Read the discussion from a wiki instead of a file: the wiki's action API, e.g. "
+                "https://meta.wikimedia.org/w/api.php (with --page). Running it again imports "
+                "only comments added since, updates edited ones and duplicates nothing."
+            ),
+        )
+        parser.add_argument(
+            "--page", default="", help="With --wiki: the title of the discussion page."
+        )
         parser.add_argument(
             "--consultation", type=int, required=True, help="Id of the consultation to fill."
         )
@@ -106,6 +122,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         """Check everything first, then write all rows in one transaction (through the
         services' import_position and import_reply) and report."""
+        if options["wiki"] or options["page"]:
+            return self._handle_wiki(options)
+        if options["file"] is None:
+            raise CommandError("Give a FILE to import, or --wiki API_URL --page TITLE.")
         source = strip_control_characters(options["source_wiki"]).strip()
         if not source or len(source) > Position._meta.get_field("imported_from").max_length:
             raise CommandError("--source-wiki must be 1 to 200 characters.")
@@ -129,6 +149,74 @@ class Command(BaseCommand):
                 "import into this consultation running?"
             ) from exc
         self._print(report, dry_run=options["dry_run"])
+
+    # --- from a wiki ------------------------------------------------------------------------
+
+    def _handle_wiki(self, options) -> None:
+        if not options["wiki"] or not options["page"]:
+            raise CommandError("--wiki API_URL and --page TITLE go together.")
+        if options["file"] is not None:
+            raise CommandError("Give either a FILE or --wiki/--page, not both.")
+        consultation = self._consultation(options["consultation"])
+        mapping = None
+        if options["mapping"] is not None:
+            keys = {s.key for s in consultation.version.sections.all()} | {WHOLE_TEXT}
+            mapping = self._read_mapping(options["mapping"], keys)
+        try:
+            report = services.import_wiki_discussion(
+                consultation=consultation,
+                api_url=options["wiki"],
+                title=options["page"],
+                mapping=mapping,
+                dry_run=options["dry_run"],
+            )
+        except WikiApiError as exc:
+            raise CommandError(f"{exc} Nothing was written.") from exc
+        except ValidationError as exc:
+            raise CommandError(f"{error_text(exc)} Nothing was written.") from exc
+        except IntegrityError as exc:
+            raise CommandError(
+                f"The database refused the import ({exc}); nothing was written. Is another "
+                "import into this consultation running?"
+            ) from exc
+        self._print_wiki(report, dry_run=options["dry_run"])
+
+    def _print_wiki(self, report: services.WikiImportReport, *, dry_run: bool) -> None:
+        when = f"{report.revision_at:%Y-%m-%d %H:%M} UTC" if report.revision_at else "unknown time"
+        if report.redirected_from:
+            self.stdout.write(
+                f"“{report.redirected_from}” redirects to “{report.title}” (the page was "
+                "renamed); read that page instead."
+            )
+        self.stdout.write(
+            f"Read “{report.title}” at revision {report.revision_id} ({when}, "
+            f"by {report.revision_user or 'unknown'})"
+            + (
+                f"; last imported at revision {report.previous_revision_id}."
+                if report.previous_revision_id
+                else "; first import of this page."
+            )
+        )
+        verb = "Would add" if dry_run else "Added"
+        self.stdout.write(
+            f"{verb} {report.added_positions} positions and {report.added_replies} replies; "
+            f"changed {report.changed_positions} positions and {report.changed_replies} "
+            f"replies; left {report.unchanged} alone."
+        )
+        if report.signed_in:
+            self.stdout.write(
+                f"{report.signed_in} new items are signed by people with an account here."
+            )
+        if report.gone:
+            self.stdout.write(
+                f"{report.gone} comments imported earlier are no longer on the page (kept)."
+            )
+        count = len(report.skipped)
+        self.stdout.write(f"Skipped {count}{':' if count else '.'}")
+        for line, why in report.skipped:
+            self.stdout.write(f"  line {line}: {why}")
+        if dry_run:
+            self.stdout.write("Dry run: nothing was written.")
 
     # --- input ------------------------------------------------------------------------------
 
