@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from communities import rules, services
 from communities.models import Community
 from core.indexing import indexing_deferred
+from core.mediawiki_api import MediaWikiClient, WikiApiError
 from core.text import strip_control_characters
 
 REQUIRED_COLUMNS = ("name", "slug")
@@ -54,7 +55,8 @@ def _plural(n: int, word: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Import communities from a UTF-8 CSV file with a header row. Columns: name, slug "
+        "Import communities from a UTF-8 CSV file with a header row, or from a wiki farm's "
+        "sitematrix (--sitematrix API_URL). Columns: name, slug "
         "(required); kind, language, url, delegates (optional; delegates are usernames separated "
         "by spaces or semicolons). Existing communities are updated by slug; a column left out of "
         "the file (or an empty kind) leaves that field of existing communities unchanged; an "
@@ -63,7 +65,21 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", type=Path, help="The CSV file to import.")
+        parser.add_argument(
+            "file", type=Path, nargs="?", help="The CSV file to import (or use --sitematrix)."
+        )
+        parser.add_argument(
+            "--sitematrix",
+            metavar="API_URL",
+            default="",
+            help=(
+                "Read the registry from a wiki farm instead of a file: the action API of any of "
+                "its wikis, e.g. https://meta.wikimedia.org/w/api.php (action=sitematrix). Each "
+                "wiki becomes a community (kind wiki) whose slug is its database name, with its "
+                "language, project name and URL; closed and private wikis are skipped and "
+                "listed; delegates are left as they are."
+            ),
+        )
         parser.add_argument(
             "--as-user",
             dest="as_user",
@@ -84,13 +100,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = self._resolve_user(options["as_user"])
         path: Path = options["file"]
-        columns, rows = self._read(path)
+        if options["sitematrix"]:
+            if path is not None:
+                raise CommandError("Give either a CSV file or --sitematrix, not both.")
+            columns, rows = self._read_sitematrix(options["sitematrix"])
+            where, unit = options["sitematrix"], "site"
+        elif path is None:
+            raise CommandError("Give a CSV file to import, or --sitematrix API_URL.")
+        else:
+            columns, rows = self._read(path)
+            where, unit = path, "line"
         errors = self._validate(columns, rows)
         if errors:
             bad_lines = sorted({line for line, _ in errors})
-            self.stderr.write(f"{path}: {_plural(len(bad_lines), 'invalid row')}:")
+            self.stderr.write(f"{where}: {_plural(len(bad_lines), 'invalid row')}:")
             for line, message in sorted(errors, key=lambda e: e[0]):
-                self.stderr.write(f"line {line}: {message}")
+                self.stderr.write(f"{unit} {line}: {message}")
             raise CommandError(f"{_plural(len(bad_lines), 'invalid row')}; nothing was imported.")
 
         if options["dry_run"]:
@@ -131,6 +156,45 @@ class Command(BaseCommand):
                 "community registry."
             )
         return user
+
+    def _read_sitematrix(self, api_url: str) -> tuple[set[str], list[Row]]:
+        """The farm's open, public wikis as rows (numbered in sitematrix order, so errors name
+        "site N"); closed and private ones are reported on stdout and left out."""
+        client = MediaWikiClient.from_settings(api_url)
+        try:
+            sites = client.sitematrix()
+        except WikiApiError as exc:
+            raise CommandError(f"{exc} Nothing was imported.") from exc
+        columns = {"name", "slug", "kind", "language", "url"}
+        self._header_width = len(columns)
+        rows: list[Row] = []
+        left_out: list[str] = []
+        for number, site in enumerate(sites, start=1):
+            if site.closed or site.private:
+                why = " and ".join(
+                    w for w, f in (("closed", site.closed), ("private", site.private)) if f
+                )
+                left_out.append(f"{site.dbname or site.url} ({why})")
+                continue
+            if site.special or not site.language_name:
+                name = site.sitename or site.dbname
+            else:
+                name = f"{site.sitename} ({site.language_name})"
+            values = {
+                "name": strip_control_characters(name)[: _max_length("name")].strip(),
+                "slug": site.dbname,
+                "kind": Community.Kind.WIKI,
+                "language": site.language,
+                "url": site.url,
+            }
+            rows.append(Row(line=number, values=values, width=len(columns)))
+        self.stdout.write(
+            f"{api_url}: {_plural(len(sites), 'wiki')} in the sitematrix "
+            f"({client.requests_made} {'request' if client.requests_made == 1 else 'requests'})."
+        )
+        if left_out:
+            self.stdout.write(f"Skipped {len(left_out)} closed or private: {', '.join(left_out)}.")
+        return columns, rows
 
     def _read(self, path: Path) -> tuple[set[str], list[Row]]:
         """Decode and parse the file; return the columns present and the non-empty rows."""
