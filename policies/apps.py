@@ -6,8 +6,10 @@ class PoliciesConfig(AppConfig):
     verbose_name = "Policies"
 
     def ready(self):
-        from core import forgetting
+        from core import forgetting, page_cache
 
-        from . import services, signals  # noqa: F401  (signals: Wagtail's publish signal)
+        from . import selectors, services, signals  # noqa: F401  (signals: Wagtail's publish signal)
 
         forgetting.register(services.forget_user)
+        page_cache.register_state("policies.page_log", selectors.page_log_query)
+        page_cache.register_state("policies.restricted", selectors.view_restriction_query)

@@ -8,9 +8,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, Subquery, Value
 from django.http import Http404
 from django.utils.translation import pgettext_lazy
+from wagtail.models import PageLogEntry, PageViewRestriction
 
 from . import diffing, drafting, markdown_io, translating
 from .models import (
@@ -22,6 +23,18 @@ from .models import (
 )
 
 CACHE_SECONDS = 60 * 60 * 24 * 7
+
+
+def page_log_query():
+    """The newest entry of Wagtail's page log, for core.page_cache: every publish, unpublish,
+    move, deletion, privacy change and forgotten name (services.forget_user) moves it."""
+    return PageLogEntry.objects.order_by("-id").values_list("id")[:1]
+
+
+def view_restriction_query():
+    """1 when any page has a view restriction (a password or groups), else nothing: pages are
+    kept only while there is none to check (core.page_cache, views._kept)."""
+    return PageViewRestriction.objects.values_list(Value(1))[:1]
 
 
 def latest_version_number(page) -> int:
@@ -61,8 +74,14 @@ def _versions(page):
     return PolicyVersion.objects.filter(policy_id=page.pk).select_related("author")
 
 
-def get_version(page, number: int, *, with_sections: bool = True) -> PolicyVersion:
+def get_version(
+    page, number: int, *, with_sections: bool = True, with_latest: bool = False
+) -> PolicyVersion:
+    """One version; `with_latest` adds `latest_number`, the policy's newest, in the same query."""
     qs = _versions(page)
+    if with_latest:
+        newest = versions_newest_first(page).values("number")[:1]
+        qs = qs.annotate(latest_number=Subquery(newest))
     if with_sections:
         qs = qs.prefetch_related(
             Prefetch("sections", queryset=SectionVersion.objects.order_by("position"))

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from wagtail.models import Locale, Page, Revision
+from wagtail.models import Locale, Page, PageLogEntry, Revision
 from wagtail.search.backends import get_search_backends
 
 from transparency import services as transparency
@@ -757,14 +757,28 @@ def discard_set_aside_draft(*, draft: SetAsideDraft, user) -> SetAsideDraft:
     return draft
 
 
+# Wagtail page log action: a forgotten person's name was replaced on the page's versions.
+NAMES_FORGOTTEN = "policies.names_forgotten"
+
+
 def forget_user(*, user, old_name: str) -> None:
     """Account anonymisation (core.forgetting). Versions and translations are immutable through
     save(); the stored name is the one piece of personal data on them, so a queryset update
     rewrites it and nothing else."""
     from core.forgetting import FORMER_PARTICIPANT
 
+    pages = set(PolicyVersion.objects.filter(author=user).values_list("policy_id", flat=True))
+    pages |= set(
+        PolicyTranslation.objects.filter(translator=user).values_list(
+            "source_version__policy_id", flat=True
+        )
+    )
     PolicyVersion.objects.filter(author=user).update(author_name=FORMER_PARTICIPANT)
     PolicyTranslation.objects.filter(translator=user).update(translator_name=FORMER_PARTICIPANT)
+    # The pages showed the name: Wagtail's page log moves, so pages kept by core.page_cache
+    # are rendered afresh.
+    for page in PolicyPage.objects.filter(pk__in=pages):
+        PageLogEntry.objects.log_action(page, NAMES_FORGOTTEN)
 
 
 def set_baseline_policy(*, page: PolicyPage | None, user) -> None:

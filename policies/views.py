@@ -1,18 +1,42 @@
 """Public policy pages. Thin: parse the URL, ask a selector, render."""
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import page_cache
 from core.views import sign_in_first
 
 from . import credits, links, markdown_io, rules, selectors, services
 from .forms import TranslationUploadForm
+
+
+def _kept(*, per_reader=True, shared=False):
+    """Reading pages show published text and are kept (core.page_cache) until the public state
+    moves; never a page behind a Wagtail view restriction (a password or a group), which is
+    looked for only while some page has one."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, page, *args, **kwargs):
+            page_cache.begin(request)
+            response = view(request, page, *args, **kwargs)
+            restricted = page_cache.state_value(request, "policies.restricted")
+            if restricted is None or not page.get_view_restrictions().exists():
+                page_cache.keep(request, response, per_reader=per_reader, shared=shared)
+            return response
+
+        return wrapper
+
+    return decorate
 
 
 def _page_context(page, **extra):
@@ -32,13 +56,15 @@ def _policy_page(request, page, version, **extra):
     return TemplateResponse(request, "policies/policy_page.html", context)
 
 
+@_kept()
 def policy_current(request, page):
     return _policy_page(request, page, selectors.current_version(page), is_current=True)
 
 
+@_kept()
 def version_detail(request, page, number):
-    version = selectors.get_version(page, number)
-    latest = selectors.latest_version_number(page)
+    version = selectors.get_version(page, number, with_latest=True)
+    latest = version.latest_number
     return _policy_page(
         request, page, version, is_current=version.number == latest, latest_number=latest
     )
@@ -55,6 +81,7 @@ def version_history(request, page):
     )
 
 
+@_kept(per_reader=False, shared=True)
 def version_download(request, page, number, fmt):
     version = selectors.get_version(page, number)
     sections = selectors.export_sections(version)
@@ -78,6 +105,7 @@ def version_download(request, page, number, fmt):
     disposition = "attachment" if request.GET.get("download") else "inline"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
+    response["Last-Modified"] = http_date(version.created_at.timestamp())
     return response
 
 
@@ -92,6 +120,7 @@ def compare_picker(request, page):
     return redirect(f"{page.url}compare/{a}/{b}/")
 
 
+@_kept()
 def compare(request, page, a, b):
     if a == b:
         raise Http404("Pick two different versions to compare.")
@@ -99,14 +128,14 @@ def compare(request, page, a, b):
         raise Http404("No such version.")
     comparison = selectors.compare_versions(page, a, b)
     layout = "side" if request.GET.get("view") == "side" else "inline"
-    versions = selectors.version_history(page)
     return TemplateResponse(
         request,
         "policies/compare.html",
-        _page_context(page, comparison=comparison, layout=layout, versions=versions),
+        _page_context(page, comparison=comparison, layout=layout),
     )
 
 
+@_kept()
 def translation_detail(request, page, code):
     """A translation for readers: its text in its own language and direction, with a banner
     and, per section, the source changes it does not reflect yet."""

@@ -239,3 +239,12 @@ def refuse_bulk_publishing_policies(request, action_type, objects, action_class_
         % {"titles": ", ".join(p.title for p in policies)},
     )
     return redirect("wagtailadmin_explore", policies[0].get_parent().pk)
+
+
+@hooks.register("register_log_actions")
+def register_policy_log_actions(actions):
+    actions.register_action(
+        services.NAMES_FORGOTTEN,
+        gettext_lazy("Forget a name"),
+        gettext_lazy("A forgotten person's name replaced on published versions"),
+    )

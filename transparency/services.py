@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from . import chain
@@ -102,6 +104,23 @@ def cached_head() -> tuple[int, str]:
         found = head()
         cache.set(HEAD_CACHE_KEY, found, HEAD_CACHE_SECONDS)
     return tuple(found)
+
+
+def head_query():
+    """The head as "seq hash", for core.page_cache: every public event moves it."""
+    text = Concat(Cast("seq", CharField()), Value(" "), "hash", output_field=CharField())
+    return LogEntry.objects.order_by("-seq").values_list(text)[:1]
+
+
+def head_read(value: str | None) -> None:
+    """core.page_cache read the head (head_query): the footer's cached head is refreshed with
+    it, so a page rendered after the read shows at least that head."""
+    if value is None:
+        found = (0, chain.GENESIS_HASH)
+    else:
+        seq, digest = value.split(" ")
+        found = (int(seq), digest)
+    cache.set(HEAD_CACHE_KEY, found, HEAD_CACHE_SECONDS)
 
 
 def _forget_cached_head() -> None:

@@ -69,7 +69,14 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last: serves kept reading pages (core.page_cache) once everything above has run.
+    "core.page_cache.PageCacheMiddleware",
 ]
+# Reading pages are kept until the public state changes (core.page_cache); 0 turns that off.
+ACCORD_PAGE_CACHE = os.environ.get("ACCORD_PAGE_CACHE", "1") != "0"
+# Names the deployed code, so pages kept in a shared cache (Redis) by the previous release
+# are not served by the next one; set it per deploy (e.g. the commit hash).
+ACCORD_RELEASE = os.environ.get("ACCORD_RELEASE", "")
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

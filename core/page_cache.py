@@ -1,0 +1,273 @@
+"""Pages rendered once: a reading page's response is kept and served again, without routing or
+rendering, until the public state it was rendered from changes.
+
+A view opts in with `keep(request, response)` after calling `begin(request)` first thing (so
+the state a kept page is filed under is never newer than what it shows). The state is a short
+tuple that apps contribute (`register_state`): the transparency log's head, Wagtail's page log.
+Every public change moves one of them, and then every kept page is rendered afresh on its next
+request: nothing kept is ever served from an older state.
+
+What is kept is the page with its site header cut out: the header is the one part that
+depends on the reader (signed in or not, name, staff) and holds the CSRF token. Anonymous
+readers get the anonymous header kept with the page, its token replaced with a fresh one per
+request; signed-in readers get theirs rendered per request (a small template). Pages are
+filed by path, query string and interface language. Every answer carries a weak ETag of the
+state, the address, the language and the reader (the CSRF token differs per answer, the page
+does not), and `If-None-Match` with it gives 304 before anything is rendered.
+
+The middleware must be the last one, so that sessions, language, CSRF, authentication and
+messages have run; it serves nothing while the reader has messages waiting. With
+ACCORD_PAGE_CACHE off every page is rendered on every request (benchmarks compare the two)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import parse_http_date_safe
+
+# name -> (queryset of one row and one column, called with the value read or None)
+_states: dict[str, tuple[Callable[[], QuerySet], Callable[[object], None] | None]] = {}
+
+HEADER_TEMPLATE = "includes/site_header.html"
+_HEADER_START = b'<header class="site-header">'
+_HEADER_END = b"</header>"
+_TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+_TOKEN_MARK = b"\x00csrf\x00"
+# Kept pages are refreshed on the next request after any public change; this only bounds how
+# long an address nobody reads any more stays in the cache.
+CACHE_SECONDS = 60 * 60 * 24
+# A signed-in reader's header is kept a shorter while: there is one per reader and address.
+HEADER_SECONDS = 60 * 10
+_VERSION = "pc1"
+
+
+def register_state(
+    name: str, query: Callable[[], QuerySet], on_read: Callable[[object], None] | None = None
+) -> None:
+    """`query()` gives a queryset of one value that changes whenever a public page may change
+    (such as the newest entry of a log). All are read in one SQL statement per request;
+    `on_read(value)` is told what was read."""
+    _states[name] = (query, on_read)
+
+
+def enabled() -> bool:
+    return getattr(settings, "ACCORD_PAGE_CACHE", True)
+
+
+def _read_states() -> dict[str, object]:
+    if not _states:
+        return {}
+    parts, params = [], []
+    for query, _ in _states.values():
+        sql, query_params = query().query.sql_with_params()
+        parts.append(f"({sql})")
+        params.extend(query_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    values = dict(zip(_states, row, strict=True))
+    for name, (_, on_read) in _states.items():
+        if on_read is not None:
+            on_read(values[name])
+    return values
+
+
+def current_state(request=None) -> str:
+    """A digest of every registered state (one query); kept on `request` when given."""
+    values = _read_states()
+    if request is not None:
+        request._page_cache_values = values
+    text = "\x1f".join([getattr(settings, "ACCORD_RELEASE", ""), *map(str, values.values())])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def state_value(request, name: str):
+    """The value of one registered state as read for this request (after `begin`)."""
+    return getattr(request, "_page_cache_values", {}).get(name)
+
+
+def begin(request) -> None:
+    """Read the state before the view reads anything it shows (call first in a kept view)."""
+    if enabled() and not hasattr(request, "_page_cache_state"):
+        request._page_cache_state = current_state(request)
+
+
+def keep(request, response, *, per_reader: bool = True, shared: bool = False) -> HttpResponse:
+    """Mark a response to be kept. `per_reader=False`: the page is the same for every reader
+    (no site header: downloads); `shared`: it may also be kept by shared caches (CDNs)."""
+    if hasattr(request, "_page_cache_state"):
+        response._page_cache = {"per_reader": per_reader, "shared": shared}
+    return response
+
+
+def _entry_key(request) -> str:
+    lang = getattr(request, "LANGUAGE_CODE", "")
+    digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"accord:{_VERSION}:{lang}:{digest}"
+
+
+def _header_key(request, reader: str) -> str:
+    lang = getattr(request, "LANGUAGE_CODE", "")
+    text = f"{reader}\x1f{request.get_full_path()}"
+    return f"accord:{_VERSION}:header:{lang}:{hashlib.sha256(text.encode()).hexdigest()[:32]}"
+
+
+def _reader(request) -> str:
+    """Everything the site header shows of the reader (includes/site_header.html): a header
+    kept for one reader is served only to a reader with the same of each."""
+    user = request.user
+    if not user.is_authenticated:
+        return "anonymous"
+    return f"user:{user.pk}:{user.get_username()}:{user.is_staff}"
+
+
+def _etag(state: str, request, reader: str) -> str:
+    text = "\x1f".join(
+        [state, request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""), reader]
+    )
+    return 'W/"' + hashlib.sha256(text.encode()).hexdigest()[:32] + '"'
+
+
+def _split(content: bytes) -> tuple[bytes, bytes, bytes] | None:
+    start = content.find(_HEADER_START)
+    end = content.find(_HEADER_END, start) if start >= 0 else -1
+    if end < 0:
+        return None
+    end += len(_HEADER_END)
+    return content[:start], content[start:end], content[end:]
+
+
+def _without_token(part: bytes) -> bytes:
+    return _TOKEN.sub(rb"\1" + _TOKEN_MARK + rb"\2", part)
+
+
+def _finish(response, entry, request, etag) -> HttpResponse:
+    response["ETag"] = etag
+    if entry["shared"]:
+        patch_cache_control(response, public=True, max_age=CACHE_SECONDS)
+    else:
+        # The page holds a token for this reader's CSRF cookie: browsers may keep it, shared
+        # caches may not; revalidated every time, since the page's state may move any time.
+        patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+class PageCacheMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not enabled() or request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        messages = getattr(request, "_messages", None)
+        if messages is not None and len(messages):  # a peek: nothing is marked as read
+            return self.get_response(request)
+        key = _entry_key(request)
+        entry = cache.get(key)
+        if entry is not None:
+            served = self._serve(request, entry)
+            if served is not None:
+                return served
+        response = self.get_response(request)
+        etag = self._store(request, response, key)
+        if etag is not None:
+            last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+            conditional = get_conditional_response(
+                request, etag=etag, last_modified=last_modified, response=response
+            )
+            return conditional or response
+        return response
+
+    def _serve(self, request, entry) -> HttpResponse | None:
+        state = current_state()
+        if state != entry["state"]:
+            return None
+        reader = "everyone" if not entry["per_reader"] else _reader(request)
+        etag = _etag(state, request, reader)
+        not_modified = get_conditional_response(
+            request, etag=etag, last_modified=entry.get("last_modified")
+        )
+        if not_modified is not None:
+            return _finish(not_modified, entry, request, etag)
+        if not entry["per_reader"]:
+            content = entry["whole"]
+        else:
+            header = self._header(request, entry, reader)
+            content = entry["before"] + header + entry["after"]
+            if _TOKEN_MARK in content:
+                content = content.replace(_TOKEN_MARK, get_token(request).encode())
+        response = HttpResponse(content, status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        return _finish(response, entry, request, etag)
+
+    def _header(self, request, entry, reader) -> bytes:
+        """The site header for this reader, address and language, its token left out: kept
+        with the page for anonymous readers, apart per signed-in reader."""
+        if reader == "anonymous" and entry["anonymous_header"] is not None:
+            return entry["anonymous_header"]
+        key = _header_key(request, reader)
+        header = None if reader == "anonymous" else cache.get(key)
+        if header is None:
+            html = render_to_string(HEADER_TEMPLATE, request=request).encode()
+            parts = _split(html)
+            header = _without_token(parts[1] if parts else html)
+            if reader == "anonymous":
+                cache.set(entry["key"], {**entry, "anonymous_header": header}, CACHE_SECONDS)
+            else:
+                cache.set(key, header, HEADER_SECONDS)
+        return header
+
+    def _store(self, request, response, key) -> str | None:
+        """Keep a response its view marked; returns its ETag, or None when not kept."""
+        kept = getattr(response, "_page_cache", None)
+        state = getattr(request, "_page_cache_state", None)
+        if (
+            kept is None
+            or state is None
+            or response.status_code != 200
+            or response.streaming
+            or response.cookies
+        ):
+            return None
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+        entry = {
+            "key": key,
+            "state": state,
+            "status": response.status_code,
+            "headers": list(response.items()),
+            "last_modified": parse_http_date_safe(response.get("Last-Modified", "")),
+            **kept,
+        }
+        if kept["per_reader"]:
+            parts = _split(response.content)
+            if parts is None:
+                return None
+            before, header, after = parts
+            reader = _reader(request)
+            header = _without_token(header)
+            entry.update(
+                before=_without_token(before),
+                after=_without_token(after),
+                anonymous_header=header if reader == "anonymous" else None,
+            )
+            if reader != "anonymous":
+                cache.set(_header_key(request, reader), header, HEADER_SECONDS)
+        else:
+            reader = "everyone"
+            entry["whole"] = response.content
+        cache.set(key, entry, CACHE_SECONDS)
+        etag = _etag(state, request, reader)
+        _finish(response, entry, request, etag)
+        return etag
