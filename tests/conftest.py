@@ -3,9 +3,15 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 
+from tests.db_template import start_from_migrated_template
 from tests.factories import EditorFactory, FacilitatorFactory, SuperuserFactory, UserFactory
 
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    start_from_migrated_template(django_db_blocker)
 
 
 @pytest.fixture(autouse=True)

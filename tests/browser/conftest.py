@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.db_template import start_from_migrated_template
+
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
@@ -56,7 +58,7 @@ def shot(page):
 
 
 @pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
     """Browser tests get a database of their own, so `make test` can run them alongside the
     main session (whose workers use test_<name>_gw0, _gw1…).
 
@@ -75,3 +77,4 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         )
     else:
         test["NAME"] = f"{test.get('NAME') or 'test_' + db['NAME']}_browser"
+    start_from_migrated_template(django_db_blocker)
