@@ -36,8 +36,13 @@ class DecideAmendmentForm(AmendmentActionForm):
             (Amendment.State.REJECTED, _("Reject")),
         ],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Accept, partly accept or reject an existing amendment.")},
     )
-    reason = forms.CharField(max_length=5000, label=_("Public reason"))
+    reason = forms.CharField(
+        max_length=5000,
+        label=_("Public reason"),
+        error_messages={"required": _("Give a public reason for the decision.")},
+    )
 
 
 class PublishMergeForm(forms.Form):

@@ -59,6 +59,11 @@ def detail_context(request, consultation, context) -> None:
     _errors_without_a_form(context)
 
 
+def _amendment_url(consultation, amendment: Amendment) -> str:
+    """Where an action on an amendment lands: the amendment itself, on its own page."""
+    return f"{_section_url(consultation, amendment.key)}#amendment-{amendment.pk}"
+
+
 def _amendment(consultation, form) -> Amendment | None:
     return Amendment.objects.filter(
         pk=form.cleaned_data["amendment"], consultation=consultation
@@ -84,7 +89,7 @@ def post_amend(request, consultation):
     except (PermissionDenied, ValidationError) as exc:
         return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Your amendment is proposed; others can now weigh it."))
-    return redirect(_section_url(consultation, amendment.key))
+    return redirect(_amendment_url(consultation, amendment))
 
 
 def post_amend_revise(request, consultation):
@@ -111,7 +116,7 @@ def post_amend_revise(request, consultation):
     except (PermissionDenied, ValidationError) as exc:
         return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Your amendment is revised; the earlier wording stays visible."))
-    return redirect(_section_url(consultation, amendment.key))
+    return redirect(_amendment_url(consultation, amendment))
 
 
 def post_amend_withdraw(request, consultation):
@@ -125,7 +130,7 @@ def post_amend_withdraw(request, consultation):
     except (PermissionDenied, ValidationError) as exc:
         return _fail(request, consultation, target, refusal_text(exc))
     messages.success(request, _("Your amendment is withdrawn."))
-    return redirect(_section_url(consultation, amendment.key))
+    return redirect(_amendment_url(consultation, amendment))
 
 
 def post_amend_decide(request, consultation):
@@ -151,7 +156,7 @@ def post_amend_decide(request, consultation):
     except (PermissionDenied, ValidationError) as exc:
         return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Decision recorded; the reason is public."))
-    return redirect(_section_url(consultation, amendment.key))
+    return redirect(_amendment_url(consultation, amendment))
 
 
 @require_http_methods(["GET", "POST"])

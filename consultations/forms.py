@@ -40,15 +40,27 @@ class ReplyForm(forms.Form):
 
 
 class TargetForm(forms.Form):
-    kind = forms.ChoiceField(choices=[("position", "position"), ("reply", "reply")])
-    item = forms.IntegerField(min_value=1)
-    reason = forms.CharField(max_length=500)
+    kind = forms.ChoiceField(
+        choices=[("position", "position"), ("reply", "reply")], widget=forms.HiddenInput
+    )
+    item = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=500, error_messages={"required": _("Say briefly why this needs attention.")}
+    )
 
 
 class ModerateForm(TargetForm):
     hide = forms.TypedChoiceField(
-        choices=[("1", "hide"), ("0", "restore")], coerce=lambda v: v == "1"
+        choices=[("1", "hide"), ("0", "restore")],
+        coerce=lambda v: v == "1",
+        widget=forms.HiddenInput,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].error_messages["required"] = _(
+            "Moderation needs a reason; it is shown publicly."
+        )
 
 
 class FeedbackForm(forms.Form):

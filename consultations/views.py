@@ -66,6 +66,12 @@ def _render_detail(request, consultation, *, status=200, errors=None):
         consultation, request.user, sort=sort, stance=stance, section=section, page=page_number
     )
     user = request.user
+    errors = dict(errors or {})
+    if errors and not rules.can_take_position(user, consultation):
+        # The form that failed is no longer on the page (the consultation closed meanwhile):
+        # say why at the top instead.
+        for target in [t for t in errors if t.startswith(("position-", "reply-", "carry"))]:
+            errors["page"] = errors.pop(target)
     context = {
         "request_user": user,
         "consultation": consultation,
@@ -77,7 +83,7 @@ def _render_detail(request, consultation, *, status=200, errors=None):
         "stance": stance,
         "focus": section,
         "page_number": page_number,
-        "errors": errors or {},
+        "errors": errors,
         "can_take_position": rules.can_take_position(user, consultation),
         "can_moderate": rules.can_moderate(user),
         "can_manage": rules.can_manage(user),

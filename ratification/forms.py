@@ -211,7 +211,11 @@ class StrikeForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(max_length=500, label=_("Public reason for cancelling"))
+    reason = forms.CharField(
+        max_length=500,
+        label=_("Public reason for cancelling"),
+        error_messages={"required": _("Give a public reason.")},
+    )
 
 
 class BoardDecisionForm(forms.Form):

@@ -84,26 +84,36 @@ def _bound_form(source):
 
 
 @register.inclusion_tag("includes/error_summary.html")
-def error_summary(source, suffix=""):
+def error_summary(source, suffix="", name=""):
     """The error summary at the top of a form that failed (GOV.UK pattern): "There is a
     problem", then each error, linked to its field. `source` is a bound form or a failed-POST
     entry; hand-written forms that share a page name their fields "<name>-<suffix>", while
     forms rendered by Django use each field's own id. Errors not tied to a visible field
-    (a refusal from a service, a missing hidden value) are listed without a link."""
+    (a refusal from a service, a missing hidden value) are listed without a link. `name`
+    tells apart the summaries of several Django forms on one page."""
     form = _bound_form(source)
-    items = []
+    items, hidden = [], []
     if form is not None:
-        for name, errors in form.errors.items():
+        for field_name, errors in form.errors.items():
+            if field_name in form.fields and form[field_name].is_hidden:
+                hidden.extend({"href": "", "text": error} for error in errors)
+                continue
             href = ""
-            if name in form.fields and not form[name].is_hidden:
-                bound = form[name]
+            if field_name in form.fields:
+                bound = form[field_name]
                 # A radio or checkbox group's label names no input: link to its first choice.
-                href = f"{name}-{suffix}" if suffix else bound.id_for_label or f"{bound.auto_id}_0"
+                href = (
+                    f"{field_name}-{suffix}"
+                    if suffix
+                    else bound.id_for_label or f"{bound.auto_id}_0"
+                )
             items.extend({"href": href, "text": error} for error in errors)
     message = source.get("message", "") if isinstance(source, dict) else ""
-    if message and not items:
-        items.append({"href": "", "text": message})
-    return {"items": items, "summary_id": f"error-summary-{suffix}" if suffix else "error-summary"}
+    if not items:
+        # Nothing the reader can fix in a field: the view's own sentence says it best.
+        items = [{"href": "", "text": message}] if message else hidden
+    name = name or suffix  # several forms on one page: one summary id each
+    return {"items": items, "summary_id": f"error-summary-{name}" if name else "error-summary"}
 
 
 def _field_errors(source, name) -> list[str]:
@@ -130,3 +140,10 @@ def field_error(source, name, suffix):
     return format_html(
         '<p class="error field-error" id="{}-{}-error">{}</p>', name, suffix, " ".join(errors)
     )
+
+
+@register.simple_tag
+def dom_id(*parts):
+    """An id built from parts, joined by "-" ("reply", 12, "top" → "reply-12-top"), for the
+    suffix that names one form's fields among many of the same kind on a page."""
+    return "-".join(str(p) for p in parts)

@@ -33,9 +33,11 @@ def mona(db):
 
 
 def alerts(response) -> list[str]:
-    """The inline error messages on a page, as read."""
+    """The error summaries (or older inline alerts) on a page, as read."""
     html = response.content.decode()
-    return [page_text(m) for m in re.findall(r'role="alert">(.*?)</p>', html, re.S)]
+    found = re.findall(r'<div class="error-summary"[^>]*role="alert"[^>]*>(.*?)</div>', html, re.S)
+    found += re.findall(r'<p[^>]*role="alert">(.*?)</p>', html, re.S)
+    return [page_text(m) for m in found]
 
 
 def signed_in_as(client, user):

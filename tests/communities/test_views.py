@@ -440,7 +440,7 @@ def test_hostile_text_is_still_readable_as_text(hostile):
 def _field_chunk(html: str, field: str) -> str:
     """The part of the form that belongs to one field: its label, its error and its input."""
     form = re.search(r'(?s)<form method="post" class="stacked"[^>]*>(.*?)</form>', html)[1]
-    chunks = form.split('<div class="field">')
+    chunks = re.split(r'<div class="field[ "]', form)
     if field is None:
         return chunks[0]  # the errors that belong to no one field, above them all
     (chunk,) = [c for c in chunks[1:] if f'name="{field}"' in c]
@@ -486,8 +486,11 @@ def test_bad_declarations_are_answered_beside_the_form_and_write_nothing(
     assert r.status_code == 400
     html = r.content.decode()
     chunk = _field_chunk(html, field)
-    assert 'role="alert"' in chunk
+    # The error sits beside its field, and the summary above the form links to it.
+    assert 'class="error field-error"' in chunk or field is None
     assert message in page_text(chunk)
+    summary = html.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'role="alert"' in summary and message in page_text(summary)
     assert db_state() == before
 
 
@@ -512,8 +515,9 @@ def test_bad_overrides_are_answered_beside_the_form_and_write_nothing(
     r = client.post("/communities/alder-wiki/baseline/override/", data)
     assert r.status_code == 400
     chunk = _field_chunk(r.content.decode(), field)
-    assert 'role="alert"' in chunk
+    assert 'class="error field-error"' in chunk
     assert message in page_text(chunk)
+    assert 'class="error-summary"' in r.content.decode()
     assert db_state() == before
 
 

@@ -4,6 +4,7 @@ post that page sends does it. Who may ask is who may act (tests/ratification/tes
 import pytest
 
 from ratification.models import Vote
+from tests.factories import UserFactory
 from tests.reading import page_text
 
 from .conftest import make_vote
@@ -64,3 +65,18 @@ def test_cancelling_asks_for_a_public_reason_then_cancels(client, version, facil
     assert done.status_code == 302
     vote.refresh_from_db()
     assert vote.state == Vote.State.CANCELLED and vote.cancel_reason == "Wrong text."
+
+
+def test_a_ballot_without_a_choice_lands_on_the_ballot_form(client, version, facilitator):
+    vote = make_vote(version, facilitator)
+    client.force_login(UserFactory(username="vera"))
+    r = client.post(f"/votes/{vote.pk}/ballot/", {})
+    html = r.content.decode()
+    assert r.status_code == 400
+    summary = html.split('<div class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'role="alert"' in summary and 'href="#id_option_0"' in summary
+    assert f'action="/votes/{vote.pk}/ballot/#error-summary" id="ballot-form"' in html
+    assert (
+        'id="error-summary"' in summary or '<div class="error-summary" id="error-summary"' in html
+    )
+    assert html.count('role="alert"') == 1  # the summary, not the same words twice

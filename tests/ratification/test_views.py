@@ -175,7 +175,7 @@ def test_bad_vote_settings_are_explained_inline(client, facilitator, form_data, 
     response = client.post(NEW, {**form_data, **change})
     assert response.status_code == 400
     assert message in page_text(response)
-    assert 'class="error"' in response.content.decode()
+    assert 'class="error-summary"' in response.content.decode()
     assert everything() == before
 
 

@@ -31,7 +31,15 @@
   var summary = document.querySelector("[data-error-summary]");
   if (summary) {
     // The details holding a failed form is rendered open; focusing scrolls the summary in.
+    // The form's address names the summary (#error-summary-…), so the browser scrolls there
+    // too; focus again once it has, as its fragment handling may have moved the focus.
     summary.focus();
+    window.addEventListener("load", function () {
+      if (!document.activeElement || document.activeElement === document.body) summary.focus();
+    });
+    document.querySelectorAll("[data-error-summary]").forEach(function (box) {
+      box.addEventListener("click", toField);
+    });
     return;
   }
   var list = document.querySelector("main ul.messages");
@@ -48,4 +56,19 @@
     target.parentNode.insertBefore(region, target);
   }
   region.focus();
+
+  // A link in an error summary moves to its field with the field's label or legend in view
+  // (the browser would put the field at the very top, hiding the question it answers).
+  function toField(event) {
+    var link = event.target.closest("a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    var fieldset = field.closest("fieldset");
+    var label =
+      document.querySelector("label[for='" + field.id + "']") ||
+      (fieldset && fieldset.querySelector("legend"));
+    (label || field).scrollIntoView();
+    field.focus({ preventScroll: true });
+  }
 })();
