@@ -22,8 +22,8 @@ from .html_checks import fragment_problems, html_problems
 
 # Marked so pytest-django runs these with the other non-transactional tests, before any
 # transactional test empties the database (the module fixtures build on migration data).
-# One worker builds the module fixtures once (make test runs with --dist loadgroup).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("escaping-corpus")]
+# One worker builds the module fixtures once (make test runs with --dist loadfile).
+pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 # Payloads that would show a script marker if they ran; the template family is detected by its
@@ -45,23 +45,42 @@ EXECUTION_HINTS = (
 )
 
 
-@pytest.fixture(scope="module")
-def corpus(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build()
-        transaction.set_rollback(True)
+# Built and fetched once per process. The data is rolled back as soon as every page is fetched:
+# the tests read only the coverage counts and the responses. pytest-xdist may tear module
+# fixtures down between two tests of this module and set them up again; the cache keeps that
+# from building the corpus a second time.
+_BUILT = {}
 
 
 @pytest.fixture(scope="module")
-def fetched(corpus, django_db_blocker):
+def built(django_db_setup, django_db_blocker):
+    if not _BUILT:
+        with django_db_blocker.unblock(), transaction.atomic():
+            corpus = build()
+            _BUILT["corpus"] = corpus
+            _BUILT["fetched"] = _fetch_every_page(corpus)
+            transaction.set_rollback(True)
+    return _BUILT
+
+
+def _fetch_every_page(corpus):
     """Every page, fetched once as the role it is listed for."""
     clients = {"anonymous": Client(raise_request_exception=False)}
-    with django_db_blocker.unblock():
-        for name in (FACILITATOR, PARTICIPANT):
-            client = Client(raise_request_exception=False)
-            client.force_login(get_user_model().objects.get(username=name))
-            clients[name] = client
-        return [(page, clients[page.role].get(page.url)) for page in corpus.pages]
+    for name in (FACILITATOR, PARTICIPANT):
+        client = Client(raise_request_exception=False)
+        client.force_login(get_user_model().objects.get(username=name))
+        clients[name] = client
+    return [(page, clients[page.role].get(page.url)) for page in corpus.pages]
+
+
+@pytest.fixture
+def corpus(built):
+    return built["corpus"]
+
+
+@pytest.fixture
+def fetched(built):
+    return built["fetched"]
 
 
 # --- the corpus itself -------------------------------------------------------------------------

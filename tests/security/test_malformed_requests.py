@@ -33,8 +33,8 @@ from tests.factories import EditorFactory, UserFactory, make_policy
 
 # Marked so pytest-django runs these with the other non-transactional tests, before any
 # transactional test empties the database (the module fixtures build on migration data).
-# One worker builds the module fixtures once (make test runs with --dist loadgroup).
-pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("malformed-requests")]
+# One worker builds the module fixtures once (make test runs with --dist loadfile).
+pytestmark = pytest.mark.django_db
 
 HUGE = "x" * 1_000_000
 HUGE_BODY = "x" * 3_000_000  # over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB)
@@ -299,7 +299,9 @@ ENDPOINTS = {
         f"/{SLUG}/consultations/{w['consultation'].pk}/state/",
         FACILITATOR,
         {"to": "closed", "note": "n"},
-        get=False,
+    ),
+    "consultation summary publish": lambda w: Endpoint(
+        f"/{SLUG}/consultations/{w['closed'].pk}/summary/publish/", FACILITATOR, {}
     ),
     "consultation feedback": lambda w: Endpoint(
         f"/{SLUG}/consultations/{w['consultation'].pk}/feedback/",
@@ -411,9 +413,9 @@ ENDPOINTS = {
     "vote edit (frozen)": lambda w: Endpoint(
         f"/votes/{w['open_vote'].pk}/edit/", FACILITATOR, _vote_form(w)
     ),
-    "vote open": lambda w: Endpoint(f"/votes/{w['draft'].pk}/open/", FACILITATOR, {}, get=False),
+    "vote open": lambda w: Endpoint(f"/votes/{w['draft'].pk}/open/", FACILITATOR, {}),
     "vote cancel": lambda w: Endpoint(
-        f"/votes/{w['open_vote'].pk}/cancel/", FACILITATOR, {"reason": "r"}, get=False
+        f"/votes/{w['open_vote'].pk}/cancel/", FACILITATOR, {"reason": "r"}
     ),
     "vote ballot": lambda w: Endpoint(
         f"/votes/{w['open_vote'].pk}/ballot/",
@@ -870,6 +872,7 @@ POSTED = {
     "state": "consultation state",
     "feedback": "consultation feedback",
     "summary_edit": "consultation summary edit",
+    "summary_publish": "consultation summary publish",
     "merge": "consultation merge apply",
     "declare": "community declare",
     "override": "community override",
