@@ -18,12 +18,14 @@ other eleven are known too. The rule:
   is known (a struck ballot, a voter who tells). The total is the one exception no rule can
   remove: if every voter chose the same option, the result itself says so.
 
-Differencing between publications: the breakdown is recomputed by this same rule whenever the
-result changes (a ballot struck after close). Because every group shown before the strike had
-two options with two votes or more, the struck voter's group still holds two options after it,
-so comparing the two publications settles nobody else's choice. A group hit by two strikes
-may drop into the pool; the two publications together could then narrow it further, which the
-results page's help text says plainly.
+Differencing between publications: there is only one. Nothing is counted in public before a
+vote closes, and ballots can be struck only while voting (rules.may_strike), so the results are
+published once and never revised. Were a ballot struck after close, the two versions of the
+results would differ by exactly that ballot, and the voter roll names whose ballot was struck:
+no pooling can hide that (the total moves too), so the only sound rule is that the result, once
+published, does not change. tests/ratification/test_disclosure.py plays random sequences of
+ballots, changes, strikes and late strike attempts through the services and checks that an
+observer collecting every public figure along the way holds one result, which settles nobody.
 """
 
 from __future__ import annotations

@@ -73,9 +73,13 @@ def vote_is_draft(user, vote) -> bool:
     return vote.state == Vote.State.DRAFT
 
 
-@rules.predicate
-def vote_may_be_struck(user, vote) -> bool:
-    return phase(vote) in ("voting", "closed")
+def may_strike(user, vote: Vote, now=None) -> bool:
+    """A scrutineer strikes ballots only while voting. Nothing is counted in public before
+    close, so the results are published once and never revised: a strike after close would
+    move the published counts, and the difference between the two versions, beside the voter
+    roll that names the struck voter, would show that voter's choice (ratification.disclosure).
+    """
+    return is_scrutineer(user) and phase(vote, now) == "voting"
 
 
 def _facilitator(user, obj=None):
@@ -100,7 +104,7 @@ can_cancel_vote = (
 can_cast_ballot = rules.predicate(_participant) & vote_is_voting
 # Results stay hidden until close for everyone, facilitators and admins included.
 can_see_results = vote_has_closed
-can_strike = rules.predicate(lambda user, vote: is_scrutineer(user)) & vote_may_be_struck
+can_strike = rules.predicate(lambda user, vote: may_strike(user, vote))
 can_record_board_decision = rules.predicate(lambda user: is_board_secretary(user))
 can_record_external_tally = rules.predicate(lambda user: is_facilitator(user))
 

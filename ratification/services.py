@@ -606,14 +606,18 @@ def check_receipt(*, vote: Vote, receipt: str) -> ReceiptStatus:
 
 @transaction.atomic
 def strike_ballot(*, ballot: Ballot, user, reason: str, now=None) -> Ballot:
-    """A scrutineer removes a ballot from the count, with a public reason."""
+    """A scrutineer removes a ballot from the count, with a public reason, while voting (see
+    rules.may_strike: results are published once, at close, and never revised)."""
     now = now or timezone.now()
     reason = _text(reason, "reason", limit=500)
     locked = Ballot.objects.select_for_update().select_related("vote", "voter").get(pk=ballot.pk)
     vote = locked.vote
-    if not rules.can_strike(user, vote):
+    if not rules.may_strike(user, vote, now):
         raise PermissionDenied(
-            gettext("Only scrutineers may strike ballots, while voting or after close.")
+            gettext(
+                "Only scrutineers may strike ballots, and only while voting: once a vote has "
+                "closed its results are final."
+            )
         )
     if locked.struck:
         raise ValidationError(gettext("This ballot has already been struck."))
@@ -634,10 +638,6 @@ def strike_ballot(*, ballot: Ballot, user, reason: str, now=None) -> Ballot:
         message=reason,
         now=now,
     )
-    if vote.state == Vote.State.CLOSED:
-        vote.tally = compute_tally(vote)
-        vote.breakdown = compute_breakdown(vote)
-        vote.save(update_fields=["tally", "breakdown"])
     return locked
 
 

@@ -5,12 +5,22 @@ figure: the communities shown on their own, the pool, the total. Within one publ
 any reshuffling of its voters' choices fits everything published, so a voter's choice is
 settled exactly when every voter in their figure chose the same option."""
 
+import contextlib
+import json
+import uuid
 from collections import Counter
 
-from hypothesis import given, settings
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ratification import disclosure
+from communities.models import Community
+from ratification import disclosure, services
+from ratification.models import Ballot
+from tests.factories import UserFactory
+
+from .conftest import close, make_vote, member
 
 OPTIONS = ("yes", "no", "abstain")
 
@@ -78,3 +88,86 @@ def test_one_known_choice_settles_nobody_elses(ballots, minimum, data):
 def test_a_unanimous_community_of_twelve_is_never_shown_alone():
     groups = {"alder": {"yes": 12}, "birch": {"yes": 3, "no": 4}, "cedar": {"no": 2, "yes": 2}}
     assert disclosure.shown_groups(groups, 3) == {"birch"}
+
+
+# --- sequences of publications, through the site ----------------------------------------------
+#
+# Every figure an observer can collect over a vote's life: the voter roll after each event, and
+# the results (with their breakdown) whenever they can be read, including after late strike
+# attempts. Ballots can be struck only while voting (rules.may_strike), so the observer holds
+# one result, however the events fall, and it settles nobody's choice.
+
+EVENTS = st.lists(
+    st.one_of(
+        st.tuples(st.just("cast"), st.integers(0, 7), st.sampled_from(OPTIONS)),
+        st.tuples(st.just("strike"), st.integers(0, 7), st.just("")),
+    ),
+    min_size=1,
+    max_size=24,
+)
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(events=EVENTS, late=st.lists(st.integers(0, 7), max_size=3))
+def test_an_observer_of_every_publication_holds_one_result_that_settles_nobody(
+    client, version, facilitator, scrutineer, events, late
+):
+    tag = uuid.uuid4().hex[:8]
+    places = [
+        Community.objects.create(name=f"Place {tag} {i}", slug=f"p-{tag}-{i}") for i in range(3)
+    ]
+    people = []
+    for i in range(8):
+        person = UserFactory()
+        if i < 7:  # the last votes as no community
+            member(person, places[i % 3])
+        people.append(person)
+    vote = make_vote(version, facilitator, breakdown_min_group=2)
+    seen_results = set()
+
+    def observe():
+        roll = json.loads(client.get(f"/votes/{vote.pk}/voters.json").content)["voters"]
+        response = client.get(f"/votes/{vote.pk}/results.json")
+        if response.status_code == 200:
+            seen_results.add(response.content)
+        return roll
+
+    def strike(i):
+        ballot = Ballot.objects.filter(vote=vote, voter=people[i], struck=False).first()
+        if ballot is not None:
+            services.strike_ballot(ballot=ballot, user=scrutineer, reason="Sock puppet.")
+        return ballot is not None
+
+    for kind, i, option in events:
+        if kind == "cast":
+            with contextlib.suppress(ValidationError):  # a struck ballot cannot be replaced
+                services.cast_ballot(vote=vote, user=people[i], option=option)
+        else:
+            strike(i)
+        observe()
+        assert not seen_results  # nothing is counted in public before close
+
+    vote = close(vote)
+    roll = observe()
+    for i in late:
+        with contextlib.suppress(PermissionDenied):
+            assert not strike(i), "a ballot was struck after close"
+        observe()
+    assert len(seen_results) == 1, "the results changed after they were published"
+
+    results = json.loads(next(iter(seen_results)))
+    total = {o["key"]: o["count"] for o in results["options"]}
+    if results["counted"] == 0 or settled(total):
+        return  # nothing counted, or every voter chose the same option: the result says so
+    cells = {row["community"]: row["counts"] for row in results["breakdown"]}
+    pool = results["pooled"]["counts"] if results["pooled"] else {}
+    for voter in roll:
+        if voter["struck"]:
+            continue
+        counts = cells.get(voter["community"], pool)
+        assert not settled(counts), (voter, results["breakdown"], results["pooled"])

@@ -40,7 +40,9 @@ def test_old_entries_get_their_subject_and_read_as_before(open_vote, voters, scr
     named = _strike(open_vote, voters[0], scrutineer, "Sock puppet: of voter4.", now)
     # Two anonymised voters struck for the same reason: told apart by when they were struck.
     first = _strike(open_vote, anonymised[0], scrutineer, "Duplicate.", now)
-    second = _strike(open_vote, anonymised[1], scrutineer, "Duplicate.", now + dt.timedelta(1))
+    second = _strike(
+        open_vote, anonymised[1], scrutineer, "Duplicate.", now + dt.timedelta(hours=1)
+    )
     old = {
         named.pk: _as_written_before(named, "voter0").message,
         first.pk: _as_written_before(first, "former participant").message,

@@ -396,23 +396,30 @@ def test_only_scrutineers_strike_and_only_with_a_reason(open_vote, voters, facil
     assert written() == before
 
 
-def test_striking_after_close_updates_the_counts_and_breakdown(
+def test_no_ballot_is_struck_after_close_so_the_results_are_published_once(
     version, facilitator, scrutineer, community
 ):
+    """A strike after close would move the published counts by exactly the struck ballot, and
+    the voter roll names whose it was: the results, once published, never change."""
     vote = make_vote(version, facilitator, breakdown_min_group=3)
     people = cast_many(vote, counts(yes=3, no=2), community=community)
     vote = close(vote)
-    assert Vote.objects.get(pk=vote.pk).breakdown["communities"][str(community.pk)] == {
-        "yes": 3,
-        "no": 2,
-    }
-    services.strike_ballot(
-        ballot=Ballot.objects.get(vote=vote, voter=people[0]), user=scrutineer, reason="Sock."
-    )
+    published = selectors.results_payload(vote)
+    ballot = Ballot.objects.get(vote=vote, voter=people[0])
+    with pytest.raises(PermissionDenied, match="only while voting"):
+        services.strike_ballot(ballot=ballot, user=scrutineer, reason="Sock.")
+    # Nor at the closing time, before anyone has closed the vote in the database.
+    late = make_vote(version, facilitator)
+    late_ballot, _receipt = services.cast_ballot(vote=late, user=people[0], option="yes")
+    with pytest.raises(PermissionDenied):
+        services.strike_ballot(
+            ballot=late_ballot, user=scrutineer, reason="Sock.", now=late.closes_at
+        )
     vote.refresh_from_db()
-    # Still two options with two votes each: knowing the struck ballot settles nobody else's.
-    assert vote.breakdown["communities"] == {str(community.pk): {"yes": 2, "no": 2}}
-    assert selectors.results(vote).votes_for == 2
+    ballot.refresh_from_db()
+    assert not ballot.struck
+    assert selectors.results_payload(vote) == published
+    assert vote.breakdown["communities"] == {str(community.pk): {"yes": 3, "no": 2}}
 
 
 # --- frozen settings --------------------------------------------------------------------------
