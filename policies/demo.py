@@ -53,6 +53,7 @@ def seed_policies() -> PolicyPage:
 def seed_translations(page: PolicyPage) -> int:
     """A German translation of version 2, imported by ana; version 3 makes it outdated in the
     renamed and new sections. Returns how many translations the demo policy has."""
+    demo_user("tove", "Tove Berg", groups=["Translators"])
     german = PolicyTranslation.objects.filter(
         source_version__policy=page, locale__language_code="de"
     )

@@ -1,12 +1,12 @@
 """Who may do what with policies. Views, hooks, commands and services all ask here.
 
-Editing rights come from Wagtail's page permissions (the Editors and Moderators groups),
-so the admin and the public site agree on who is an editor."""
+Editing rights come from Wagtail's page permissions, held by the Editors, Moderators and
+Facilitators groups (core.roles), so the admin and the public site agree on who is an editor."""
 
 import rules
 
 # The roles shared by every app live in core (re-exported here for policies' own rules).
-from core.roles import is_facilitator, is_participant  # noqa: E402, F401
+from core.roles import TRANSLATORS, is_facilitator, is_participant  # noqa: E402, F401
 
 
 @rules.predicate
@@ -47,7 +47,7 @@ def can_translate_policy(user, page) -> bool:
     "Translators" group (who may not change the source text itself)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
-    if user.groups.filter(name="Translators").exists():
+    if user.groups.filter(name=TRANSLATORS).exists():
         return True
     return can_publish_policy(user, page)
 

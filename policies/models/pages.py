@@ -22,15 +22,26 @@ class PolicyPageForm(WagtailAdminPageForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A summary describes one publication; never prefill the previous one.
-        self.initial["edit_summary"] = ""
-        self.initial["version_label"] = ""
+        # A summary describes one publication; never prefill the previous one. A draft's own
+        # summary (an import saved as a draft, or a draft saved with one) is kept for publishing.
+        if not self._draft_has_own_summary():
+            self.initial["edit_summary"] = ""
+            self.initial["version_label"] = ""
         if self.instance.pk:
             from policies.selectors import latest_version_number
 
             self.initial["base_version"] = latest_version_number(self.instance)
         else:
             self.initial["base_version"] = 0
+
+    def _draft_has_own_summary(self) -> bool:
+        page = self.instance
+        if not page.pk or not page.has_unpublished_changes or not page.edit_summary:
+            return False
+        from policies.selectors import latest_version
+
+        published = latest_version(page)
+        return published is None or published.summary != page.edit_summary
 
     @property
     def is_publishing(self):

@@ -199,6 +199,20 @@ def test_the_admin_import_saves_a_draft_that_is_fixed_then_published_as_one_vers
     assert version.sections.get().body == "This code applies everywhere."
 
 
+def test_the_editor_offers_a_draft_import_summary_for_publishing(client, facilitator):
+    """The import's summary waits in Wagtail's edit summary field (an autosave of the editor
+    would otherwise store it blank); once published, the next edit starts with an empty one."""
+    client.force_login(facilitator)
+    _upload(client, b"# Ours\n\n## Scope\n\nText.\n", slug="ours", summary="From our file")
+    page = PolicyPage.objects.get(slug="ours")
+    editor_page = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert 'value="From our file"' in editor_page
+
+    services.publish_policy(page=page, user=facilitator, summary="From our file")
+    editor_page = client.get(f"/admin/pages/{page.pk}/edit/").content.decode()
+    assert 'value="From our file"' not in editor_page
+
+
 def test_a_draft_import_into_a_published_policy_changes_nothing_public(client, editor, corpus):
     path = corpus / "policies/contributor-covenant-2.0.en.md"
     _import(path, "covenant", editor, summary="Import 2.0")

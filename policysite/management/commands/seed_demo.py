@@ -38,5 +38,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Admin login: admin / {DEMO_PASSWORD}   (editors ana, ben; facilitator fran; "
             f"participants kim, lee, sam; dana, a delegate of Alder Wiki; bea, board secretary; "
-            f"sara, scrutineer; voter01–voter23: same password)"
+            f"sara, scrutineer; tove, translator; voter01–voter23: same password; roles: "
+            f"README.md, Roles)"
         )
