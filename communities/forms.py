@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Adoption, EquivalentMapping, SectionOverride
+from .models import Adoption, EquivalentMapping, SectionOverride, WikiPublication
 
 
 class DeclarationForm(forms.Form):
@@ -39,6 +39,24 @@ class DeclarationForm(forms.Form):
     )
     equivalent_url = forms.CharField(
         required=False, max_length=500, label=gettext_lazy("Your own policy's address")
+    )
+    wiki_page = forms.CharField(
+        required=False,
+        max_length=255,
+        label=gettext_lazy("Wiki page with the community's copy"),
+        help_text=gettext_lazy(
+            "The page title on your wiki, e.g. Project:Code of conduct. Accord checks it daily "
+            "and says when it no longer matches this declaration."
+        ),
+    )
+    wiki_api_url = forms.CharField(
+        required=False,
+        max_length=500,
+        label=gettext_lazy("Wiki API address"),
+        help_text=gettext_lazy(
+            "The wiki's api.php, e.g. https://en.wikipedia.org/w/api.php. Left empty, Accord "
+            "uses /w/api.php on the community's home URL."
+        ),
     )
 
     def __init__(self, *args, versions=(), placeholders=(), **kwargs):
@@ -104,3 +122,32 @@ class MappingForm(forms.Form):
         label=gettext_lazy("Coverage"),
     )
     note = forms.CharField(required=False, max_length=500, label=gettext_lazy("Note"))
+
+
+class AcknowledgeForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    note = forms.CharField(
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label=gettext_lazy("How was the change agreed?"),
+        help_text=gettext_lazy("Shown in the public history, e.g. a link to the local discussion."),
+    )
+
+
+class PublishForm(forms.Form):
+    """The page and the text; the page's revision the person saw travels beside it (the view's
+    hidden `base_revision`), so a newer edit on the wiki is a conflict, not overwritten."""
+
+    page_title = forms.CharField(max_length=255, label=gettext_lazy("Wiki page title"))
+    source = forms.ChoiceField(
+        choices=WikiPublication.Source.choices,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("What to publish"),
+    )
+
+    def __init__(self, *args, adopting: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not adopting:
+            self.fields["source"].choices = [
+                c for c in self.fields["source"].choices if c[0] == WikiPublication.Source.BASELINE
+            ]

@@ -88,7 +88,28 @@ class Adoption(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     declared_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    # The wiki page that holds the community's copy (adopted text, override text or its own
+    # policy), watched for drift by communities.wiki_services.check_wiki_copies.
+    wiki_api_url = models.URLField(
+        blank=True,
+        verbose_name=_("wiki API address"),
+        help_text=_("The wiki's api.php, e.g. https://en.wikipedia.org/w/api.php."),
+    )
+    wiki_page = models.CharField(
+        max_length=255,
+        blank=True,
+        verbose_name=_("wiki page"),
+        help_text=_("The title of the wiki page that holds the community's copy."),
+    )
+    # The revision the community agreed to (published from Accord, or acknowledged by a
+    # delegate) and its text, normalised: a copy equal to it is not flagged again.
+    wiki_agreed_revision = models.PositiveBigIntegerField(null=True, blank=True)
+    wiki_agreed_text = models.TextField(blank=True)
+    # The latest check, kept beside the declaration so lists read it in their own query.
+    wiki_check = models.ForeignKey(
+        "WikiCopyCheck", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["wiki_agreed_text", "wiki_check"])
 
     class Meta:
         constraints = [
@@ -191,3 +212,75 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} in {self.community}"
+
+
+class WikiCopyCheck(models.Model):
+    """One comparison of a declaration's wiki page with what the declaration says. Every check
+    is kept (and logged publicly); `Adoption.wiki_check` points at the latest.
+
+    A difference keeps the texts compared (normalised), so the page shows its word diff without
+    asking the wiki again; "since" names the first revision that differed."""
+
+    class Outcome(models.TextChoices):
+        MATCHES = "matches", _("Matches")
+        DIFFERS = "differs", _("Differs")
+        FAILED = "failed", _("Check failed")
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="wiki_checks")
+    checked_at = models.DateTimeField()
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    api_url = models.URLField()
+    page_title = models.CharField(max_length=255)
+    revision_id = models.PositiveBigIntegerField(null=True, blank=True)
+    revision_at = models.DateTimeField(null=True, blank=True)
+    revision_user = models.CharField(max_length=255, blank=True)
+    since_revision = models.PositiveBigIntegerField(null=True, blank=True)
+    since_at = models.DateTimeField(null=True, blank=True)
+    since_user = models.CharField(max_length=255, blank=True)
+    expected_text = models.TextField(blank=True)
+    wiki_text = models.TextField(blank=True)
+    # Whether this check changed what the page says (a new difference, back in line, failing).
+    news = models.BooleanField(default=False)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        indexes = [models.Index(fields=["adoption", "-checked_at"])]
+
+    def __str__(self):
+        return f"{self.adoption}: {self.get_outcome_display()} ({self.page_title})"
+
+    @property
+    def needs_review(self) -> bool:
+        """An own equivalent policy changed on the wiki: its coverage mapping needs review."""
+        return self.adoption.status == Adoption.Status.EQUIVALENT
+
+
+class WikiPublication(models.Model):
+    """A text Accord published to a wiki page with a delegate's own account: recorded only once
+    the wiki accepted the edit, with the revision it made."""
+
+    class Source(models.TextChoices):
+        EFFECTIVE = "effective", _("The community's effective text")
+        BASELINE = "baseline", _("The baseline version")
+
+    adoption = models.ForeignKey(Adoption, on_delete=models.CASCADE, related_name="publications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    wiki_username = models.CharField(max_length=255, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    version = models.ForeignKey(
+        "policies.PolicyVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    api_url = models.URLField()
+    page_title = models.CharField(max_length=255)
+    revision_id = models.PositiveBigIntegerField()
+    content_hash = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.adoption} → {self.page_title} r{self.revision_id}"

@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
@@ -15,7 +17,7 @@ from policies import markdown_io
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage, PolicyVersion, SectionVersion
 
-from .models import Adoption, Community, Membership, SectionOverride
+from .models import Adoption, Community, Membership, SectionOverride, WikiCopyCheck
 
 Status = Adoption.Status
 
@@ -115,6 +117,7 @@ class AdoptionCard:
     gaps: list[str] = field(default_factory=list)
     unfilled: list[str] = field(default_factory=list)
     timeline: list = field(default_factory=list)
+    wiki: WikiCopyState | None = None
 
     @property
     def status(self) -> str:
@@ -143,6 +146,62 @@ class AdoptionCard:
         return bool(self.unfilled) and self.status in Adoption.ADOPTING
 
 
+@dataclass
+class WikiCopyState:
+    """What the page says about a declaration's wiki copy: the latest check, and when the copy
+    differs from what the declaration says (and nobody acknowledged it), the word diff."""
+
+    page: str
+    page_url: str
+    check: WikiCopyCheck | None
+    drift: bool = False
+    needs_review: bool = False  # an own equivalent policy changed: review its mapping
+    diff: dict | None = None
+    revision_url: str = ""
+
+
+def wiki_copy_drifts(*, outcome, revision_id, agreed_revision) -> bool:
+    """A check shows drift when the copy differs and the delegates have not agreed to it."""
+    return outcome == WikiCopyCheck.Outcome.DIFFERS and revision_id != agreed_revision
+
+
+def wiki_page_url(api_url: str, *, title: str = "", revision: int | None = None) -> str:
+    base = api_url[: -len("api.php")] if api_url.endswith("api.php") else api_url.rstrip("/") + "/"
+    if revision:
+        return f"{base}index.php?oldid={revision}"
+    return f"{base}index.php?title={quote(title.replace(' ', '_'))}"
+
+
+def wiki_copy_state(adoption: Adoption) -> WikiCopyState | None:
+    """The wiki copy of one declaration (its check comes with the declaration's query)."""
+    if not (adoption.wiki_page and adoption.wiki_api_url):
+        return None
+    check = adoption.wiki_check
+    state = WikiCopyState(
+        page=adoption.wiki_page,
+        page_url=wiki_page_url(adoption.wiki_api_url, title=adoption.wiki_page),
+        check=check,
+    )
+    if check is None:
+        return state
+    if check.revision_id:
+        state.revision_url = wiki_page_url(check.api_url, revision=check.revision_id)
+    state.drift = wiki_copy_drifts(
+        outcome=check.outcome,
+        revision_id=check.revision_id,
+        agreed_revision=adoption.wiki_agreed_revision,
+    )
+    if state.drift:
+        state.needs_review = adoption.status == Status.EQUIVALENT
+        state.diff = policy_selectors.body_diff(
+            check.expected_text,
+            hashlib.sha256(check.expected_text.encode()).hexdigest(),
+            check.wiki_text,
+            hashlib.sha256(check.wiki_text.encode()).hexdigest(),
+        )
+    return state
+
+
 def get_community(slug: str) -> Community:
     community = Community.objects.prefetch_related("delegates").filter(slug=slug).first()
     if community is None:
@@ -155,12 +214,13 @@ def adoption_card(
 ) -> AdoptionCard:
     adoption = (
         Adoption.objects.filter(community=community, policy=policy)
-        .select_related("version", "declared_by")
+        .select_related("version", "declared_by", "wiki_check")
         .first()
     )
     card = AdoptionCard(policy=policy, latest=latest, adoption=adoption)
     if adoption is None:
         return card
+    card.wiki = wiki_copy_state(adoption)
     card.overrides = list(adoption.overrides.select_related("based_on", "updated_by"))
     if latest is not None:
         hashes = {s.key: s.body_hash for s in latest.sections.all()}
@@ -249,6 +309,25 @@ def timeline(adoption: Adoption, limit: int = 50) -> list[TimelineEvent]:
         .select_related("history_user")
         .order_by("-history_date")[:limit]
     ]
+    if adoption.wiki_page:
+        said = {
+            WikiCopyCheck.Outcome.MATCHES: _("The wiki's copy (%(page)s) matches"),
+            WikiCopyCheck.Outcome.DIFFERS: _(
+                "The wiki's copy (%(page)s) differs since revision %(revision)s"
+            ),
+            WikiCopyCheck.Outcome.FAILED: _("The wiki's copy (%(page)s) could not be checked"),
+        }
+        events += [
+            TimelineEvent(
+                when=c.checked_at,
+                what=said[c.outcome] % {"page": c.page_title, "revision": c.since_revision},
+                who=_("drift watch"),
+                why=c.error,
+            )
+            for c in WikiCopyCheck.objects.filter(adoption_id=adoption.pk, news=True)
+            .only("checked_at", "outcome", "page_title", "since_revision", "error")
+            .order_by("-checked_at")[:limit]
+        ]
     events.sort(key=lambda e: e.when, reverse=True)
     return events[:limit]
 
@@ -296,11 +375,20 @@ def effective_text(adoption: Adoption) -> dict:
 
 
 def effective_sections(adoption: Adoption) -> list[tuple[str, str]]:
-    return [
-        (r["section"].heading, r["body"])
-        for r in effective_text(adoption)["rows"]
-        if not r["omitted"]
-    ]
+    """(heading, body) of each section the community's text keeps, overrides applied and
+    placeholders filled. Reads `adoption.overrides` and `adoption.version.sections` through
+    `.all()`, so a prefetch serves a whole list of declarations."""
+    if adoption.version is None:
+        raise Http404("This declaration is not pinned to a version.")
+    overrides = {o.section_key: o for o in adoption.overrides.all()}
+    out = []
+    for s in adoption.version.sections.all():
+        override = overrides.get(s.key)
+        if override and override.action == SectionOverride.Action.OMIT:
+            continue
+        body = override.text if override else s.body
+        out.append((s.heading, fill_placeholders(body, adoption.parameters)))
+    return out
 
 
 # --- dashboard ---------------------------------------------------------------------------------
@@ -315,6 +403,22 @@ class DashboardRow:
     versions_behind: int
     stale: int
     overrides: int
+    wiki_copy: str = ""  # "differs", "review" (own policy changed), "failed" or ""
+    wiki_since: tuple = ()  # (revision, date, editor) of the first revision that differed
+
+    @property
+    def wiki_copy_label(self) -> str:
+        if self.wiki_copy in ("differs", "review"):
+            revision, when, editor = self.wiki_since
+            text = _("differs since revision %(revision)s (%(date)s, %(editor)s)") % {
+                "revision": revision,
+                "date": date_format(when, "DATE_FORMAT") if when else "—",
+                "editor": editor or "—",
+            }
+            if self.wiki_copy == "review":
+                text += "; " + _("the mapping needs review")
+            return text
+        return _("check failed") if self.wiki_copy == "failed" else ""
 
 
 def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
@@ -330,7 +434,16 @@ def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
     adoptions = {
         a["community_id"]: a
         for a in Adoption.objects.filter(policy=policy).values(
-            "community_id", "status", "version__number", "pk"
+            "community_id",
+            "status",
+            "version__number",
+            "pk",
+            "wiki_check__outcome",
+            "wiki_check__revision_id",
+            "wiki_check__since_revision",
+            "wiki_check__since_at",
+            "wiki_check__since_user",
+            "wiki_agreed_revision",
         )
     }
     override_counts: Counter = Counter()
@@ -355,6 +468,14 @@ def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
                 versions_behind=(latest - number) if number and status in Adoption.ADOPTING else 0,
                 stale=stale_counts[a["pk"]] if a else 0,
                 overrides=override_counts[a["pk"]] if a else 0,
+                wiki_copy=_wiki_copy_flag(a) if a else "",
+                wiki_since=(
+                    a["wiki_check__since_revision"],
+                    a["wiki_check__since_at"],
+                    a["wiki_check__since_user"],
+                )
+                if a
+                else (),
             )
         )
     keys = {
@@ -362,6 +483,7 @@ def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
         "status": lambda r: (list(Status.values).index(r.status), r.community.name.lower()),
         "behind": lambda r: (-r.versions_behind, r.community.name.lower()),
         "stale": lambda r: (-r.stale, r.community.name.lower()),
+        "wiki": lambda r: (not r.wiki_copy, r.wiki_copy, r.community.name.lower()),
     }
     rows.sort(key=keys.get(sort, keys["name"]))
     counts = Counter(r.status for r in rows)
@@ -381,7 +503,26 @@ def dashboard(policy: PolicyPage, *, sort: str = "name") -> dict:
             }
         )
         x += width
-    return {"policy": policy, "latest": latest, "rows": rows, "bars": bars, "total": len(rows)}
+    return {
+        "policy": policy,
+        "latest": latest,
+        "rows": rows,
+        "bars": bars,
+        "total": len(rows),
+        "wiki_drift": sum(1 for r in rows if r.wiki_copy in ("differs", "review")),
+    }
+
+
+def _wiki_copy_flag(row: dict) -> str:
+    if row["wiki_check__outcome"] == WikiCopyCheck.Outcome.FAILED:
+        return "failed"
+    if wiki_copy_drifts(
+        outcome=row["wiki_check__outcome"],
+        revision_id=row["wiki_check__revision_id"],
+        agreed_revision=row["wiki_agreed_revision"],
+    ):
+        return "review" if row["status"] == Status.EQUIVALENT else "differs"
+    return ""
 
 
 def memberships_of(user) -> list[Membership]:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +20,14 @@ from transparency import chain
 from transparency import services as transparency
 
 from . import rules
-from .models import Adoption, Community, EquivalentMapping, Membership, SectionOverride
+from .models import (
+    Adoption,
+    Community,
+    EquivalentMapping,
+    Membership,
+    SectionOverride,
+    WikiPublication,
+)
 
 Status = Adoption.Status
 MAX_TEXT = 20_000
@@ -105,10 +113,14 @@ def declare_adoption(
     parameters: dict[str, str] | None = None,
     equivalent_title: str = "",
     equivalent_url: str = "",
+    wiki_api_url: str | None = None,
+    wiki_page: str | None = None,
 ) -> Adoption:
     """Record (or change) where `community` stands on `policy`, pinned to a version.
 
-    Opting out is always possible. The previous declaration stays in the history."""
+    Opting out is always possible. The previous declaration stays in the history.
+    `wiki_api_url` and `wiki_page` name the wiki page holding the community's copy (None keeps
+    what was there); naming another page starts its drift watch afresh."""
     _require_declarer(user, community)
     if status not in Status.values:
         raise ValidationError({"status": gettext("Choose one of the listed statuses.")})
@@ -169,6 +181,24 @@ def declare_adoption(
     adoption.parameters = cleaned_parameters
     adoption.equivalent_title = equivalent_title.strip()[:200]
     adoption.equivalent_url = _check_url(equivalent_url, "equivalent_url")
+    if wiki_page is not None or wiki_api_url is not None:
+        page = " ".join((wiki_page if wiki_page is not None else adoption.wiki_page).split())
+        api = _check_url(
+            wiki_api_url if wiki_api_url is not None else adoption.wiki_api_url, "wiki_api_url"
+        )
+        if page and not api:
+            api = urljoin(community.url, "/w/api.php") if community.url else ""
+        if page and not api:
+            raise ValidationError(
+                {"wiki_api_url": gettext("Give the wiki's API address (its api.php).")}
+            )
+        if len(page) > 255 or any(c in page for c in "[]{}|#<>"):
+            raise ValidationError({"wiki_page": gettext("Enter the title of a wiki page.")})
+        if (page, api) != (adoption.wiki_page, adoption.wiki_api_url):
+            adoption.wiki_agreed_revision = None
+            adoption.wiki_agreed_text = ""
+            adoption.wiki_check = None
+        adoption.wiki_page, adoption.wiki_api_url = page, api if page else ""
     adoption.declared_by = user
     adoption.declared_at = timezone.now()
     # The reason is stored in the history: it stays in the site's language, whoever declares.
@@ -435,3 +465,5 @@ def forget_user(*, user, old_name: str) -> None:
     """Account anonymisation (core.forgetting): no longer a delegate, no standings kept."""
     user.delegated_communities.clear()
     forget_member(member=user)
+    # Their wiki account's name beside what they published (the wiki keeps its own record).
+    WikiPublication.objects.filter(user=user).update(wiki_username="")

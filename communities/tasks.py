@@ -52,3 +52,19 @@ def notify_new_baseline_version(version_id: int) -> int:
             )
         )
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+@task()
+def check_wiki_copies_task() -> dict:
+    """The drift watch, for a periodic worker (manage.py check_wiki_copies does the same from
+    cron): every watched wiki page compared with its declaration."""
+    from .wiki_services import check_wiki_copies
+
+    report = check_wiki_copies()
+    return {
+        "checked": report.checked,
+        "matches": report.matches,
+        "differs": report.differs,
+        "failed": report.failed,
+        "requests": report.requests,
+    }

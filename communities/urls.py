@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, wiki_views
 
 app_name = "communities"
 
@@ -21,6 +21,16 @@ urlpatterns = [
         "communities/<slug:slug>/<slug:policy_slug>/effective.<str:fmt>",
         views.effective_download,
         name="effective_download",
+    ),
+    path(
+        "communities/<slug:slug>/<slug:policy_slug>/wiki/publish/",
+        wiki_views.publish,
+        name="wiki_publish",
+    ),
+    path(
+        "communities/<slug:slug>/<slug:policy_slug>/wiki/acknowledge/",
+        wiki_views.acknowledge,
+        name="wiki_acknowledge",
     ),
     path("adoption/", views.adoption_dashboard, name="dashboard"),
     path("adoption/export.csv", views.export_csv, name="export_csv"),

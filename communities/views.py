@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import translation
-from django.utils.html import escape, format_html_join
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -145,6 +145,8 @@ def declare(request, slug, policy_slug):
             "appeal_process",
             "equivalent_title",
             "equivalent_url",
+            "wiki_page",
+            "wiki_api_url",
         ):
             initial[field] = getattr(adoption, field)
         for i, p in enumerate(placeholders):
@@ -176,6 +178,8 @@ def declare(request, slug, policy_slug):
             parameters={k: v for k, v in form.parameters().items() if k in version_placeholders},
             equivalent_title=data["equivalent_title"],
             equivalent_url=data["equivalent_url"],
+            wiki_page=data["wiki_page"],
+            wiki_api_url=data["wiki_api_url"],
         )
 
     status = 200
@@ -399,12 +403,18 @@ def _dashboard_table(rows) -> str:
     return format_html_join(
         "\n",
         '<tr><td><a href="/communities/{}/">{}</a></td>'
-        "<td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        "<td>{}{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
             (
                 r.community.slug,
                 r.community.name,
                 r.status_label,
+                format_html(
+                    ' <strong class="wiki-drift">{}</strong>',
+                    _("Wiki copy %(state)s") % {"state": r.wiki_copy_label},
+                )
+                if r.wiki_copy
+                else "",
                 r.version_number or "—",
                 r.versions_behind,
                 _("%(stale)s of %(overrides)s") % {"stale": r.stale, "overrides": r.overrides}

@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 __all__ = [
+    "EditResult",
     "MediaWikiClient",
     "PageRevision",
     "SitematrixSite",
@@ -36,6 +37,9 @@ __all__ = [
     "WikiTimeout",
     "WikiUnreachable",
 ]
+
+# The edit token MediaWiki gives a reader who is not signed in.
+_ANONYMOUS_TOKEN = "+\\"  # noqa: S105 (a public constant, not a secret)
 
 # Tests replace this to see the waits without waiting.
 _sleep = time.sleep
@@ -116,6 +120,18 @@ class PageRevision:
 
 
 @dataclass(frozen=True)
+class EditResult:
+    """What the wiki saved: the page and the revision the edit made (the current one when the
+    text was already the same: `unchanged`)."""
+
+    title: str
+    page_id: int
+    revision_id: int
+    timestamp: datetime | None
+    unchanged: bool = False
+
+
+@dataclass(frozen=True)
 class SitematrixSite:
     """One wiki of a farm, from action=sitematrix. `language` is the language code of its
     group ("" for the special wikis), `project` the site code ("wiki", "wiktionary" …)."""
@@ -189,24 +205,44 @@ class MediaWikiClient:
                 delay = max(float(retry_after), 0.0)
         _sleep(min(delay, self.max_wait))
 
-    def get(self, params: dict[str, str]) -> dict:
+    def get(self, params: dict[str, str], *, bearer: str = "") -> dict:
         """GET api.php with `params` (plus maxlag) and return the decoded JSON object.
 
-        Retries maxlag, 429, 5xx, timeouts and dropped connections up to `retries` times."""
+        Retries maxlag, 429, 5xx, timeouts and dropped connections up to `retries` times.
+        `bearer`: an OAuth 2 access token, to ask as the person it belongs to."""
+        return self._call("GET", params, bearer=bearer)
+
+    def post(self, params: dict[str, str], *, bearer: str = "") -> dict:
+        """POST api.php (a write, such as action=edit) and return the decoded JSON object.
+
+        Only answers that say the wiki did nothing (maxlag, 429) are retried: after a timeout,
+        a dropped connection or a server error the write may have happened, so the caller is
+        told instead of writing twice."""
+        return self._call("POST", params, bearer=bearer)
+
+    def _call(self, method: str, params: dict[str, str], *, bearer: str = "") -> dict:
         params = dict(params)
         if self.maxlag is not None:
             params["maxlag"] = str(self.maxlag)
         headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
         host = _host(self.api_url)
+        writing = method == "POST"
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
             self.requests_made += 1
             try:
-                response = requests.get(
-                    self.api_url, params=params, headers=headers, timeout=self.timeout
-                )
+                if writing:
+                    response = requests.post(
+                        self.api_url, data=params, headers=headers, timeout=self.timeout
+                    )
+                else:
+                    response = requests.get(
+                        self.api_url, params=params, headers=headers, timeout=self.timeout
+                    )
             except requests.Timeout as exc:
-                if last:
+                if last or writing:
                     raise WikiTimeout(
                         _("%(host)s did not answer within %(seconds)s seconds (%(tries)s tries).")
                         % {"host": host, "seconds": self.timeout, "tries": attempt + 1}
@@ -214,7 +250,7 @@ class MediaWikiClient:
                 self._wait(attempt, None)
                 continue
             except requests.RequestException as exc:
-                if last:
+                if last or writing:
                     raise WikiUnreachable(
                         _("%(host)s could not be reached: %(error)s")
                         % {"host": host, "error": exc.__class__.__name__}
@@ -245,7 +281,7 @@ class MediaWikiClient:
                 self._wait(attempt, retry_after)
                 continue
             if status >= 500:
-                if last:
+                if last or writing:
                     raise WikiHttpError(
                         _("%(host)s had a server error (HTTP %(status)s) every time we asked.")
                         % {"host": host, "status": status},
@@ -406,6 +442,86 @@ class MediaWikiClient:
                 target=target,
             )
         return result
+
+    # --- writing pages ---------------------------------------------------------------------
+
+    def csrf_token(self, *, bearer: str) -> str:
+        """The edit token of the person `bearer` belongs to (action=query&meta=tokens)."""
+        data = self.get(
+            {"action": "query", "meta": "tokens", "type": "csrf", "format": "json",
+             "formatversion": "2"},
+            bearer=bearer,
+        )  # fmt: skip
+        token = ((data.get("query") or {}).get("tokens") or {}).get("csrftoken")
+        if not isinstance(token, str) or not token or token == _ANONYMOUS_TOKEN:
+            # "+\\" is the token of a reader who is not signed in: the bearer token was not taken.
+            raise WikiApiCodeError(
+                _("%(host)s did not accept your wiki sign-in.") % {"host": _host(self.api_url)},
+                code="notloggedin",
+                info="",
+            )
+        return token
+
+    def edit(
+        self,
+        *,
+        bearer: str,
+        title: str,
+        text: str,
+        summary: str,
+        baserevid: int | None = None,
+        basetimestamp: str = "",
+        createonly: bool = False,
+    ) -> EditResult:
+        """Save `text` as the new content of `title`, as the person `bearer` belongs to.
+
+        With `baserevid`/`basetimestamp` the wiki refuses the edit (editconflict) when someone
+        saved another revision since; with `createonly` it refuses when the page exists
+        (articleexists). Any refusal raises WikiApiCodeError with the wiki's error code."""
+        token = self.csrf_token(bearer=bearer)
+        params = {
+            "action": "edit",
+            "title": title,
+            "text": text,
+            "summary": summary,
+            "assert": "user",
+            "format": "json",
+            "formatversion": "2",
+        }
+        if baserevid:
+            params["baserevid"] = str(baserevid)
+        if basetimestamp:
+            params["basetimestamp"] = basetimestamp
+        if createonly:
+            params["createonly"] = "1"
+        params["token"] = token  # last, as MediaWiki recommends: a cut-off request fails
+        data = self.post(params, bearer=bearer)
+        result = data.get("edit")
+        if not isinstance(result, dict):
+            raise WikiNotJson(
+                _("%(url)s answered the edit without a result.") % {"url": self.api_url}
+            )
+        if result.get("result") != "Success":
+            info = str(result.get("info") or result.get("code") or result.get("result") or "")
+            raise WikiApiCodeError(
+                _("%(host)s did not save the edit: %(info)s")
+                % {"host": _host(self.api_url), "info": info[:300]},
+                code="editfailure",
+                info=info[:300],
+            )
+        revision = result.get("newrevid") or (
+            result.get("oldrevid") if result.get("nochange") else 0
+        )
+        if not revision:
+            revision = self.fetch_page(str(result.get("title") or title)).revision_id
+        stamp = result.get("newtimestamp")
+        return EditResult(
+            title=str(result.get("title") or title),
+            page_id=int(result.get("pageid") or 0),
+            revision_id=int(revision),
+            timestamp=parse_datetime(stamp) if isinstance(stamp, str) else None,
+            unchanged=bool(result.get("nochange")),
+        )
 
     # --- a wiki farm ------------------------------------------------------------------------
 

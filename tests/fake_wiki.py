@@ -2,14 +2,19 @@
 
 It answers what Accord asks and what MediaWiki's API documentation promises:
 `action=query&prop=revisions` (formatversion 2, batched `titles=`, `redirects=1`, normalised
-titles, missing and invalid pages) and `action=sitematrix` (format version 1, optionally split
-by `smcontinue`). Faults are queued per test and served one per request, in order:
+titles, missing and invalid pages), `action=sitematrix` (format version 1, optionally split
+by `smcontinue`), and edits by OAuth 2 bearer tokens: `action=query&meta=tokens` and a POST of
+`action=edit` (edit conflicts by `baserevid`, `createonly`, blocked users, protected pages,
+unknown or expired bearer tokens, bad CSRF tokens). Faults are queued per test and served one
+per request, in order:
 "maxlag" (error code maxlag with Retry-After), "429" (with Retry-After), "500", "html" (a 200
-HTML page), "slow" (sleeps `slow_seconds` before answering).
+HTML page), "slow" (sleeps `slow_seconds` before answering), "ok" (answers normally).
 
     wiki = FakeWiki.serve()          # or FakeWiki() inside another fake (tests/accounts/fakes)
     wiki.set_page("Talk:Code", text)  # a new revision each time
     wiki.faults += ["maxlag", "429"]
+    wiki.bearers["secret"] = "Dana"   # an OAuth 2 access token and the wiki user it edits as
+    wiki.blocked.add("Dana"); wiki.protected.add("Code")
     ... wiki.api_url ...
     wiki.stop()
 """
@@ -43,6 +48,10 @@ class FakeWiki:
         self.retry_after = "0"
         self.requests: list[dict[str, str]] = []
         self.user_agents: list[str] = []
+        self.bearers: dict[str, str] = {}  # OAuth 2 access token → wiki user name
+        self.blocked: set[str] = set()  # user names
+        self.protected: set[str] = set()  # page titles
+        self.edits: list[dict[str, str]] = []  # every accepted edit's parameters
         self._revid = 1000
         self._pageid = 0
         self.server = None
@@ -142,6 +151,11 @@ class FakeWiki:
 
     def api(self, environ, start_response):
         params = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        if environ.get("REQUEST_METHOD") == "POST":
+            size = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(size).decode() if size else ""
+            params.update({k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()})
+            params["_method"] = "POST"
         self.requests.append(params)
         self.user_agents.append(environ.get("HTTP_USER_AGENT", ""))
         if self.faults:
@@ -153,6 +167,10 @@ class FakeWiki:
             return self._send(start_response, "200 OK", self._sitematrix(params))
         if params.get("action") == "query" and params.get("prop") == "revisions":
             return self._send(start_response, "200 OK", self._revisions(params))
+        if params.get("action") == "query" and params.get("meta") == "tokens":
+            return self._send(start_response, "200 OK", self._tokens(environ))
+        if params.get("action") == "edit":
+            return self._send(start_response, "200 OK", self._edit(environ, params))
         error = {"error": {"code": "badvalue", "info": "Unrecognized parameters."}}
         return self._send(start_response, "200 OK", error)
 
@@ -187,6 +205,8 @@ class FakeWiki:
                 "<!DOCTYPE html><html><body><h1>Main Page</h1></body></html>",
                 "html",
             )
+        if fault == "ok":  # answer this request normally (to aim a later fault)
+            return None
         if fault == "slow":
             time.sleep(self.slow_seconds)
             return None
@@ -250,6 +270,92 @@ class FakeWiki:
         if redirects:
             query["redirects"] = redirects
         return {"batchcomplete": True, "query": query}
+
+    # --- edits ------------------------------------------------------------------------------
+
+    def csrf_for(self, user: str) -> str:
+        return f"csrf-{user}+\\"
+
+    def _bearer_user(self, environ) -> str | None:
+        """The user an `Authorization: Bearer` header signs in; "" for none, None for a token
+        the wiki does not know (expired or withdrawn)."""
+        header = environ.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return ""
+        if not header.startswith("Bearer "):
+            return None
+        return self.bearers.get(header[len("Bearer ") :])
+
+    @staticmethod
+    def _error(code: str, info: str) -> dict:
+        return {"error": {"code": code, "info": info}}
+
+    def _tokens(self, environ) -> dict:
+        user = self._bearer_user(environ)
+        if user is None:
+            return self._error(
+                "mwoauth-invalid-authorization",
+                "The authorization headers in your request are not valid: Invalid access token",
+            )
+        token = self.csrf_for(user) if user else "+\\"
+        return {"batchcomplete": True, "query": {"tokens": {"csrftoken": token}}}
+
+    def _edit(self, environ, params) -> dict:
+        user = self._bearer_user(environ)
+        if user is None:
+            return self._error(
+                "mwoauth-invalid-authorization",
+                "The authorization headers in your request are not valid: Invalid access token",
+            )
+        if params.get("_method") != "POST":
+            return self._error("mustbeposted", "The edit module requires a POST request.")
+        if not user and params.get("assert") == "user":
+            return self._error("assertuserfailed", "You are no longer logged in.")
+        if params.get("token") != self.csrf_for(user):
+            return self._error("badtoken", "Invalid CSRF token.")
+        title = _title(params.get("title", ""))
+        if user in self.blocked:
+            return self._error("blocked", "You have been blocked from editing.")
+        if title in self.protected:
+            return self._error(
+                "protectedpage", "This page has been protected to prevent editing or other actions."
+            )
+        page = self.pages.get(title)
+        if params.get("createonly") and page is not None:
+            return self._error(
+                "articleexists", "The article you tried to create has been created already."
+            )
+        base = params.get("baserevid")
+        if base and page is not None and int(base) != page["revisions"][-1]["revid"]:
+            return self._error("editconflict", "Edit conflict.")
+        if page is not None and page["revisions"][-1]["content"] == params.get("text", ""):
+            latest = page["revisions"][-1]
+            return {
+                "edit": {
+                    "result": "Success",
+                    "pageid": page["pageid"],
+                    "title": title,
+                    "contentmodel": "wikitext",
+                    "nochange": True,
+                    "oldrevid": latest["revid"],
+                }
+            }
+        old = page["revisions"][-1]["revid"] if page else 0
+        revid = self.set_page(title, params.get("text", ""), user=user)
+        self.edits.append({k: v for k, v in params.items() if k != "token"})
+        latest = self.pages[title]["revisions"][-1]
+        return {
+            "edit": {
+                "result": "Success",
+                "pageid": self.pages[title]["pageid"],
+                "title": title,
+                "contentmodel": "wikitext",
+                "oldrevid": old,
+                "newrevid": revid,
+                "newtimestamp": latest["timestamp"],
+                **({"new": True} if not old else {}),
+            }
+        }
 
     @staticmethod
     def _rev(revision: dict) -> dict:

@@ -343,8 +343,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Accord] "
 SOCIALACCOUNT_EMAIL_REQUIRED = False
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_QUERY_EMAIL = False
-# Accord never calls a provider on the person's behalf after sign-in: keep no tokens.
-SOCIALACCOUNT_STORE_TOKENS = False
+# A delegate publishes their community's text to its wiki as themselves (communities.
+# wiki_services.publish_to_wiki): keep the access token a sign-in gives, and use it for nothing
+# else. Forgetting an identity or an account deletes its token with it.
+SOCIALACCOUNT_STORE_TOKENS = True
 
 
 def _provider_apps(prefix: str, **extra) -> list[dict]:

@@ -258,6 +258,8 @@ class FakeMediaWiki(FakeAuthServer):
         if self.api_delay:
             time.sleep(self.api_delay)
         params = _query(environ)
+        if environ["REQUEST_METHOD"] == "POST":  # edits (action=edit) go to the page wiki
+            return self.wiki.api(environ, start_response)
         if params.get("action") != "query" or params.get("list") != "users":
             if params.get("action") in ("query", "sitematrix") and "list" not in params:
                 return self.wiki.api(environ, start_response)
