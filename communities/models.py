@@ -223,6 +223,7 @@ class WikiCopyCheck(models.Model):
 
     class Outcome(models.TextChoices):
         MATCHES = "matches", _("Matches")
+        AGREED = "agreed", _("Differs as agreed")  # equal to an acknowledged or published text
         DIFFERS = "differs", _("Differs")
         FAILED = "failed", _("Check failed")
 

@@ -10,10 +10,11 @@ from urllib.parse import quote
 from django.db.models import Count, Q
 from django.http import Http404
 from django.utils.formats import date_format
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from policies import markdown_io
+from policies import diffing, markdown_io
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage, PolicyVersion, SectionVersion
 
@@ -156,7 +157,8 @@ class WikiCopyState:
     check: WikiCopyCheck | None
     drift: bool = False
     needs_review: bool = False  # an own equivalent policy changed: review its mapping
-    diff: dict | None = None
+    agreed: bool = False  # differs from Accord's text as the delegates agreed
+    diff: str = ""  # HTML: the changes with a little unchanged text around each
     revision_url: str = ""
 
 
@@ -191,15 +193,46 @@ def wiki_copy_state(adoption: Adoption) -> WikiCopyState | None:
         revision_id=check.revision_id,
         agreed_revision=adoption.wiki_agreed_revision,
     )
+    state.agreed = check.outcome == WikiCopyCheck.Outcome.AGREED or (
+        check.outcome == WikiCopyCheck.Outcome.DIFFERS and not state.drift
+    )
     if state.drift:
         state.needs_review = adoption.status == Status.EQUIVALENT
-        state.diff = policy_selectors.body_diff(
-            check.expected_text,
-            hashlib.sha256(check.expected_text.encode()).hexdigest(),
-            check.wiki_text,
-            hashlib.sha256(check.wiki_text.encode()).hexdigest(),
-        )
+        state.diff = changes_in_context(check.expected_text, check.wiki_text)
     return state
+
+
+def _cut(text: str, size: int, *, from_end: bool) -> str:
+    """About `size` characters of one end of `text`, cut at a space."""
+    if from_end:
+        piece = text[-size:]
+        return piece[piece.find(" ") + 1 :] if " " in piece else piece
+    piece = text[:size]
+    return piece[: piece.rfind(" ")] if " " in piece else piece
+
+
+def changes_in_context(old: str, new: str, *, context: int = 160) -> str:
+    """A word diff of two whole pages that shows each change with about `context` characters
+    around it; longer unchanged stretches are left out and marked, so a one-word edit in a
+    long policy is found at a glance."""
+    gap = '<em class="diff-gap meta">{}</em>'.format(
+        escape(" … " + _("(unchanged text left out)") + " … ")
+    )
+    ops = diffing.diff_words(old, new)
+    parts = []
+    for i, op in enumerate(ops):
+        if op.kind != diffing.EQUAL:
+            parts.append(diffing.render_inline([op]))
+            continue
+        text, first, last = op.new, i == 0, i == len(ops) - 1
+        keep = (0 if first else context) + (0 if last else context)
+        if len(text) <= keep + 80:
+            parts.append(escape(text))
+            continue
+        head = "" if first else _cut(text, context, from_end=False)
+        tail = "" if last else _cut(text, context, from_end=True)
+        parts.append(escape(head) + gap + escape(tail))
+    return "".join(parts)
 
 
 def get_community(slug: str) -> Community:
@@ -312,6 +345,7 @@ def timeline(adoption: Adoption, limit: int = 50) -> list[TimelineEvent]:
     if adoption.wiki_page:
         said = {
             WikiCopyCheck.Outcome.MATCHES: _("The wiki's copy (%(page)s) matches"),
+            WikiCopyCheck.Outcome.AGREED: _("The wiki's copy (%(page)s) differs as agreed"),
             WikiCopyCheck.Outcome.DIFFERS: _(
                 "The wiki's copy (%(page)s) differs since revision %(revision)s"
             ),

@@ -67,6 +67,7 @@ def expected_wikitext(adoption: Adoption, *, cache: dict | None = None) -> str:
 class CheckReport:
     checked: int = 0
     matches: int = 0
+    agreed: int = 0
     differs: int = 0
     failed: int = 0
     requests: int = 0
@@ -97,7 +98,7 @@ def _compare(
         api_url=adoption.wiki_api_url,
         page_title=adoption.wiki_page,
     )
-    if previous is not None and previous.outcome != Outcome.MATCHES:
+    if previous is not None and previous.outcome in (Outcome.DIFFERS, Outcome.FAILED):
         check.since_revision = previous.since_revision
         check.since_at = previous.since_at
         check.since_user = previous.since_user
@@ -121,14 +122,14 @@ def _compare(
         expected = wiki_text.normalise(expected_wikitext(adoption, cache=texts))
     agreed = adoption.wiki_agreed_text if adoption.wiki_agreed_revision else None
     if copy in (expected, agreed):
-        check.outcome = Outcome.MATCHES
+        check.outcome = Outcome.MATCHES if copy == expected else Outcome.AGREED
         check.since_revision, check.since_at, check.since_user = None, None, ""
-        check.news = previous is None or previous.outcome != Outcome.MATCHES
+        check.news = previous is None or previous.outcome != check.outcome
         return check
     check.outcome = Outcome.DIFFERS
     check.expected_text = expected
     check.wiki_text = copy
-    if previous is None or previous.outcome == Outcome.MATCHES or not check.since_revision:
+    if not check.since_revision:
         check.since_revision = result.revision_id
         check.since_at = result.timestamp
         check.since_user = check.revision_user

@@ -112,7 +112,7 @@ def test_normalising_is_idempotent_and_ignores_the_marker(text):
 def test_a_matching_copy_then_an_edit_on_the_wiki_shows_as_drift(adoption, wiki, client, delegate):
     # The wiki holds Accord's text, reformatted by hand: it matches.
     wiki.set_page(PAGE, _expected(adoption).replace("\n\n", "\n\n\n") + "\n", user="Ann")
-    assert "1 match, 0 differ, 0 failed" in _check()
+    assert "1 match, 0 differ as agreed, 0 differ, 0 failed" in _check()
     first = _latest(adoption)
     assert (first.outcome, first.news, first.revision_user) == ("matches", True, "Ann")
     page = client.get("/communities/alder-wiki/")
@@ -121,7 +121,7 @@ def test_a_matching_copy_then_an_edit_on_the_wiki_shows_as_drift(adoption, wiki,
     # Someone edits the wiki page: the drift shows with the revision, date and editor.
     edited = _expected(adoption).replace("conduct@alder.example.org", "nobody@alder.example.org")
     revision = wiki.set_page(PAGE, edited, user="Mallory")
-    assert "0 match, 1 differ" in _check()
+    assert "0 match, 0 differ as agreed, 1 differ" in _check()
     check = _latest(adoption)
     assert (check.outcome, check.since_revision, check.since_user) == (
         "differs",
@@ -259,9 +259,10 @@ def test_a_delegate_acknowledges_the_change_with_a_note(adoption, wiki, client, 
     entry = LogEntry.objects.get(kind="wiki_copy.acknowledged")
     assert entry.payload_data["note"] == "Agreed at the village pump."
     assert entry.payload_data["by"] == "dana"
-    # The next check agrees; another edit is flagged again.
+    # The next check finds the agreed text; another edit is flagged again.
     _check()
-    assert _latest(adoption).outcome == "matches"
+    assert _latest(adoption).outcome == "agreed"
+    assert "acknowledged as agreed" in page_text(client.get("/communities/alder-wiki/"))
     again = wiki.set_page(PAGE, _expected(adoption) + "\nAnother.", user="Bo")
     _check()
     assert _latest(adoption).since_revision == again
@@ -324,7 +325,7 @@ def test_publishing_the_baseline_version(adoption, wiki, client, delegate):
     assert _publish(client, source="baseline").status_code == 302
     assert "[CONTACT METHOD]" in wiki.content(PAGE)  # the baseline, placeholders unfilled
     _check()
-    assert _latest(adoption).outcome == "matches"  # what was published is agreed
+    assert _latest(adoption).outcome == "agreed"  # what was published is agreed
 
 
 @pytest.mark.parametrize(

@@ -19,9 +19,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"… {report.checked} checked")
 
         report = wiki_services.check_wiki_copies(progress=progress)
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(
             f"Checked {report.checked} wiki copies with {report.requests} API requests: "
-            f"{report.matches} match, {report.differs} differ, {report.failed} failed."
+            f"{report.matches} match, {report.agreed} differ as agreed, {report.differs} differ, "
+            f"{report.failed} failed."
         )
         for error in dict.fromkeys(report.errors):
             self.stderr.write(error)
