@@ -498,3 +498,19 @@ def test_declaration_form_names_the_wiki_page(community, policy, delegate, clien
     )
     adoption.refresh_from_db()
     assert (adoption.wiki_page, adoption.wiki_check) == ("Project:Other", None)
+
+
+def test_the_drift_and_publish_pages_speak_german(adoption, wiki, client, delegate):
+    wiki.set_page(PAGE, "Ganz anderer Text.", user="Mallory")
+    _check()
+    client.force_login(delegate)
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    text = page_text(client.get("/communities/alder-wiki/", **german))
+    assert "Die Fassung im Wiki weicht seit Version" in text
+    assert "Wie wurde die Änderung vereinbart?" in text
+    assert "Im Wiki veröffentlichen" in text
+    text = page_text(client.get("/communities/alder-wiki/baseline/wiki/publish/", **german))
+    assert "Baseline Code im Wiki veröffentlichen" in text
+    assert "Accord hat keine Wiki-Anmeldung von dir" in text
+    text = page_text(client.get("/adoption/?policy=baseline", **german))
+    assert "Fassung im Wiki weicht seit Version" in text
