@@ -3,6 +3,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from .models import Adoption, EquivalentMapping, SectionOverride, WikiPublication
+from .placeholders import declaration_field_for
 
 
 class DeclarationForm(forms.Form):
@@ -59,6 +60,34 @@ class DeclarationForm(forms.Form):
         ),
     )
 
+    # Which fields each status asks for: a fieldset per group, labelled with its statuses (a
+    # script shows only the chosen status's; the server ignores the others). None: every status.
+    Status = Adoption.Status
+    GROUPS = (
+        (
+            gettext_lazy("The decision"),
+            None,
+            ("version", "decided_on", "evidence_url", "rationale"),
+        ),
+        (
+            gettext_lazy("Reporting and enforcement"),
+            Adoption.ADOPTING,
+            ("report_contact", "enforcement_body", "appeal_process", "params"),
+        ),
+        (
+            gettext_lazy("Your own policy"),
+            (Status.EQUIVALENT,),
+            ("equivalent_title", "equivalent_url"),
+        ),
+        (
+            gettext_lazy("The community's copy on its wiki"),
+            (*Adoption.ADOPTING, Status.EQUIVALENT),
+            ("wiki_page", "wiki_api_url"),
+        ),
+    )
+    # Irrelevant wiki fields keep what is stored (None); the others are cleared.
+    KEPT_WHEN_IRRELEVANT = ("wiki_page", "wiki_api_url")
+
     def __init__(self, *args, versions=(), placeholders=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].choices = [
@@ -71,14 +100,57 @@ class DeclarationForm(forms.Form):
         ]
         self.placeholders = list(placeholders)
         for i, placeholder in enumerate(self.placeholders):
+            # [CONTACT METHOD] and [GOVERNING BODY] are answered by the fields above: asked once.
+            if declaration_field_for(placeholder):
+                continue
             self.fields[f"param_{i}"] = forms.CharField(
                 required=False,
                 max_length=200,
                 label=_("Value for %(placeholder)s") % {"placeholder": placeholder},
             )
 
+    def _group_fields(self, names) -> list[str]:
+        if "params" not in names:
+            return list(names)
+        params = [n for n in self.fields if n.startswith("param_")]
+        return [n for n in names if n != "params"] + params
+
+    def fieldsets(self) -> list[dict]:
+        """The groups to render: legend, the statuses it applies to, its bound fields."""
+        statuses = dict(Adoption.Status.choices)
+        out = []
+        for legend, applies_to, names in self.GROUPS:
+            out.append(
+                {
+                    "legend": legend,
+                    "statuses": " ".join(applies_to or ()),
+                    "applies_to": [statuses[s] for s in applies_to or ()],
+                    "fields": [self[n] for n in self._group_fields(names)],
+                }
+            )
+        return out
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if not status:
+            return cleaned
+        for _legend, applies_to, names in self.GROUPS:
+            if applies_to is None or status in applies_to:
+                continue
+            for name in self._group_fields(names):
+                # Typed while another status was chosen, or left from before: not part of
+                # this declaration, so it neither fails nor is saved.
+                self._errors.pop(name, None)
+                cleaned[name] = None if name in self.KEPT_WHEN_IRRELEVANT else ""
+        return cleaned
+
     def parameters(self) -> dict[str, str]:
-        return {p: self.cleaned_data.get(f"param_{i}", "") for i, p in enumerate(self.placeholders)}
+        return {
+            p: self.cleaned_data.get(f"param_{i}", "")
+            for i, p in enumerate(self.placeholders)
+            if f"param_{i}" in self.fields
+        }
 
 
 class OverrideForm(forms.Form):
@@ -92,6 +164,10 @@ class OverrideForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         required=False,
         label=gettext_lazy("Replacement text (Markdown)"),
+        help_text=gettext_lazy(
+            "It starts from the baseline's text. Placeholders such as [CONTACT METHOD] are "
+            "filled from the declaration's contact and enforcement body."
+        ),
     )
     rationale = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label=gettext_lazy("Rationale")

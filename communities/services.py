@@ -28,6 +28,7 @@ from .models import (
     SectionOverride,
     WikiPublication,
 )
+from .placeholders import fill_from_declaration
 
 Status = Adoption.Status
 MAX_TEXT = 20_000
@@ -166,6 +167,12 @@ def declare_adoption(
             )
         if value:
             cleaned_parameters[key] = value
+    # [CONTACT METHOD] and [GOVERNING BODY] are answered by the contact and enforcement body.
+    cleaned_parameters = fill_from_declaration(
+        placeholders,
+        cleaned_parameters,
+        {"report_contact": report_contact, "enforcement_body": enforcement_body},
+    )
 
     adoption = Adoption.objects.select_for_update().filter(
         community=community, policy=policy

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -22,6 +22,7 @@ from policies.models import PolicyPage
 from . import rules, selectors, services
 from .forms import DeclarationForm, MappingForm, OverrideForm, RebaseForm
 from .models import Adoption, Community, SectionOverride
+from .placeholders import declaration_field_for
 
 
 def _submit(request, form, action, *, success: str, community: Community):
@@ -125,19 +126,23 @@ def declare(request, slug, policy_slug):
     if not versions:
         raise Http404("That policy has no published version.")
     adoption = Adoption.objects.filter(community=community, policy=policy).first()
-    pinned = adoption.version if adoption and adoption.version else versions[0]
+    declared = adoption is not None and adoption.status != Adoption.Status.UNDECLARED
+    # A first declaration defaults to the latest version, decided today; a recorded one shows
+    # what it says (the page's script moves both to latest/today when the status changes).
+    pinned = adoption.version if declared and adoption.version else versions[0]
+    today = timezone.localdate()
     placeholders = []
     for s in pinned.sections.all():
         for p in markdown_io.find_placeholders(s.body):
             if p not in placeholders:
                 placeholders.append(p)
     initial = {
-        "status": adoption.status if adoption else Adoption.Status.ADOPTED,
+        "status": adoption.status if declared else Adoption.Status.ADOPTED,
         "version": pinned.number,
+        "decided_on": (adoption.decided_on if declared else None) or today,
     }
     if adoption:
         for field in (
-            "decided_on",
             "evidence_url",
             "rationale",
             "enforcement_body",
@@ -151,6 +156,10 @@ def declare(request, slug, policy_slug):
             initial[field] = getattr(adoption, field)
         for i, p in enumerate(placeholders):
             initial[f"param_{i}"] = adoption.parameters.get(p, "")
+            # Declared before the contact was asked once: its placeholder's value is the answer.
+            field = declaration_field_for(p)
+            if field and not initial.get(field):
+                initial[field] = adoption.parameters.get(p, "")
     form = DeclarationForm(
         request.POST if request.method == "POST" else None,
         versions=versions,
@@ -193,7 +202,14 @@ def declare(request, slug, policy_slug):
     return TemplateResponse(
         request,
         "communities/declare.html",
-        {"community": community, "policy": policy, "form": form, "placeholders": placeholders},
+        {
+            "community": community,
+            "policy": policy,
+            "form": form,
+            "placeholders": placeholders,
+            "latest": versions[0],
+            "today": today,
+        },
         status=status,
     )
 
@@ -222,11 +238,13 @@ def override(request, slug, policy_slug):
     if existing:
         initial.update(action=existing.action, text=existing.text, rationale=existing.rationale)
     elif key:
+        # The replacement starts from the baseline's text at the pinned version.
         base = next((s for s in sections if s.key == key), None)
         initial["text"] = base.body if base else ""
     form = OverrideForm(
         request.POST if request.method == "POST" else None, sections=sections, initial=initial
     )
+    overridden = set(adoption.overrides.values_list("section_key", flat=True))
     status = 200
     if request.method == "POST":
         response = _submit(
@@ -242,7 +260,17 @@ def override(request, slug, policy_slug):
     return TemplateResponse(
         request,
         "communities/override.html",
-        {"community": community, "policy": policy, "adoption": adoption, "form": form},
+        {
+            "community": community,
+            "policy": policy,
+            "adoption": adoption,
+            "form": form,
+            # No section chosen yet: a list of sections to choose from, each opening the form
+            # with its baseline text (without a script, a select could not refill the text).
+            "choosing": request.method == "GET" and not key,
+            "sections": [(s, s.key in overridden) for s in sections],
+            "baseline_bodies": {s.key: s.body for s in sections},
+        },
         status=status,
     )
 

@@ -4,6 +4,7 @@ stale; the delegate rebases it; the dashboard and the CSV follow each step."""
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from communities.models import Community
@@ -28,7 +29,7 @@ def test_delegate_adopts_overrides_and_rebases(live_server, page, shot):
     community = Community.objects.create(name="Alder Wiki", slug="alder-wiki", kind="wiki")
     community.delegates.add(dana)
     base = live_server.url
-    first, second, _ = policy.versions.get().sections.all()
+    first, second, _ = policy.versions.get().sections.order_by("position")
 
     page.goto(f"{base}/accounts/login/")
     page.locator("#id_username").fill("dana")
@@ -38,13 +39,29 @@ def test_delegate_adopts_overrides_and_rebases(live_server, page, shot):
     # Declare "adopted", then add one override.
     page.goto(f"{base}/communities/alder-wiki/")
     page.get_by_role("link", name="Declare").click()
+    # Only the chosen status's fields show; the pin and the date start at latest and today.
+    page.get_by_role("radio", name="Opted out").check()
+    expect(page.get_by_label("How to report")).to_be_hidden()
+    expect(page.get_by_label("Your own policy's title")).to_be_hidden()
+    page.get_by_role("radio", name="Own equivalent policy").check()
+    expect(page.get_by_label("Your own policy's title")).to_be_visible()
     page.get_by_role("radio", name="Adopted", exact=True).check()
+    expect(page.get_by_label("Your own policy's title")).to_be_hidden()
+    expect(page.get_by_label("Decision date")).to_have_value(timezone.localdate().isoformat())
+    expect(page.get_by_label("Pinned to version")).to_have_value("1")
     page.get_by_label("Who enforces it locally").fill("Alder arbitration committee")
-    page.get_by_label("Value for [CONTACT METHOD]").fill("conduct@alder.example.org")
+    # Asked once: the contact also fills the text's [CONTACT METHOD].
+    expect(page.get_by_label("Value for [CONTACT METHOD]")).to_have_count(0)
+    page.get_by_label("How to report").fill("conduct@alder.example.org")
+    shot("declaration-adopted")
     page.get_by_role("button", name="Record the declaration").click()
     expect(page.get_by_text("Declaration recorded.")).to_be_visible()
     page.get_by_role("link", name="Add a local override").click()
+    page.get_by_role("link", name=second.heading).click()
+    # The replacement starts from the baseline section; choosing another swaps the text.
+    expect(page.locator("#id_text")).to_have_value(second.body)
     page.locator("#id_section_key").select_option(first.key)
+    expect(page.locator("#id_text")).to_have_value(first.body)
     page.get_by_role("radio", name="Replace the text").check()
     page.locator("#id_text").fill("Alder's own wording for this part.")
     page.locator("#id_rationale").fill("Our community asked for plainer words.")

@@ -82,13 +82,15 @@ def test_http_matches_the_table(
     # Declare: no declaration exists yet.
     r = client.post(
         f"{base}/declare/",
-        {"status": "adopted", "version": 1, "param_0": "conduct@alder.example.org"},
+        {"status": "adopted", "version": 1, "report_contact": "conduct@alder.example.org"},
     )
     row = Adoption.objects.filter(community=community, policy=policy).first()
     got["declare"] = r.status_code == 302 and r["Location"] == home and row is not None
     refused["declare"] = r.status_code == 403 and row is None
     if got["declare"]:
         assert (row.status, row.version, row.declared_by) == ("adopted", v1, user)
+        # Asked once: the reporting contact fills the text's [CONTACT METHOD].
+        assert row.report_contact == "conduct@alder.example.org"
         assert row.parameters == {"[CONTACT METHOD]": "conduct@alder.example.org"}
     else:
         row = declare(community, policy, "adopted")

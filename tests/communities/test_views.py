@@ -411,7 +411,7 @@ def test_nothing_anyone_types_can_run_script(hostile, keys):
     for path, data in [
         ("/communities/alder-wiki/baseline/declare/",
          {"status": "maybe", "version": 1, "rationale": x, "enforcement_body": x,
-          "equivalent_title": x, "param_0": x}),
+          "equivalent_title": x, "report_contact": x}),
         ("/communities/alder-wiki/baseline/override/",
          {"section_key": keys[2], "action": "replace", "text": x, "rationale": ""}),
     ]:  # fmt: skip
@@ -447,7 +447,7 @@ def _field_chunk(html: str, field: str) -> str:
     return chunk
 
 
-DECLARE_OK = {"status": "adopted", "version": "1", "param_0": "conduct@alder.example"}
+DECLARE_OK = {"status": "adopted", "version": "1", "report_contact": "conduct@alder.example"}
 DECLARE_BAD = [
     ({"status": "maybe"}, "status", "Select a valid choice. maybe is not one of the available"),
     ({"status": ""}, "status", "This field is required."),
@@ -464,7 +464,7 @@ DECLARE_BAD = [
      "equivalent_url", "Enter a full web address"),
     ({"status": "opted_out"}, "rationale", "Say briefly why the community opts out."),
     ({"enforcement_body": "x" * 201}, "enforcement_body", "at most 200 characters"),
-    ({"param_0": "x" * 201}, "param_0", "at most 200 characters"),
+    ({"report_contact": "x" * 201}, "report_contact", "at most 200 characters"),
     pytest.param({"appeal_process": "x" * 100_000}, "appeal_process", "too long"),
 ]  # fmt: skip
 
