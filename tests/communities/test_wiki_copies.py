@@ -151,7 +151,10 @@ def test_a_matching_copy_then_an_edit_on_the_wiki_shows_as_drift(adoption, wiki,
     )
     assert feed.count("wiki-copy-differs-") == 1
 
-    # Every check is in the public log, with the revision it read.
+    # Every check is in the public log, with the revision it read, linked from the page.
+    log = client.get(f"/log/?object=communities.adoption:{adoption.pk}&kind=wiki_copy.checked")
+    assert log.status_code == 200 and page_text(log).count("wiki_copy.checked") >= 3
+    assert f"/log/?object=communities.adoption:{adoption.pk}" in html
     entries = LogEntry.objects.filter(kind="wiki_copy.checked").order_by("seq")
     assert [e.payload_data["outcome"] for e in entries] == ["matches", "differs", "differs"]
     assert entries.last().payload_data["revision"] == later
