@@ -4,12 +4,16 @@ nothing when run again."""
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from accounts.models import HomeCommunity
+from communities import rules as community_rules
 from communities.models import Adoption, Community
 from consultations.models import Consultation, Position
-from policies.models import PolicyVersion
+from policies import rules as policy_rules
+from policies.models import PolicyPage, PolicyVersion
+from ratification import rules as vote_rules
 from ratification.models import Ballot, BoardRatification, ExternalTally, Vote
 from ratification.selectors import results
 
@@ -61,3 +65,23 @@ def test_seed_demo_builds_the_demo_and_is_idempotent(client):
         f"/votes/{current.pk}/voters/",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_every_demo_account_holds_the_role_the_readme_gives_it():
+    """README, Roles: who may do what, account by account (the facilitator walks the whole
+    facilitator journey, policy text included)."""
+    call_command("seed_demo", stdout=StringIO())
+    users = {u.username: u for u in get_user_model().objects.all()}
+    page = PolicyPage.objects.get(slug="shared-conduct-baseline")
+    alder = Community.objects.get(slug="alder-wiki")
+    for name in ("ana", "ben", "fran", "admin"):
+        assert policy_rules.can_import_policies(users[name]), name
+        assert policy_rules.can_publish_policy(users[name], page), name
+    for name in ("kim", "lee", "sam", "dana", "bea", "sara", "tove"):
+        assert not policy_rules.can_edit_policy(users[name], page), name
+    assert policy_rules.is_facilitator(users["fran"])
+    assert not policy_rules.is_facilitator(users["ana"])
+    assert policy_rules.can_translate_policy(users["tove"], page)
+    assert vote_rules.is_board_secretary(users["bea"])
+    assert vote_rules.is_scrutineer(users["sara"])
+    assert community_rules.is_delegate(users["dana"], alder)
