@@ -20,6 +20,7 @@ from . import selectors, services
 from .models import (
     WHOLE_TEXT,
     Consultation,
+    ModerationAction,
     Position,
     Reply,
     Summary,
@@ -163,6 +164,20 @@ class ReplySerializer(serializers.Serializer):
 
     def get_hidden_notice(self, reply) -> str | None:
         return hidden_notice(reply) if reply.hidden else None
+
+
+class ModerationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    action = serializers.CharField(help_text="hide or restore.")
+    target = serializers.SerializerMethodField(help_text='"position:<id>" or "reply:<id>".')
+    actor = serializers.CharField(source="actor.get_username")
+    reason = serializers.CharField(help_text="The public reason; never the hidden text.")
+    created_at = serializers.DateTimeField()
+
+    def get_target(self, action) -> str:
+        return (
+            f"position:{action.position_id}" if action.position_id else f"reply:{action.reply_id}"
+        )
 
 
 class SummarySectionSerializer(serializers.Serializer):
@@ -396,6 +411,24 @@ class ReplyList(ConsultationScopedMixin, generics.ListAPIView):
             Reply.objects.filter(position__consultation=self.consultation())
             .select_related("user", "hidden_by", "position")
             .annotate(author_home=account_selectors.home_community_name("user"))
+            .order_by("created_at", "pk")
+        )
+
+
+@extend_schema(tags=["consultations"])
+class ModerationList(ConsultationScopedMixin, generics.ListAPIView):
+    """Every moderation action in a consultation, oldest first: what was hidden or restored,
+    by whom and why (as the moderation log page shows; never the hidden text). Each one has a
+    transparency log entry ("consultations.moderation:<id>") that the verifier matches."""
+
+    serializer_class = ModerationSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ModerationAction.objects.none()
+        return (
+            ModerationAction.objects.filter(consultation=self.consultation())
+            .select_related("actor")
             .order_by("created_at", "pk")
         )
 

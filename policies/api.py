@@ -229,6 +229,32 @@ class VersionDetail(PolicyScopedMixin, generics.RetrieveAPIView):
 
 
 @extend_schema(tags=["policies"])
+class VersionById(generics.RetrieveAPIView):
+    """One version by its id, as the transparency log names it ("policies.version:<id>"):
+    found whatever its policy's slug is now, so a renamed policy's versions still verify."""
+
+    serializer_class = VersionDetailSerializer
+    queryset = PolicyVersion.objects.none()
+
+    def get_object(self):
+        found = (
+            PolicyVersion.objects.filter(pk=self.kwargs["pk"], policy__live=True)
+            .select_related("policy")
+            .first()
+        )
+        if found is None:
+            raise Http404("No such published version.")
+        self._policy = found.policy
+        return selectors.get_version(found.policy, found.number)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "_policy"):
+            context["policy"] = self._policy
+        return context
+
+
+@extend_schema(tags=["policies"])
 class SectionDetail(PolicyScopedMixin, generics.RetrieveAPIView):
     """One section of one version, by its stable key."""
 

@@ -93,6 +93,7 @@ urlpatterns = [
         policies.VersionDetail.as_view(),
         name="version",
     ),
+    path("versions/<num:pk>/", policies.VersionById.as_view(), name="version-by-id"),
     path(
         "policies/<slug:slug>/versions/<num:number>/sections/<slug:key>/",
         policies.SectionDetail.as_view(),
@@ -126,6 +127,11 @@ urlpatterns = [
         name="positions",
     ),
     path("consultations/<num:pk>/replies/", consultations.ReplyList.as_view(), name="replies"),
+    path(
+        "consultations/<num:pk>/moderation/",
+        consultations.ModerationList.as_view(),
+        name="moderation",
+    ),
     path(
         "consultations/<num:pk>/amendments/",
         amendments.AmendmentList.as_view(),

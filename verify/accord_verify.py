@@ -11,8 +11,12 @@ public API's text of each published version. Checks that:
   - the log reaches the head the site shows (a truncated export fails);
   - a checkpoint SEQ:HASH saved earlier (from a page footer or an Atom entry) is still entry
     SEQ with that hash, so the log you saved is a prefix of today's;
-  - each published version's text, fetched from /api/v1/policies/<slug>/versions/<n>/, still
-    hashes to the content hash the log recorded when it was published;
+  - each published version's text, fetched by the id its entry names from /api/v1/versions/<id>/
+    (so a policy renamed since is still found), is the version number the log recorded and
+    still hashes to the content hash the log recorded when it was published;
+  - each moderation entry's record is still listed, with the same action, item and reason, at
+    /api/v1/consultations/<id>/moderation/, and every record listed there has its entry (a
+    moderation record deleted or changed in the database fails);
   - each opened vote's terms (`terms` of /api/v1/votes/<id>/) still hash to the content hash the
     log recorded when the vote opened (a frozen term changed in the database fails);
   - each closed vote (its "ratification.closed" entry) recounts: from /votes/<id>/ballots.json
@@ -21,6 +25,9 @@ public API's text of each published version. Checks that:
     least one of them), quorums (counted ballots; communities among the voters not struck) and
     outcome ("no quorum", else "passed" or "failed") must equal /votes/<id>/results.json, and
     the list's terms must be the ones the log vouched for.
+A vote opened before the log recorded terms hashes (its "ratification.opened" entry has an empty
+content hash) cannot have its terms checked against the log: the script says so on a line
+starting "note:", which is not a failure, and still recounts it.
 With --receipt VOTE:RECEIPT it also finds your own row: the fingerprint of your receipt,
 SHA-256 of "accord-ballot-fingerprint:" + receipt, must be in that vote's ballot list.
 Prints one line per failure, naming the entry, and exits 0 only when everything matches.
@@ -160,6 +167,12 @@ def check_head(entries: list[dict], head: tuple[int, str] | None, what: str) -> 
     return []
 
 
+def _object_id(entry: dict, kind: str) -> int | None:
+    """The id in an entry's object reference ("policies.version:12" -> 12)."""
+    prefix, _, number = str(entry["object"]).partition(":")
+    return int(number) if prefix == kind and number.isdigit() else None
+
+
 def check_versions(entries: list[dict], fetch: Fetch) -> list[str]:
     failures = []
     for entry in entries:
@@ -167,7 +180,13 @@ def check_versions(entries: list[dict], fetch: Fetch) -> list[str]:
             continue
         payload = entry["payload"]
         policy, number = payload.get("policy"), payload.get("number")
-        path = f"/api/v1/policies/{urllib.parse.quote(str(policy))}/versions/{number}/"
+        pk = _object_id(entry, "policies.version")
+        # By the id the entry names, so a policy whose slug changed since is still found.
+        path = (
+            f"/api/v1/versions/{pk}/"
+            if pk is not None
+            else f"/api/v1/policies/{urllib.parse.quote(str(policy))}/versions/{number}/"
+        )
         status, body = fetch(path)
         if status != 200:
             failures.append(
@@ -176,14 +195,92 @@ def check_versions(entries: list[dict], fetch: Fetch) -> list[str]:
             )
             continue
         try:
-            found = version_content_hash(json.loads(body))
+            version = json.loads(body)
+            found = version_content_hash(version)
         except (ValueError, KeyError, TypeError):
             failures.append(f"entry {entry['seq']}: {path} is not a version's text")
             continue
-        if found != entry["content_hash"]:
+        if version.get("number") != number:
+            failures.append(
+                f"entry {entry['seq']}: {path} is version {version.get('number')}, the log "
+                f"recorded version {number} of {policy}"
+            )
+        elif found != entry["content_hash"]:
             failures.append(
                 f"entry {entry['seq']}: version {number} of {policy} now hashes to {found}, the "
                 f"log recorded {entry['content_hash']} (the published text changed)"
+            )
+    return failures
+
+
+MODERATION_KINDS = {"moderation.hide": "hide", "moderation.restore": "restore"}
+
+
+def _fetch_pages(fetch: Fetch, path: str) -> tuple[list, str]:
+    """Every item of a paginated API list: (items, problem)."""
+    items: list = []
+    nxt: str | None = path + "?page_size=100"
+    while nxt:
+        data, problem = _fetch_json(fetch, nxt)
+        if problem:
+            return items, problem
+        if not isinstance(data, dict) or not isinstance(data.get("results"), list):
+            return items, f"{nxt} is not a list"
+        items += data["results"]
+        following = data.get("next")
+        if following:
+            parts = urllib.parse.urlsplit(following)
+            nxt = parts.path + (f"?{parts.query}" if parts.query else "")
+        else:
+            nxt = None
+    return items, ""
+
+
+def check_moderation(entries: list[dict], fetch: Fetch) -> list[str]:
+    """Every moderation entry's record is still public and says what the log says (action,
+    item, reason), and every public moderation record of those consultations is in the log.
+    The actor is not compared: a forgotten account's name is replaced on the site."""
+    failures = []
+    logged: dict[int, dict[int, dict]] = {}
+    for entry in entries:
+        action = MODERATION_KINDS.get(entry["kind"])
+        pk = _object_id(entry, "consultations.moderation")
+        consultation = entry["payload"].get("consultation")
+        if action is None or pk is None or not isinstance(consultation, int):
+            continue
+        logged.setdefault(consultation, {})[pk] = {**entry, "action": action}
+    for consultation, by_id in sorted(logged.items()):
+        path = f"/api/v1/consultations/{consultation}/moderation/"
+        items, problem = _fetch_pages(fetch, path)
+        if problem:
+            for pk, entry in sorted(by_id.items()):
+                failures.append(
+                    f"entry {entry['seq']}: moderation {pk} of consultation {consultation} cannot "
+                    f"be checked ({problem})"
+                )
+            continue
+        public = {item.get("id"): item for item in items if isinstance(item, dict)}
+        for pk, entry in sorted(by_id.items()):
+            name = f"entry {entry['seq']}: moderation {pk} of consultation {consultation}"
+            item = public.get(pk)
+            if item is None:
+                failures.append(f"{name} is missing from {path} (a moderation record was deleted)")
+                continue
+            recorded = {
+                "action": entry["action"],
+                "target": entry["payload"].get("target"),
+                "reason": entry["payload"].get("reason"),
+            }
+            for field, value in recorded.items():
+                if item.get(field) != value:
+                    failures.append(
+                        f"{name}: its {field} is now {item.get(field)!r}, the log recorded "
+                        f"{value!r} (a moderation record changed)"
+                    )
+        for pk in sorted(set(public) - set(by_id), key=str):
+            failures.append(
+                f"consultation {consultation}: moderation {pk} is public but no log entry "
+                "records it"
             )
     return failures
 
@@ -276,14 +373,25 @@ def recount(ballots: dict, results: dict, roll: list[dict]) -> list[str]:
     return problems
 
 
-def check_votes(entries: list[dict], fetch: Fetch) -> list[str]:
-    """Every opened vote's terms against the log, and every closed vote's recount."""
+def check_votes(entries: list[dict], fetch: Fetch, notes: list[str] | None = None) -> list[str]:
+    """Every opened vote's terms against the log, and every closed vote's recount. A vote
+    opened before the log recorded terms hashes (its entry has no content hash) has nothing to
+    check its terms against: that is said in `notes`, not counted as a failure, and its recount
+    still runs on the terms its ballot list shows."""
     failures = []
+    notes = notes if notes is not None else []
     vouched: dict[int, str] = {}
     for entry in entries:
         vote = _vote_of(entry)
-        if entry["kind"] != "ratification.opened" or vote is None or not entry["content_hash"]:
-            continue  # votes opened before the log held their terms' hash have none
+        if entry["kind"] != "ratification.opened" or vote is None:
+            continue
+        if not entry["content_hash"]:
+            notes.append(
+                f"entry {entry['seq']}: vote {vote} was opened before the log recorded the hash "
+                "of a vote's terms, so its terms cannot be checked against the log (they are "
+                "taken as the site shows them now)"
+            )
+            continue
         vouched[vote] = entry["content_hash"]
         detail, problem = _fetch_json(fetch, f"/api/v1/votes/{vote}/")
         if problem or not isinstance(detail, dict) or "terms" not in detail:
@@ -346,7 +454,8 @@ def verify(
     checkpoint: tuple[int, str] | None = None,
     receipts: Iterable[tuple[int, str]] = (),
 ) -> tuple[list[str], dict]:
-    """All checks; returns (failures, facts) where facts has the entry count and head."""
+    """All checks; returns (failures, facts) where facts has the entry count, the head, your
+    rows and notes (what could not be checked, and why; not failures)."""
     status, page = fetch("/log/")
     match = HEAD.search(page.decode("utf-8", "replace")) if status == 200 else None
     shown = (int(match.group(1)), match.group(2)) if match else None
@@ -356,8 +465,10 @@ def verify(
     entries, failures = check_chain(body.split(b"\n"))
     failures += check_head(entries, shown, "the head the site shows,")
     failures += check_head(entries, checkpoint, "your checkpoint")
+    notes: list[str] = []
     failures += check_versions(entries, fetch)
-    failures += check_votes(entries, fetch)
+    failures += check_moderation(entries, fetch)
+    failures += check_votes(entries, fetch, notes)
     rows = []
     for vote, receipt in receipts:
         problems, row = check_receipt(fetch, vote, receipt)
@@ -369,6 +480,7 @@ def verify(
         "entries": len(entries),
         "head": f"{last['seq']}:{last['hash']}",
         "rows": rows,
+        "notes": notes,
     }
 
 
@@ -420,6 +532,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for failure in failures:
         print(failure)
+    for note in facts.get("notes", []):
+        print(f"note: {note}")
     if failures:
         return 1
     for vote, row in facts["rows"]:

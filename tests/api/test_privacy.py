@@ -33,6 +33,7 @@ def every_get_url(world) -> list[str]:
         "/api/v1/policies/baseline/",
         "/api/v1/policies/baseline/versions/",
         "/api/v1/policies/baseline/versions/2/",
+        f"/api/v1/versions/{world.v2.pk}/",
         "/api/v1/policies/baseline/compare/1/2/?ops=true",
         f"/api/v1/policies/baseline/versions/2/sections/{world.keys[2]}/",
         "/api/v1/consultations/",
@@ -51,6 +52,7 @@ def every_get_url(world) -> list[str]:
             f"/api/v1/consultations/{pk}/",
             f"/api/v1/consultations/{pk}/positions/?page_size=100",
             f"/api/v1/consultations/{pk}/replies/?page_size=100",
+            f"/api/v1/consultations/{pk}/moderation/?page_size=100",
             f"/api/v1/consultations/{pk}/amendments/",
             f"/api/v1/consultations/{pk}/summary/",
         ]

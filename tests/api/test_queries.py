@@ -28,6 +28,7 @@ def list_urls(world) -> list[str]:
         f"/api/v1/consultations/{c}/",
         f"/api/v1/consultations/{c}/positions/",
         f"/api/v1/consultations/{c}/replies/",
+        f"/api/v1/consultations/{c}/moderation/",
         f"/api/v1/consultations/{c}/amendments/",
         f"/api/v1/consultations/{s}/summary/",
         "/api/v1/summaries/",

@@ -39,6 +39,10 @@ def seq_of(kind):
     return LogEntry.objects.filter(kind=kind).values_list("seq", flat=True).first()
 
 
+def seq_object_id(seq):
+    return int(LogEntry.objects.get(seq=seq).object_ref.split(":")[1])
+
+
 def sql(statement, params=()):
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -82,7 +86,13 @@ def test_changing_an_entry_is_detected(client, site):
         [seq],
     )
     failures = run(client)
-    assert failures == [f"entry {seq}: its hash does not match its content (entry changed)"]
+    consultation, moderation = site["consultation"].pk, seq_object_id(seq)
+    assert failures == [
+        f"entry {seq}: its hash does not match its content (entry changed)",
+        # and the changed entry no longer matches the record it names
+        f"entry {seq}: moderation {moderation} of consultation {consultation}: its reason is "
+        "now 'Off topic.', the log recorded 'Spam.' (a moderation record changed)",
+    ]
 
 
 @pytest.mark.django_db
@@ -177,3 +187,90 @@ def test_the_script_checks_a_running_site_with_the_standard_library_only(live_se
     bad = verify()
     assert bad.returncode == 1
     assert f"entry {hidden}: missing from the log" in bad.stdout.splitlines()
+
+
+@pytest.mark.django_db
+def test_deleting_a_moderation_record_is_detected(client, site):
+    """Not the log entry but the moderation row itself: the log still vouches for it, and the
+    public moderation list no longer has it."""
+    entry = LogEntry.objects.get(kind="moderation.hide")
+    pk = int(entry.object_ref.split(":")[1])
+    consultation = site["consultation"].pk
+    sql("DELETE FROM consultations_moderationaction WHERE id = %s", [pk])
+    failures = run(client)
+    assert failures == [
+        f"entry {entry.seq}: moderation {pk} of consultation {consultation} is missing from "
+        f"/api/v1/consultations/{consultation}/moderation/ (a moderation record was deleted)"
+    ]
+
+
+@pytest.mark.django_db
+def test_changing_or_slipping_in_a_moderation_record_is_detected(client, site):
+    entry = LogEntry.objects.get(kind="moderation.hide")
+    pk = int(entry.object_ref.split(":")[1])
+    consultation = site["consultation"].pk
+    sql("UPDATE consultations_moderationaction SET reason = 'Spam.' WHERE id = %s", [pk])
+    sql(
+        "INSERT INTO consultations_moderationaction "
+        "(consultation_id, position_id, action, reason, actor_id, created_at) "
+        "SELECT consultation_id, position_id, 'restore', 'Never logged.', actor_id, created_at "
+        "FROM consultations_moderationaction WHERE id = %s",
+        [pk],
+    )
+    failures = run(client)
+    assert failures[0] == (
+        f"entry {entry.seq}: moderation {pk} of consultation {consultation}: its reason is now "
+        "'Spam.', the log recorded 'Off topic.' (a moderation record changed)"
+    )
+    assert failures[1].startswith(f"consultation {consultation}: moderation ")
+    assert failures[1].endswith(" is public but no log entry records it")
+    assert len(failures) == 2
+
+
+@pytest.mark.django_db
+def test_a_renamed_policy_still_verifies(client, site):
+    """The log recorded the old slug; versions are fetched by the id the entry names."""
+    page = site["page"]
+    page.slug = "renamed-baseline"
+    page.save_revision().publish()
+    assert client.get("/api/v1/policies/baseline/versions/1/").status_code == 404
+    assert client.get("/api/v1/policies/renamed-baseline/versions/1/").status_code == 200
+    assert run(client) == []
+    version = site["version"]
+    data = client.get(f"/api/v1/versions/{version.pk}/").json()
+    assert data["number"] == version.number
+    assert data["url"].endswith(f"/api/v1/policies/renamed-baseline/versions/{version.number}/")
+
+
+@pytest.mark.django_db
+def test_bad_input_exits_non_zero_naming_the_entry(client, site, monkeypatch, capsys):
+    """The command line on a damaged export: a reordered entry, a truncated export, a cut line."""
+    count = LogEntry.objects.count()
+
+    def swap(body):
+        lines = body.split(b"\n")
+        lines[1], lines[2] = lines[2], lines[1]
+        return b"\n".join(lines)
+
+    damages = {
+        "reordered": (swap, "entry 3: out of order (found where entry 2 belongs)"),
+        "cut at a line": (
+            lambda body: b"\n".join(body.split(b"\n")[:2]),
+            f"entry {count}: the head the site shows, {count}:{services.head()[1]} is not in "
+            "the log, which ends at entry 2",
+        ),
+        "cut mid-line": (
+            lambda body: body[: len(body) - 40],
+            f"entry {count}: line {count} of the export is not a complete log entry "
+            "(truncated or damaged export)",
+        ),
+    }
+    for damage, expected in damages.values():
+        monkeypatch.setattr(
+            accord_verify, "http_fetcher", lambda site, d=damage: fetcher(client, rewrite_log=d)
+        )
+        code = accord_verify.main(["--site", "http://testserver"])
+        printed = capsys.readouterr().out.splitlines()
+        assert code == 1
+        assert expected in printed
+        assert not any(line.startswith("OK:") for line in printed)

@@ -8,11 +8,14 @@ import subprocess
 import sys
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 
 from ratification import services as ratification
 from ratification.models import Vote
 from tests.factories import UserFactory
 from tests.ratification.conftest import make_vote, member
+from transparency import chain
 from transparency.models import LogEntry
 
 from .test_verifier import SCRIPT, accord_verify, fetcher
@@ -235,3 +238,67 @@ def test_the_script_recounts_a_running_site_and_exits_non_zero_on_a_forged_recei
     bad = verify("--receipt", f"{vote.pk}:{'B' * 24}")
     assert bad.returncode == 1
     assert bad.stdout.startswith(f"vote {vote.pk}: no row of the ballot list")
+
+
+def rehash_log(change):
+    """Rewrite the log in the database as `change(entry fields)` says and chain it again,
+    as the data migration would have written it."""
+    prev = chain.GENESIS_HASH
+    for row in LogEntry.objects.order_by("seq"):
+        fields = {
+            "seq": row.seq,
+            "kind": row.kind,
+            "object": row.object_ref,
+            "payload": row.payload_data,
+            "content_hash": row.content_hash,
+            "prev_hash": prev,
+            "created_at": chain.timestamp(row.created_at),
+        }
+        change(fields)
+        digest = chain.entry_hash(**fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE transparency_logentry SET content_hash = %s, prev_hash = %s, hash = %s "
+                "WHERE seq = %s",
+                [fields["content_hash"], prev, digest, row.seq],
+            )
+        prev = digest
+    cache.clear()
+
+
+def test_a_vote_opened_before_terms_were_hashed_is_noted_not_failed_nor_skipped(
+    client, votes, monkeypatch, capsys
+):
+    """Back-filled "ratification.opened" entries carry no terms hash. The verifier cannot
+    check those terms against the log: it says so, naming the entry, exits 0 and still
+    recounts the vote from its ballot list."""
+    vote = votes["secret"]
+    opened = entry("ratification.opened", vote)
+
+    def as_back_filled(fields):
+        if fields["seq"] == opened:
+            fields["content_hash"] = ""
+
+    rehash_log(as_back_filled)
+    failures, facts = accord_verify.verify(fetcher(client))
+    assert failures == []
+    assert facts["notes"] == [
+        f"entry {opened}: vote {vote.pk} was opened before the log recorded the hash of a "
+        "vote's terms, so its terms cannot be checked against the log (they are taken as the "
+        "site shows them now)"
+    ]
+
+    def claim_a_fail(data):
+        data["outcome"] = "failed"
+
+    fetch = rewriting(client, f"/votes/{vote.pk}/results.json", claim_a_fail)
+    failures, _facts = accord_verify.verify(fetch)
+    assert failures == [  # the recount still runs
+        f"entry {entry('ratification.closed', vote)}: vote {vote.pk}: outcome: the recount gives "
+        "'passed', results.json says 'failed'"
+    ]
+    monkeypatch.setattr(accord_verify, "http_fetcher", lambda site: fetcher(client))
+    assert accord_verify.main(["--site", "http://testserver"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith(f"note: entry {opened}: vote {vote.pk} was opened before")
+    assert printed[-1].startswith("OK: ")
