@@ -610,8 +610,12 @@ def strike_ballot(*, ballot: Ballot, user, reason: str, now=None) -> Ballot:
     rules.may_strike: results are published once, at close, and never revised)."""
     now = now or timezone.now()
     reason = _text(reason, "reason", limit=500)
-    locked = Ballot.objects.select_for_update().select_related("vote", "voter").get(pk=ballot.pk)
-    vote = locked.vote
+    # The vote's row first, as close_vote takes it: a close either waits for this strike and
+    # counts without the ballot, or has already closed the vote and the strike is refused, so
+    # the one published result always agrees with the struck list.
+    vote = Vote.objects.select_for_update().get(pk=ballot.vote_id)
+    locked = Ballot.objects.select_for_update().select_related("voter").get(pk=ballot.pk)
+    locked.vote = vote
     if not rules.may_strike(user, vote, now):
         raise PermissionDenied(
             gettext(
