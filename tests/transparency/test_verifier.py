@@ -69,6 +69,17 @@ def test_editing_a_published_version_row_is_detected(client, site):
 
 
 @pytest.mark.django_db
+def test_editing_a_version_rows_title_is_detected(client, site):
+    version = site["version"]
+    seq = LogEntry.objects.get(object_ref=f"policies.version:{version.pk}").seq
+    sql("UPDATE policies_policyversion SET title = 'Another code' WHERE id = %s", [version.pk])
+    failures = run(client)
+    assert len(failures) == 1
+    assert failures[0].startswith(f"entry {seq}: version {version.number} of baseline now hashes")
+    assert failures[0].endswith("(the published text changed)")
+
+
+@pytest.mark.django_db
 def test_deleting_a_moderation_entry_is_detected(client, site):
     seq = seq_of("moderation.hide")
     sql("DELETE FROM transparency_logentry WHERE seq = %s", [seq])
