@@ -6,14 +6,17 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "Consultations"
 
     def ready(self):
+        from core import forgetting
         from policies import links
 
-        from . import extensions
+        from . import extensions, fragments
         from . import links as consultation_links
         from .wiki_views import WIKI_IMPORT
 
-        # No forgetting handler (core.forgetting): nothing stored here names an account; pages
-        # name people at display time (accounts.naming.public_name).
+        # Nothing stored here names an account: pages name people at display time
+        # (accounts.naming.public_name). The first view's kept digests hold names, so a
+        # forgotten person makes them be rendered afresh.
+        forgetting.register(fragments.names_changed)
         links.register(consultation_links.policy_links)
         # The wiki import form joins the page like the later apps' parts do.
         extensions.register(WIKI_IMPORT)

@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
@@ -233,6 +246,8 @@ class SectionView:
     focus_template: str = ""
     accepts_positions: bool = True
     body: str = ""
+    # On the first view: the section's kept head and positions (consultations.fragments).
+    digest: dict | None = None
 
     @property
     def shown(self) -> int:
@@ -282,6 +297,71 @@ def _histories(position_ids: list[int]) -> tuple[dict, dict]:
     return changes, earlier
 
 
+def with_relevance(positions: QuerySet[Position]) -> QuerySet[Position]:
+    """Positions annotated with what RELEVANCE orders by: `replies_n` (visible replies to it)
+    and `has_reason`."""
+    replies = (
+        visible_replies()
+        .filter(position=OuterRef("pk"))
+        .order_by()
+        .values("position")
+        .annotate(n=Count("*"))
+        .values("n")[:1]
+    )
+    return positions.annotate(
+        replies_n=Coalesce(Subquery(replies), 0),
+        has_reason=Case(When(reason="", then=Value(0)), default=Value(1)),
+    )
+
+
+# Which positions a section shows first (the first view shows the top few, the section's page
+# all of them in this order): visible before hidden, with a reason before without, the most
+# replied to first, then the newest.
+RELEVANCE = [
+    F("hidden").asc(),
+    F("has_reason").desc(),
+    F("replies_n").desc(),
+    F("updated_at").desc(),
+    F("pk").desc(),
+]
+
+
+def _listed_positions(
+    consultation, *, section, stance, relevance, skip, per_section, page, page_size
+) -> tuple[list[Position], bool]:
+    """The positions a page lists: one section's, a page at a time (and whether a further page
+    exists), or each section's first `per_section` but those of sections in `skip`."""
+    positions = (
+        Position.objects.filter(consultation=consultation)
+        .select_related("user", "hidden_by")
+        .annotate(author_home=account_selectors.home_community_name("user"))
+    )
+    if stance in STANCES:
+        positions = positions.filter(stance=stance)
+    ordering = [F("updated_at").desc(), F("pk").desc()]
+    if relevance:
+        positions = with_relevance(positions)
+        ordering = RELEVANCE
+    if section:
+        # One row beyond the page tells whether a further page exists.
+        found = list(
+            positions.filter(section_key=section).order_by(*ordering)[
+                (page - 1) * page_size : page * page_size + 1
+            ]
+        )
+        return found[:page_size], len(found) > page_size
+    if skip:
+        positions = positions.exclude(section_key__in=list(skip))
+    found = list(
+        positions.annotate(
+            row=Window(RowNumber(), partition_by=[F("section_key")], order_by=ordering)
+        )
+        .filter(row__lte=per_section)
+        .order_by("section_key", "row")
+    )
+    return found, False
+
+
 def consultation_page(
     consultation: Consultation,
     user,
@@ -292,16 +372,25 @@ def consultation_page(
     per_section: int = 5,
     page: int = 1,
     page_size: int = 50,
+    order: str = "newest",
+    digest: bool = False,
+    kept: Collection[str] = (),
 ) -> dict:
     """Everything the consultation page shows, in a fixed number of queries however many
     sections, positions and replies there are.
 
     Overview: each section with its tally and its `per_section` latest positions. With
-    `section`, that one section with all its positions, `page_size` at a time."""
+    `section`, that one section with all its positions, `page_size` at a time. `order`
+    "relevance" lists positions by RELEVANCE instead of newest first.
+
+    `digest` (the first view, consultations.fragments): each section's `per_section` most
+    relevant positions with their reply counts (`replies_n`), without their replies, histories
+    or the section text; sections in `kept` (whose digest is kept) get no positions at all."""
     version = consultation.version
     sections = list(version.sections.all())
     section_meta = [
-        (s.key, s.heading, policy_selectors.rendered_body(s), i + 1) for i, s in enumerate(sections)
+        (s.key, s.heading, "" if digest else policy_selectors.rendered_body(s), i + 1)
+        for i, s in enumerate(sections)
     ]
     section_meta.append((WHOLE_TEXT, WHOLE_TEXT_HEADING, "", 0))
     counts = tallies(consultation)
@@ -319,44 +408,30 @@ def consultation_page(
     if section and section not in {m[0] for m in section_meta}:
         raise Http404("No such section in this consultation.")
 
-    positions = (
-        Position.objects.filter(consultation=consultation)
-        .select_related("user", "hidden_by")
-        .annotate(author_home=account_selectors.home_community_name("user"))
-    )
-    if stance in STANCES:
-        positions = positions.filter(stance=stance)
-    has_more = False
-    if section:
-        # One row beyond the page tells whether an older page exists.
-        positions = list(
-            positions.filter(section_key=section).order_by("-updated_at", "-pk")[
-                (page - 1) * page_size : page * page_size + 1
-            ]
-        )
-        has_more = len(positions) > page_size
-        positions = positions[:page_size]
+    if digest and set(kept) >= {m[0] for m in section_meta}:
+        positions, has_more = [], False  # every section's digest is kept
     else:
-        positions = list(
-            positions.annotate(
-                row=Window(
-                    RowNumber(),
-                    partition_by=[F("section_key")],
-                    order_by=[F("updated_at").desc(), F("pk").desc()],
-                )
-            )
-            .filter(row__lte=per_section)
-            .order_by("section_key", "row")
+        positions, has_more = _listed_positions(
+            consultation,
+            section=section,
+            stance=stance,
+            relevance=digest or order == "relevance",
+            skip=kept,
+            per_section=per_section,
+            page=page,
+            page_size=page_size,
         )
-    ids = [p.pk for p in positions]
-    replies = list(
-        Reply.objects.filter(position_id__in=ids)
-        .select_related("user", "hidden_by")
-        .annotate(author_home=account_selectors.home_community_name("user"))
-        .order_by("created_at", "pk")
-    )
+    ids = [] if digest else [p.pk for p in positions]
+    replies = []
+    if ids:
+        replies = list(
+            Reply.objects.filter(position_id__in=ids)
+            .select_related("user", "hidden_by")
+            .annotate(author_home=account_selectors.home_community_name("user"))
+            .order_by("created_at", "pk")
+        )
     trees = _reply_trees(replies)
-    changes, earlier = _histories(ids)
+    changes, earlier = _histories(ids) if ids else ({}, {})
     own = {}
     if user.is_authenticated:
         own = {

@@ -22,7 +22,7 @@ from policies.models import PolicyVersion
 from transparency import chain
 from transparency import services as transparency
 
-from . import extensions, rules, wiki_comments
+from . import extensions, fragments, rules, wiki_comments
 from .discussion_import import DiscussionFormatError, parse_wikitext
 from .models import (
     WHOLE_TEXT,
@@ -46,8 +46,24 @@ def tally_cache_key(consultation_id: int) -> str:
     return f"accord:tally:{consultation_id}"
 
 
-def _invalidate_tallies(consultation_id: int) -> None:
-    transaction.on_commit(lambda: cache.delete(tally_cache_key(consultation_id)))
+def _invalidate_tallies(consultation_id: int, section_keys=None) -> None:
+    """After commit: the tallies, and the first view's digests of `section_keys` (of every
+    section when None), are rendered afresh. The digests' tokens move now as well, so that
+    nothing kept before this write is served inside its transaction; moving them again after
+    commit drops what a reader may have kept in between."""
+
+    def forget_digests():
+        if section_keys is None:
+            fragments.consultation_changed(consultation_id)
+        else:
+            fragments.section_changed(consultation_id, section_keys)
+
+    def forget():
+        cache.delete(tally_cache_key(consultation_id))
+        forget_digests()
+
+    forget_digests()
+    transaction.on_commit(forget)
 
 
 def _clean_text(text: str, *, field: str, required: bool) -> str:
@@ -288,7 +304,7 @@ def take_position(
                     position.stance, position.strength, position.reason = stance, strength, reason
                     position.updated_at = now
                     position.save()
-                _invalidate_tallies(consultation.pk)
+                _invalidate_tallies(consultation.pk, [position.section_key])
                 return position
         except IntegrityError:
             # A double submit raced us to the insert; the second pass updates that row.
@@ -334,7 +350,7 @@ def add_reply(*, position: Position, user, body: str, parent: Reply | None = Non
         body=body,
         created_at=timezone.now(),
     )
-    _invalidate_tallies(position.consultation_id)
+    _invalidate_tallies(position.consultation_id, [position.section_key])
     return reply
 
 
@@ -381,7 +397,8 @@ def moderate(*, item: Position | Reply, user, hide: bool, reason: str) -> Modera
     else:
         index.insert_or_update_object(item)
     fields = _target_fields(item)
-    _invalidate_tallies(fields["consultation_id"])
+    section_key = item.section_key if isinstance(item, Position) else item.position.section_key
+    _invalidate_tallies(fields["consultation_id"], [section_key])
     Flag.objects.filter(**{k: v for k, v in fields.items() if k != "consultation_id"}).filter(
         resolved_at__isnull=True
     ).update(resolved_at=now)

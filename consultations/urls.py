@@ -11,6 +11,11 @@ urlpatterns = [
     path("<slug:slug>/consultations/", views.policy_consultations, name="list"),
     path("<slug:slug>/consultations/new/", views.create, name="create"),
     path("<slug:slug>/consultations/<int:pk>/", views.detail, name="detail"),
+    path(
+        "<slug:slug>/consultations/<int:pk>/sections/<slug:key>/positions/",
+        views.section_positions,
+        name="section_positions",
+    ),
     path("<slug:slug>/consultations/<int:pk>/state/", views.change_state, name="state"),
     path("<slug:slug>/consultations/<int:pk>/moderation/", views.moderation_log, name="moderation"),
     path("<slug:slug>/consultations/<int:pk>/feedback/", views.feedback, name="feedback"),

@@ -8,8 +8,8 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from core.views import (
@@ -23,7 +23,7 @@ from core.views import (
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage
 
-from . import exporting, extensions, rules, selectors, services
+from . import exporting, extensions, fragments, rules, selectors, services
 from .forms import (
     ConsultationForm,
     FeedbackForm,
@@ -57,15 +57,45 @@ def _extensions():
     return extensions.registered()
 
 
-def _render_detail(request, consultation, *, status=200, errors=None):
+def _render_detail(request, consultation, *, status=200, errors=None, section=None, order="newest"):
     sort = request.GET.get("sort", "document")
     stance = request.GET.get("stance", "")
-    section = request.GET.get("section", "")
+    if section is None:
+        section = request.GET.get("section", "")
     page_number = _int(request.GET.get("page"))
-    data = selectors.consultation_page(
-        consultation, request.user, sort=sort, stance=stance, section=section, page=page_number
-    )
     user = request.user
+    # The first view shows each section's digest, kept until the section changes; a page
+    # showing a form's error shows the sections in full, with their forms.
+    digests = None
+    if not section and not errors:
+        digests = fragments.Digests(
+            consultation,
+            facilitator=rules.can_moderate(user),
+            language=get_language(),
+            stance=stance if stance in selectors.STANCES else "",
+        )
+    data = selectors.consultation_page(
+        consultation,
+        user,
+        sort=sort,
+        stance=stance,
+        section=section,
+        page=page_number,
+        order=order,
+        digest=digests is not None,
+        per_section=digests.per_section if digests else 5,
+        kept=digests.load() if digests else (),
+    )
+    base_url = selectors.consultation_url(consultation)
+    for view in data["sections"] if digests else []:
+        view.digest = digests.render(
+            view,
+            {
+                "base_url": base_url,
+                "stance": stance,
+                "reason_chars": fragments.FIRST_VIEW_REASON_CHARS,
+            },
+        )
     errors = dict(errors or {})
     if errors and not rules.can_take_position(user, consultation):
         # The form that failed is no longer on the page (the consultation closed meanwhile):
@@ -77,12 +107,13 @@ def _render_detail(request, consultation, *, status=200, errors=None):
         "consultation": consultation,
         "version": consultation.version,
         "policy": consultation.version.policy,
-        "base_url": selectors.consultation_url(consultation),
+        "base_url": base_url,
         "data": data,
         "sort": sort,
         "stance": stance,
         "focus": section,
         "page_number": page_number,
+        "section_page": order == "relevance",
         "errors": errors,
         "can_take_position": rules.can_take_position(user, consultation),
         "can_moderate": rules.can_moderate(user),
@@ -105,6 +136,13 @@ def _render_detail(request, consultation, *, status=200, errors=None):
         if extension.detail_context:
             extension.detail_context(request, consultation, context)
     return TemplateResponse(request, "consultations/detail.html", context, status=status)
+
+
+def section_positions(request, slug, pk, key):
+    """Every position on one section, most relevant first (selectors.RELEVANCE), a page at a
+    time: where the first view's "show all" leads. Forms on it post to the consultation page."""
+    consultation = _load(request, slug, pk)
+    return _render_detail(request, consultation, section=key, order="relevance")
 
 
 @require_http_methods(["GET", "POST"])

@@ -48,6 +48,12 @@ def messages_of(exc_info) -> str:
     return " ".join(exc_info.value.messages)
 
 
+def _section_page(url, key) -> str:
+    """A section's own page: every position with its replies, history and tools (the first
+    view shows a digest of each section)."""
+    return f"{url}sections/{key}/positions/"
+
+
 def _day(moment) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
@@ -100,7 +106,7 @@ def test_changing_a_position_updates_the_one_row_and_keeps_history(
     assert [h.stance for h in history] == ["oppose", "neutral"]
     assert history[0].reason == "Too vague about scope."
 
-    page = client.get(url).content.decode()
+    page = client.get(_section_page(url, keys[0])).content.decode()
     text = page_text(page)
     assert f"Changed from Oppose to Neutral on {_day(timezone.now())}" in text
     assert "Fine after the explanation." in text
@@ -120,7 +126,7 @@ def test_a_position_once_hidden_shows_no_earlier_wording(
     services.moderate(item=row, user=facilitator, hide=True, reason="Personal attack.")
     services.moderate(item=row, user=facilitator, hide=False, reason="Edited by the author.")
     take(consultation, participant, keys[0], "support", "A civil reason.")
-    text = page_text(client.get(url))
+    text = page_text(client.get(_section_page(url, keys[0])))
     assert "Changed from Oppose to Support" in text and "A civil reason." in text
     assert "Something abusive." not in text
     assert "earlier wording" not in text
@@ -139,7 +145,8 @@ def test_change_over_http_shows_the_note_and_the_current_stance(url, keys, parti
     r = client.post(url, {**data, "stance": "oppose", "reason": "Unclear."}, follow=True)
     assert "Your position is recorded." in page_text(r)
     r = client.post(url, {**data, "stance": "neutral", "reason": ""}, follow=True)
-    text = page_text(r)
+    assert "Change your position (now: Neutral)" in page_text(r)
+    text = page_text(client.get(_section_page(url, keys[1])))
     assert "Changed from Oppose to Neutral" in text
     assert "Change your position (now: Neutral)" in text
     assert Position.objects.filter(user=participant).count() == 1
@@ -334,7 +341,7 @@ def test_replies_nest_three_levels_and_no_deeper(consultation, url, keys, partic
     assert Reply.objects.count() == 3
 
     client.force_login(quinn)
-    html = client.get(url).content.decode()
+    html = client.get(_section_page(url, keys[0])).content.decode()
     for reply in (one, two, three):
         assert f'id="reply-{reply.pk}"' in html
         assert f'href="#reply-{reply.pk}"' in html  # each has its permalink
@@ -356,7 +363,7 @@ def test_a_reply_signs_with_user_and_utc_time(consultation, url, keys, participa
     reply = Reply.objects.get()
     assert r["Location"] == f"{url}#reply-{reply.pk}"
     assert (reply.user, reply.body, reply.depth) == (quinn, "Agreed!", 1)
-    html = client.get(url).content.decode()
+    html = client.get(_section_page(url, keys[0])).content.decode()
     item = html.split(f'id="reply-{reply.pk}"', 1)[1].split("</li>", 1)[0]
     assert "<strong>quinn</strong>" in item
     stamp = re.search(r'<time datetime="([^"]+)"[^>]*>([^<]+)</time>', item)
@@ -459,8 +466,10 @@ def test_hiding_and_restoring_a_position_in_the_open(
     assert re.search(notice, other)
     assert "You are all idiots." not in other
 
-    client.force_login(pat)  # the author still sees their own text, and why it was hidden
-    own = page_text(client.get(url))
+    # The author still sees their own text, and why it was hidden, on the section's page (the
+    # first view's digest, kept for everyone, shows the notice only).
+    client.force_login(pat)
+    own = page_text(client.get(_section_page(url, keys[0])))
     assert re.search(notice, own)
     assert "Show the hidden text (visible to you only)" in own
     assert "You are all idiots." in own
@@ -501,12 +510,13 @@ def test_hiding_a_reply(consultation, url, keys, participants, facilitator, clie
     )
     assert r.status_code == 302
     client.logout()
-    text = page_text(client.get(url))
+    text = page_text(client.get(_section_page(url, keys[0])))
     assert "Shut up, pat." not in text
     assert re.search(r"Hidden by fran on .* UTC ?: Rude", text)
+    assert "Shut up, pat." not in page_text(client.get(url))
     assert "reply by quinn" in page_text(client.get(f"{url}moderation/"))
     client.force_login(quinn)
-    assert "Shut up, pat." in page_text(client.get(url))
+    assert "Shut up, pat." in page_text(client.get(_section_page(url, keys[0])))
 
 
 def test_moderation_stays_possible_after_close(
@@ -1086,7 +1096,8 @@ def test_tallies_count_visible_positions_per_stance_and_section(
     assert "Support: 3 (75%) · Oppose: 1 (25%) · Neutral: 0 (0%)" in first
     overall = page_text(html.split('class="overall"', 1)[1].split("</section>")[0])
     assert "Support: 3 (50%) · Oppose: 2 (33%) · Neutral: 1 (17%)" in overall
-    assert 'aria-label="Support 3, Oppose 1, Neutral 0"' in html
+    section_page = client.get(_section_page(url, keys[0])).content.decode()
+    assert 'aria-label="Support 3, Oppose 1, Neutral 0"' in section_page
 
     client.force_login(facilitator)
     with django_capture_on_commit_callbacks(execute=True):
