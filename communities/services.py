@@ -205,7 +205,8 @@ def declare_adoption(
             adoption.wiki_agreed_revision = None
             adoption.wiki_agreed_text = ""
             adoption.wiki_check = None
-        adoption.wiki_page, adoption.wiki_api_url = page, api if page else ""
+        # The API alone is kept too: the publish page uses it before any page is watched.
+        adoption.wiki_page, adoption.wiki_api_url = page, api
     adoption.declared_by = user
     adoption.declared_at = timezone.now()
     # The reason is stored in the history: it stays in the site's language, whoever declares.

@@ -70,15 +70,16 @@ def _transactional(item) -> bool:
 _SNAPSHOT = {}
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item):
-    if _transactional(item) and not _SNAPSHOT:
+@pytest.fixture(autouse=True)
+def _keep_migrated_data(request):
+    # A fixture, not a setup hook: it runs once the test database exists, also when a
+    # transactional test is the session's first database test (a browser file run alone).
+    if _transactional(request.node) and not _SNAPSHOT:
         from django.db import connection
-        from pytest_django.plugin import blocking_manager_key
 
-        with item.config.stash[blocking_manager_key].unblock():
+        request.getfixturevalue("django_db_setup")
+        with request.getfixturevalue("django_db_blocker").unblock():
             _SNAPSHOT["data"] = connection.creation.serialize_db_to_string()
-    return (yield)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -62,9 +62,8 @@ def test_publish_drift_and_acknowledge(live_server, browser, wiki):
         user=dana,
         status="adopted",
         parameters={"[CONTACT METHOD]": "conduct@alder.example.org"},
+        wiki_api_url=wiki.api_url,  # no page yet: the delegate chooses it when publishing
     )
-    # The community's wiki (its home URL's /w/api.php is the fake wiki's in real life).
-    Adoption.objects.update(wiki_api_url=wiki.api_url)
     # Dana signed in with the wiki once: allauth kept the access token.
     app = SocialApp.objects.create(provider="mediawiki", name="Wiki", client_id="a", secret="s")
     account = SocialAccount.objects.create(

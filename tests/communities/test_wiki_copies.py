@@ -501,6 +501,18 @@ def test_declaration_form_names_the_wiki_page(community, policy, delegate, clien
     )
     adoption.refresh_from_db()
     assert (adoption.wiki_page, adoption.wiki_check) == ("Project:Other", None)
+    # The wiki's API alone is kept (publishing chooses the page); nothing is watched then.
+    services.declare_adoption(
+        community=community,
+        policy=policy,
+        user=delegate,
+        status="adopted",
+        wiki_page="",
+        wiki_api_url=wiki.api_url,
+    )
+    adoption.refresh_from_db()
+    assert (adoption.wiki_page, adoption.wiki_api_url) == ("", wiki.api_url)
+    assert "Checked 0 wiki copies" in _check()
 
 
 def test_the_drift_and_publish_pages_speak_german(adoption, wiki, client, delegate):
