@@ -48,6 +48,15 @@ def page_url(api_url: str, title: str = "", revision: int | None = None) -> str:
     return selectors.wiki_page_url(api_url, title=title, revision=revision)
 
 
+def interactive_client(api_url: str) -> MediaWikiClient:
+    """The project's client, patient enough for a person waiting on a page: one retry and
+    short waits (the drift watch, in the background, keeps the full back-off)."""
+    client = MediaWikiClient.from_settings(api_url)
+    client.retries = min(client.retries, 1)
+    client.max_wait = min(client.max_wait, 2.0)
+    return client
+
+
 def expected_wikitext(adoption: Adoption, *, cache: dict | None = None) -> str:
     """What Accord would publish for this declaration, as wikitext (no marker). `cache`
     shares the conversion between declarations with the same text within one run."""
@@ -404,7 +413,7 @@ def publish_to_wiki(
         f"Accord: {adoption.policy.title} v{version.number} ({what}), sha256 {digest[:12]} — "
         f"{base}/communities/{adoption.community.slug}/"
     )[:490]
-    client = client or MediaWikiClient.from_settings(api_url)
+    client = client or interactive_client(api_url)
     try:
         saved = client.edit(
             bearer=token.access_token,

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from core.mediawiki_api import MediaWikiClient, WikiApiError, WikiPageMissing
+from core.mediawiki_api import WikiApiError, WikiPageMissing
 from core.views import add_errors, error_text
 
 from . import rules, selectors, wiki_services
@@ -28,7 +28,7 @@ def _scope(request, slug, policy_slug, rule):
 def _look_up(api_url: str, title: str):
     """(current revision or None, error message or "") of a page, for the publish form."""
     try:
-        return MediaWikiClient.from_settings(api_url).fetch_page(title), ""
+        return wiki_services.interactive_client(api_url).fetch_page(title), ""
     except WikiPageMissing:
         return None, ""
     except WikiApiError as exc:

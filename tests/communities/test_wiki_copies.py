@@ -529,3 +529,20 @@ def test_the_drift_and_publish_pages_speak_german(adoption, wiki, client, delega
     assert "Accord hat keine Wiki-Anmeldung von dir" in text
     text = page_text(client.get("/adoption/?policy=baseline", **german))
     assert "Fassung im Wiki weicht seit Version" in text
+
+
+def test_a_wiki_that_is_down_is_explained_on_the_publish_page(adoption, wiki, client, delegate):
+    _link_wiki_account(delegate, wiki)
+    client.force_login(delegate)
+    wiki.faults += ["500", "500", "html"]
+    r = client.get("/communities/alder-wiki/baseline/wiki/publish/")
+    assert r.status_code == 200
+    assert "The wiki could not be asked about this page" in page_text(r)
+    assert "Publish to the wiki" not in [b.strip() for b in page_text(r).split("  ")]
+    assert 'name="publish"' not in r.content.decode()
+    r = client.post(
+        "/communities/alder-wiki/baseline/wiki/publish/",
+        {"page_title": PAGE, "source": "effective", "lookup": "1"},
+    )
+    assert r.status_code == 200 and "answered with an HTML page" in page_text(r)
+    assert not WikiPublication.objects.exists()
