@@ -25,6 +25,9 @@ public API's text of each published version. Checks that:
     least one of them), quorums (counted ballots; communities among the voters not struck) and
     outcome ("no quorum", else "passed" or "failed") must equal /votes/<id>/results.json, and
     the list's terms must be the ones the log vouched for.
+Translations and summaries carry content hashes too; the script does not check them yet (their
+public pages show only the newest revision, judged against the current version), only that
+their entries are in the chain.
 A vote opened before the log recorded terms hashes (its "ratification.opened" entry has an empty
 content hash) cannot have its terms checked against the log: the script says so on a line
 starting "note:", which is not a failure, and still recounts it.
