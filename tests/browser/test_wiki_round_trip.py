@@ -111,6 +111,13 @@ def test_publish_drift_and_acknowledge(live_server, browser, wiki):
     expect(drift.locator(".diff-text ins").first).to_contain_text("abuse")
     expect(drift.locator(".diff-text del").first).to_contain_text("conduct")
     _shots(page, "community-drift")
+    page.goto(f"{base}/adoption/")
+    expect(page.get_by_role("note")).to_contain_text("The wiki's copy of 1 community differs")
+    expect(page.locator("table").last).to_contain_text(
+        f"Wiki copy differs since revision {revision}"
+    )
+    _shots(page, "dashboard-drift")
+    page.goto(f"{base}/communities/alder-wiki/")
 
     # The delegate acknowledges it: the change was agreed locally.
     drift.get_by_label("How was the change agreed?").fill(
@@ -124,5 +131,3 @@ def test_publish_drift_and_acknowledge(live_server, browser, wiki):
     call_command("check_wiki_copies", verbosity=0)
     page.goto(f"{base}/communities/alder-wiki/")
     expect(page.locator("#wiki-copy-baseline")).to_contain_text("acknowledged as agreed")
-    page.goto(f"{base}/adoption/")
-    _shots(page, "dashboard")
