@@ -2,6 +2,7 @@
 directly in the database or to the export, each named by its entry."""
 
 import importlib.util
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -285,3 +286,24 @@ def test_bad_input_exits_non_zero_naming_the_entry(client, site, monkeypatch, ca
         assert code == 1
         assert expected in printed
         assert not any(line.startswith("OK:") for line in printed)
+
+
+def test_moderation_records_are_read_across_every_page_of_the_api():
+    pages = {
+        "/api/v1/consultations/4/moderation/?page_size=100": {
+            "results": [{"id": 1}],
+            "next": "https://accord.example.org/api/v1/consultations/4/moderation/?page=2&page_size=100",
+        },
+        "/api/v1/consultations/4/moderation/?page=2&page_size=100": {
+            "results": [{"id": 2}],
+            "next": None,
+        },
+    }
+
+    def fetch(path):
+        return (200, json.dumps(pages[path]).encode()) if path in pages else (404, b"")
+
+    assert accord_verify._fetch_pages(fetch, "/api/v1/consultations/4/moderation/") == (
+        [{"id": 1}, {"id": 2}],
+        "",
+    )
