@@ -2,6 +2,7 @@
 serialises writers, so it cannot show a race). One voter clicking many times keeps one ballot;
 many voters at once lose none."""
 
+import datetime as dt
 import threading
 
 import pytest
@@ -94,3 +95,40 @@ def test_forty_voters_at_once_lose_no_ballot(open_vote):
     assert not RetiredReceipt.objects.exists()
     res = selectors.results(close(open_vote))
     assert (res.counted, res.votes_for, res.votes_against, res.votes_abstain) == (40, 14, 13, 13)
+
+
+def test_a_strike_racing_the_close_lands_before_the_count_or_is_refused(
+    open_vote, scrutineer, voters
+):
+    """The results are published once: whichever of a strike and the close comes first, the
+    published count agrees with the struck list (the strike takes the vote's row, as the close
+    does)."""
+    from django.core.exceptions import PermissionDenied
+
+    people = voters[:4]
+    for person, option in zip(people, ["yes", "yes", "no", "no"], strict=True):
+        services.cast_ballot(vote=open_vote, user=person, option=option)
+    target = Ballot.objects.get(vote=open_vote, voter=people[0])
+    before, after = (
+        open_vote.closes_at - dt.timedelta(seconds=1),
+        open_vote.closes_at + dt.timedelta(seconds=1),
+    )
+
+    def strike():
+        try:
+            services.strike_ballot(ballot=target, user=scrutineer, reason="Dup.", now=before)
+        except PermissionDenied:
+            return "refused"
+        return "struck"
+
+    def close_it():
+        services.close_vote(vote=Vote.objects.get(pk=open_vote.pk), now=after)
+        return "closed"
+
+    results, errors = _run([strike, close_it], threads=2)
+    assert errors == []
+    vote = Vote.objects.get(pk=open_vote.pk)
+    target.refresh_from_db()
+    counted = sum(vote.tally.values())
+    assert counted == Ballot.objects.filter(vote=vote, struck=False).count()
+    assert ("struck" in results) == target.struck
