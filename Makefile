@@ -50,9 +50,9 @@ browser-deps:
 # what the test wrote), and mixing those with the fast rollback-per-test majority in one
 # session left later transactional tests on a flushed database.
 # The main session runs on every core (pytest-xdist, one test database per worker, copied from
-# one migrated template: tests/db_template.py). --dist loadfile keeps each file on one worker,
-# so an expensive module fixture is built once (xdist 3.8's loadgroup groups nothing under
-# pytest 9.2: it renames items through an attribute pytest no longer reads). The browser session
+# one migrated template: tests/db_template.py). Tests go out one by one in pytest-django's order,
+# so on each worker the transactional tests, which empty the database, run after the others.
+# (Handing out whole files breaks that order.) The browser session
 # runs alongside it in one process with its own database: it spends most of its time waiting
 # for Chromium and the live server, so it fits in the gaps. Its report follows the main one.
 # TEST_WORKERS=0 runs the main session in one process.
@@ -61,13 +61,13 @@ BROWSER_LOG := .browser-tests.log
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 test: install-test browser-deps
 	@$(PYTEST) -n 0 -m browser > $(BROWSER_LOG) 2>&1 & browser=$$!; \
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not browser"; main=$$?; \
+	$(PYTEST) -n $(TEST_WORKERS) -m "not browser"; main=$$?; \
 	wait $$browser; status=$$?; \
 	echo; echo "Browser tests (Debian's Chromium), run alongside:"; cat $(BROWSER_LOG); \
 	[ $$main -eq 0 ] && [ $$status -eq 0 ]
 
 test-fast: install-test
-	$(PYTEST) -n $(TEST_WORKERS) --dist loadfile -m "not browser"
+	$(PYTEST) -n $(TEST_WORKERS) -m "not browser"
 
 bench: install-test
 	$(PY) benchmarks/run.py

@@ -22,7 +22,6 @@ from .html_checks import fragment_problems, html_problems
 
 # Marked so pytest-django runs these with the other non-transactional tests, before any
 # transactional test empties the database (the module fixtures build on migration data).
-# One worker builds the module fixtures once (make test runs with --dist loadfile).
 pytestmark = pytest.mark.django_db
 
 ATOM = "{http://www.w3.org/2005/Atom}"

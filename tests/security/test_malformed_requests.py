@@ -33,7 +33,6 @@ from tests.factories import EditorFactory, UserFactory, make_policy
 
 # Marked so pytest-django runs these with the other non-transactional tests, before any
 # transactional test empties the database (the module fixtures build on migration data).
-# One worker builds the module fixtures once (make test runs with --dist loadfile).
 pytestmark = pytest.mark.django_db
 
 HUGE = "x" * 1_000_000
