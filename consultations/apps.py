@@ -6,7 +6,7 @@ class ConsultationsConfig(AppConfig):
     verbose_name = "Consultations"
 
     def ready(self):
-        from core import forgetting
+        from core import forgetting, page_cache
         from policies import links
 
         from . import extensions, fragments
@@ -17,6 +17,8 @@ class ConsultationsConfig(AppConfig):
         # (accounts.naming.public_name). The first view's kept digests hold names, so a
         # forgotten person makes them be rendered afresh.
         forgetting.register(fragments.names_changed)
+        # An anonymous reader's first view is kept whole (core.page_cache) while this holds.
+        page_cache.register_validator("consultations.first_view", fragments.first_view_version)
         links.register(consultation_links.policy_links)
         # The wiki import form joins the page like the later apps' parts do.
         extensions.register(WIKI_IMPORT)

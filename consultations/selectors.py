@@ -246,8 +246,10 @@ class SectionView:
     focus_template: str = ""
     accepts_positions: bool = True
     body: str = ""
-    # On the first view: the section's kept head and positions (consultations.fragments).
+    # On the first view: the section's kept head and positions, and for a participant with no
+    # position on it the kept blank form with their token (consultations.fragments).
     digest: dict | None = None
+    blank_form: str = ""
 
     @property
     def shown(self) -> int:

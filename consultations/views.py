@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from core import page_cache
 from core.views import (
     Confirmation,
     confirm_page,
@@ -96,6 +98,12 @@ def _render_detail(request, consultation, *, status=200, errors=None, section=No
                 "reason_chars": fragments.FIRST_VIEW_REASON_CHARS,
             },
         )
+    if digests and rules.can_take_position(user, consultation):
+        blank = [v for v in data["sections"] if v.own is None and v.accepts_positions]
+        context = {"base_url": base_url, "stances": Position.Stance.choices}
+        forms = digests.blank_forms(blank, context, get_token(request))
+        for view in blank:
+            view.blank_form = forms[view.key]
     errors = dict(errors or {})
     if errors and not rules.can_take_position(user, consultation):
         # The form that failed is no longer on the page (the consultation closed meanwhile):
@@ -147,9 +155,20 @@ def section_positions(request, slug, pk, key):
 
 @require_http_methods(["GET", "POST"])
 def detail(request, slug, pk):
+    # A first view for a reader who is not signed in holds nothing of its reader's own: it is
+    # kept whole (core.page_cache) while fragments.first_view_version holds, which is read
+    # before anything the page shows.
+    kept = (
+        request.method == "GET"
+        and not request.user.is_authenticated
+        and set(request.GET) <= {"sort", "stance"}
+    )
+    if kept:
+        page_cache.begin(request, validator=("consultations.first_view", (pk,)))
     consultation = _load(request, slug, pk)
     if request.method == "GET":
-        return _render_detail(request, consultation)
+        response = _render_detail(request, consultation)
+        return page_cache.keep(request, response, anonymous_only=True) if kept else response
     action = request.POST.get("action")
     handler = {
         "position": _post_position,

@@ -15,6 +15,12 @@ filed by path, query string and interface language. Every answer carries a weak 
 state, the address, the language and the reader (the CSRF token differs per answer, the page
 does not), and `If-None-Match` with it gives 304 before anything is rendered.
 
+A page that also shows what the global state does not follow (a consultation's positions) is
+kept with a validator: `begin(request, validator=(name, args))` names a function registered
+with `register_validator` that returns a short string which changes whenever such a page may;
+the page is served again only while it returns the same. `anonymous_only` pages are served only
+to readers who are not signed in (their body holds nothing of a reader's own only then).
+
 The middleware must be the last one, so that sessions, language, CSRF, authentication and
 messages have run; it serves nothing while the reader has messages waiting. With
 ACCORD_PAGE_CACHE off every page is rendered on every request (benchmarks compare the two)."""
@@ -37,6 +43,8 @@ from django.utils.http import parse_http_date_safe
 
 # name -> (queryset of one row and one column, called with the value read or None)
 _states: dict[str, tuple[Callable[[], QuerySet], Callable[[object], None] | None]] = {}
+# name -> function(*args) -> str that changes whenever a page kept with it may change
+_validators: dict[str, Callable[..., str]] = {}
 
 HEADER_TEMPLATE = "includes/site_header.html"
 _HEADER_START = b'<header class="site-header">'
@@ -58,6 +66,23 @@ def register_state(
     (such as the newest entry of a log). All are read in one SQL statement per request;
     `on_read(value)` is told what was read."""
     _states[name] = (query, on_read)
+
+
+def register_validator(name: str, validator: Callable[..., str]) -> None:
+    """`validator(*args)` returns a short string that changes whenever a page kept with
+    `begin(request, validator=(name, args))` may change beyond the registered states."""
+    _validators[name] = validator
+
+
+def _validated(validator) -> str | None:
+    """The validator's value now, or None when the page it was stored with is out of date."""
+    if validator is None:
+        return ""
+    name, args, value = validator
+    found = _validators.get(name)
+    if found is None or found(*args) != value:
+        return None
+    return value
 
 
 def enabled() -> bool:
@@ -96,17 +121,33 @@ def state_value(request, name: str):
     return getattr(request, "_page_cache_values", {}).get(name)
 
 
-def begin(request) -> None:
-    """Read the state before the view reads anything it shows (call first in a kept view)."""
+def begin(request, validator: tuple[str, tuple] | None = None) -> None:
+    """Read the state (and the view's validator) before the view reads anything it shows
+    (call first in a kept view)."""
     if enabled() and not hasattr(request, "_page_cache_state"):
         request._page_cache_state = current_state(request)
+        if validator is not None:
+            name, args = validator
+            request._page_cache_validator = (name, tuple(args), _validators[name](*args))
 
 
-def keep(request, response, *, per_reader: bool = True, shared: bool = False) -> HttpResponse:
+def keep(
+    request,
+    response,
+    *,
+    per_reader: bool = True,
+    shared: bool = False,
+    anonymous_only: bool = False,
+) -> HttpResponse:
     """Mark a response to be kept. `per_reader=False`: the page is the same for every reader
-    (no site header: downloads); `shared`: it may also be kept by shared caches (CDNs)."""
+    (no site header: downloads); `shared`: it may also be kept by shared caches (CDNs);
+    `anonymous_only`: served again only to readers who are not signed in."""
     if hasattr(request, "_page_cache_state"):
-        response._page_cache = {"per_reader": per_reader, "shared": shared}
+        response._page_cache = {
+            "per_reader": per_reader,
+            "shared": shared,
+            "anonymous_only": anonymous_only,
+        }
     return response
 
 
@@ -189,11 +230,16 @@ class PageCacheMiddleware:
         return response
 
     def _serve(self, request, entry) -> HttpResponse | None:
+        if entry.get("anonymous_only") and request.user.is_authenticated:
+            return None
         state = current_state()
         if state != entry["state"]:
             return None
+        validated = _validated(entry.get("validator"))
+        if validated is None:
+            return None
         reader = "everyone" if not entry["per_reader"] else _reader(request)
-        etag = _etag(state, request, reader)
+        etag = _etag(state + validated, request, reader)
         not_modified = get_conditional_response(
             request, etag=etag, last_modified=entry.get("last_modified")
         )
@@ -242,9 +288,11 @@ class PageCacheMiddleware:
             return None
         if hasattr(response, "render") and not response.is_rendered:
             response.render()
+        validator = getattr(request, "_page_cache_validator", None)
         entry = {
             "key": key,
             "state": state,
+            "validator": validator,
             "status": response.status_code,
             "headers": list(response.items()),
             "last_modified": parse_http_date_safe(response.get("Last-Modified", "")),
@@ -268,6 +316,6 @@ class PageCacheMiddleware:
             reader = "everyone"
             entry["whole"] = response.content
         cache.set(key, entry, CACHE_SECONDS)
-        etag = _etag(state, request, reader)
+        etag = _etag(state + (validator[2] if validator else ""), request, reader)
         _finish(response, entry, request, etag)
         return etag

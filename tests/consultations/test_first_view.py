@@ -281,3 +281,61 @@ def test_the_first_view_is_kept_per_language(consultation, url, keys, participan
     assert "Show all" not in german and "Alle" in page_text(german)
     assert client.get(_section_page(consultation, WHOLE_TEXT)).status_code == 200
     assert client.get(_section_page(consultation, "no-such-section")).status_code == 404
+
+
+def test_an_anonymous_first_view_is_kept_whole_until_the_consultation_changes(
+    consultation,
+    url,
+    keys,
+    participants,
+    facilitator,
+    client,
+    django_assert_max_num_queries,
+    django_capture_on_commit_callbacks,
+):
+    pat, quinn, _ = participants
+    take(consultation, pat, keys[0], "support", "Good.")
+    first = client.get(url)
+    with django_assert_max_num_queries(3):  # the page cache's state, the row, the amendments
+        again = client.get(url)
+    assert again["ETag"] == first["ETag"]
+    assert _without_tokens(again.content.decode()) == _without_tokens(first.content.decode())
+
+    # A new position shows at once, its tally too (once its transaction commits).
+    with django_capture_on_commit_callbacks(execute=True):
+        take(consultation, quinn, keys[0], "oppose", "Unclear.")
+    text = page_text(_section(client.get(url).content.decode(), keys[0]))
+    assert "Unclear." in text and "Oppose: 1 (50%)" in text
+    # So does closing it.
+    services.close_consultation(consultation=consultation, user=facilitator, note="Thanks.")
+    assert "This consultation is closed and read-only." in page_text(client.get(url))
+    # A signed-in reader never gets the page kept for anonymous readers.
+    client.force_login(quinn)
+    assert "Sign out quinn" in page_text(client.get(url))
+
+
+def test_kept_blank_forms_carry_each_readers_own_token(consultation, url, keys, participants):
+    from django.test import Client
+
+    pat, quinn, _ = participants
+    for person, stance in ((pat, "support"), (quinn, "oppose")):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(person)
+        html = browser.get(url).content.decode()
+        form = html.split(f'id="take-{keys[1]}"', 1)[1].split("</form>", 1)[0]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+        r = browser.post(
+            url,
+            {
+                "csrfmiddlewaretoken": token,
+                "action": "position",
+                "section_key": keys[1],
+                "stance": stance,
+                "reason": "Because.",
+            },
+        )
+        assert r.status_code == 302
+    assert set(Position.objects.values_list("user__username", "stance")) == {
+        ("pat", "support"),
+        ("quinn", "oppose"),
+    }
