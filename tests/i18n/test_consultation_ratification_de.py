@@ -109,10 +109,10 @@ def test_a_changed_stance_is_named_in_german(client, consultation, participant, 
             stance=stance,
             reason=reason,
         )
-    assert "Geändert von Zustimmung zu Ablehnung am" in get(
-        client, consultation_url(consultation), DE
-    )
-    assert "Changed from Support to Oppose on" in get(client, consultation_url(consultation), EN)
+    # The change note is on the section's own page (the first view shows a digest).
+    section_page = f"{consultation_url(consultation)}sections/{key}/positions/"
+    assert "Geändert von Zustimmung zu Ablehnung am" in get(client, section_page, DE)
+    assert "Changed from Support to Oppose on" in get(client, section_page, EN)
 
 
 def test_an_amendment_in_german(client, consultation, participant, key):
