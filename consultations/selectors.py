@@ -329,10 +329,11 @@ RELEVANCE = [
 
 
 def _listed_positions(
-    consultation, *, section, stance, relevance, skip, per_section, page, page_size
+    consultation, *, section, stance, relevance, skip, per_section, page, page_size, pinned=None
 ) -> tuple[list[Position], bool]:
     """The positions a page lists: one section's, a page at a time (and whether a further page
-    exists), or each section's first `per_section` but those of sections in `skip`."""
+    exists; the `pinned` position first), or each section's first `per_section` but those of
+    sections in `skip`."""
     positions = (
         Position.objects.filter(consultation=consultation)
         .select_related("user", "hidden_by")
@@ -345,6 +346,8 @@ def _listed_positions(
         positions = with_relevance(positions)
         ordering = RELEVANCE
     if section:
+        if pinned:
+            ordering = [Case(When(pk=pinned, then=Value(0)), default=Value(1)).asc(), *ordering]
         # One row beyond the page tells whether a further page exists.
         found = list(
             positions.filter(section_key=section).order_by(*ordering)[
@@ -377,13 +380,15 @@ def consultation_page(
     order: str = "newest",
     digest: bool = False,
     kept: Collection[str] = (),
+    pinned: int | None = None,
 ) -> dict:
     """Everything the consultation page shows, in a fixed number of queries however many
     sections, positions and replies there are.
 
     Overview: each section with its tally and its `per_section` latest positions. With
     `section`, that one section with all its positions, `page_size` at a time. `order`
-    "relevance" lists positions by RELEVANCE instead of newest first.
+    "relevance" lists positions by RELEVANCE instead of newest first; `pinned` (a position's
+    id) comes first on a section's pages, where a reply or moderation lands.
 
     `digest` (the first view, consultations.fragments): each section's `per_section` most
     relevant positions with their reply counts (`replies_n`), without their replies, histories
@@ -422,6 +427,7 @@ def consultation_page(
             per_section=per_section,
             page=page,
             page_size=page_size,
+            pinned=pinned,
         )
     ids = [] if digest else [p.pk for p in positions]
     replies = []

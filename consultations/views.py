@@ -59,7 +59,9 @@ def _extensions():
     return extensions.registered()
 
 
-def _render_detail(request, consultation, *, status=200, errors=None, section=None, order="newest"):
+def _render_detail(
+    request, consultation, *, status=200, errors=None, section=None, order="newest", pinned=None
+):
     sort = request.GET.get("sort", "document")
     stance = request.GET.get("stance", "")
     if section is None:
@@ -87,6 +89,7 @@ def _render_detail(request, consultation, *, status=200, errors=None, section=No
         digest=digests is not None,
         per_section=digests.per_section if digests else 5,
         kept=digests.load() if digests else (),
+        pinned=pinned,
     )
     base_url = selectors.consultation_url(consultation)
     for view in data["sections"] if digests else []:
@@ -150,7 +153,8 @@ def section_positions(request, slug, pk, key):
     """Every position on one section, most relevant first (selectors.RELEVANCE), a page at a
     time: where the first view's "show all" leads. Forms on it post to the consultation page."""
     consultation = _load(request, slug, pk)
-    return _render_detail(request, consultation, section=key, order="relevance")
+    pinned = _int(request.GET.get("position"), default=None, ceiling=2**62)
+    return _render_detail(request, consultation, section=key, order="relevance", pinned=pinned)
 
 
 @require_http_methods(["GET", "POST"])
@@ -189,6 +193,16 @@ def _section_url(consultation, key: str) -> str:
     """Where a position lives: amendments have their own focused page."""
     url = selectors.consultation_url(consultation)
     return f"{url}?section={key}" if key.startswith("amendment-") else url
+
+
+def _thread_url(consultation, position) -> str:
+    """Where a position is shown with its replies and tools: an amendment's focused page, or
+    its section's page with the position first (the first view shows a digest)."""
+    key = position.section_key
+    if key.startswith("amendment-"):
+        return _section_url(consultation, key)
+    url = selectors.consultation_url(consultation)
+    return f"{url}sections/{key}/positions/?position={position.pk}"
 
 
 def _fail(request, consultation, target: str, message: str, form=None):
@@ -242,7 +256,7 @@ def _post_reply(request, consultation):
         message = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
     messages.success(request, _("Your reply is posted."))
-    return redirect(f"{_section_url(consultation, position.section_key)}#reply-{reply.pk}")
+    return redirect(f"{_thread_url(consultation, position)}#reply-{reply.pk}")
 
 
 def _target(consultation, kind, item_id):
@@ -271,9 +285,8 @@ def _post_flag(request, consultation):
         message = error_text(exc) if isinstance(exc, ValidationError) else str(exc)
         return _fail(request, consultation, target, message, form)
     messages.success(request, _("Thank you: the facilitators will look at it."))
-    return redirect(
-        f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}"
-    )
+    position = item if isinstance(item, Position) else item.position
+    return redirect(f"{_thread_url(consultation, position)}#{form.cleaned_data['kind']}-{item.pk}")
 
 
 def _post_moderate(request, consultation):
@@ -301,9 +314,8 @@ def _post_moderate(request, consultation):
     except ValidationError as exc:
         return _fail(request, consultation, target, error_text(exc), form)
     messages.success(request, _("Done; the moderation log shows it."))
-    return redirect(
-        f"{selectors.consultation_url(consultation)}#{form.cleaned_data['kind']}-{item.pk}"
-    )
+    position = item if isinstance(item, Position) else item.position
+    return redirect(f"{_thread_url(consultation, position)}#{form.cleaned_data['kind']}-{item.pk}")
 
 
 def _post_carry(request, consultation):

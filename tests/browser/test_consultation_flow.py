@@ -47,6 +47,8 @@ def test_consultation_round_trip(live_server, page, shot):
     )
     url = live_server.url + consultation_url(consultation)
     first = version.sections.first()
+    # The first view shows each section's digest; threads and their tools are on its page.
+    section_page = f"{url}sections/{first.key}/positions/"
 
     # Kim opposes section 1, then changes to neutral; supports the whole text.
     _sign_in(page, live_server.url, "kim")
@@ -67,6 +69,8 @@ def test_consultation_round_trip(live_server, page, shot):
     section.get_by_text("Change your position").click()
     section.get_by_role("radio", name="Neutral").check()
     section.get_by_role("button", name="Update my position").click()
+    expect(page.get_by_text("Change your position (now: Neutral)")).to_be_visible()
+    page.goto(section_page)
     expect(page.locator(".change-note").first).to_contain_text("Changed from Oppose to Neutral")
     shot("consultation-kim")
     _sign_out(page)
@@ -74,6 +78,7 @@ def test_consultation_round_trip(live_server, page, shot):
     # Lee replies under Kim's position.
     _sign_in(page, live_server.url, "lee")
     page.goto(url)
+    page.locator(f"#section-{first.key} .show-all a, #section-{first.key} h2 a").first.click()
     position = page.locator(".position").first
     position.locator("summary", has_text="Reply").first.click()
     position.get_by_label("Your reply").first.fill("Who should decide, in your view?")
@@ -83,7 +88,7 @@ def test_consultation_round_trip(live_server, page, shot):
 
     # Fran hides the reply with a reason, closes, writes and publishes the summary.
     _sign_in(page, live_server.url, "fran")
-    page.goto(url)
+    page.goto(section_page)
     reply = page.locator(".reply").first
     reply.locator("summary", has_text="Hide").click()
     reply.get_by_label("Public reason").fill("Off-topic; please keep to the text.")

@@ -339,3 +339,17 @@ def test_kept_blank_forms_carry_each_readers_own_token(consultation, url, keys, 
         ("pat", "support"),
         ("quinn", "oppose"),
     }
+
+
+def test_a_reply_lands_on_its_thread_first_on_the_section_page(
+    consultation, url, keys, participants, client
+):
+    pat, quinn, _ = participants
+    _bulk(consultation, keys[:1], n_people=80, per_person=1, n_replies=0)
+    oldest = Position.objects.filter(section_key=keys[0]).order_by("updated_at").first()
+    client.force_login(quinn)
+    r = client.post(url, {"action": "reply", "position": oldest.pk, "body": "An old one."})
+    page = client.get(r["Location"]).content.decode()
+    assert _ids(page)[0] == oldest.pk  # first, although the least relevant
+    assert len(_ids(page)) == 50 and len(set(_ids(page))) == 50
+    assert "An old one." in page_text(page) and "Your reply is posted." in page_text(page)

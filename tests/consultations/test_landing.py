@@ -112,7 +112,11 @@ def test_an_empty_reply_lands_on_its_form_and_a_reply_on_itself(
     assert f'id="error-summary-{suffix}"' in html
     assert f'id="form-{suffix}" open' in html
     r = client.post(url, {"action": "reply", "position": theirs.pk, "body": "Why?"})
-    assert r["Location"] == f"{url}#reply-{Reply.objects.get().pk}"
+    # On the section's page, where the thread is shown, with its position first.
+    thread = f"{url}sections/{theirs.section_key}/positions/?position={theirs.pk}"
+    assert r["Location"] == f"{thread}#reply-{Reply.objects.get().pk}"
+    page = client.get(r["Location"]).content.decode()
+    assert f'id="reply-{Reply.objects.get().pk}"' in page and "Your reply is posted." in page
 
 
 def test_flagging_and_hiding_without_a_reason_land_on_their_forms(
@@ -132,7 +136,8 @@ def test_flagging_and_hiding_without_a_reason_land_on_their_forms(
     summary = summary_of(r.content.decode())
     assert f'<a href="#reason-moderate-position-{theirs.pk}">Moderation needs a reason' in summary
     r = client.post(url, {**data, "reason": "Off-topic."})
-    assert r["Location"] == f"{url}#position-{theirs.pk}"
+    thread = f"{url}sections/{theirs.section_key}/positions/?position={theirs.pk}"
+    assert r["Location"] == f"{thread}#position-{theirs.pk}"
 
 
 def test_private_feedback_and_a_new_consultation_summarise_their_errors(

@@ -361,7 +361,8 @@ def test_a_reply_signs_with_user_and_utc_time(consultation, url, keys, participa
     client.force_login(quinn)
     r = client.post(url, {"action": "reply", "position": position.pk, "body": "Agreed!"})
     reply = Reply.objects.get()
-    assert r["Location"] == f"{url}#reply-{reply.pk}"
+    thread = f"{_section_page(url, keys[0])}?position={position.pk}"
+    assert r["Location"] == f"{thread}#reply-{reply.pk}"
     assert (reply.user, reply.body, reply.depth) == (quinn, "Agreed!", 1)
     html = client.get(_section_page(url, keys[0])).content.decode()
     item = html.split(f'id="reply-{reply.pk}"', 1)[1].split("</li>", 1)[0]
