@@ -166,7 +166,8 @@ def django_setup(out: Path, n_voters: int) -> None:
 
     def post(key):
         client.cookies["sessionid"] = key
-        response = client.post(path, {"option": "yes"}, headers={"X-CSRFToken": token})
+        # Post/redirect/get: the receipt is shown by the page the ballot redirects to.
+        response = client.post(path, {"option": "yes"}, headers={"X-CSRFToken": token}, follow=True)
         if response.status_code != 200 or not RECEIPT.search(response.content):
             raise RuntimeError(f"probe ballot: {response.status_code} {response.content[:500]!r}")
 
@@ -395,6 +396,22 @@ async def send_ballots(port: int, vote_id: int, jobs: list, clients: int, timeou
                         reused = False
                     writer.write(request)
                     status, headers, payload = await read_response(reader)
+                    if status in (302, 303) and "location" in headers:
+                        # Post/redirect/get: the receipt page, as a browser would load it.
+                        if headers.get("connection", "").lower() == "close":
+                            writer.close()
+                            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                        location = headers["location"]
+                        if "://" in location:
+                            location = "/" + location.split("://", 1)[1].split("/", 1)[1]
+                        writer.write(
+                            (
+                                f"GET {location} HTTP/1.1\r\nHost: {host}\r\n"
+                                "X-Forwarded-Proto: https\r\n"
+                                f"Cookie: sessionid={session_key}; csrftoken={token}\r\n\r\n"
+                            ).encode("ascii")
+                        )
+                        status, headers, payload = await read_response(reader)
                 except NoResponse:
                     writer.close()
                     writer = None
