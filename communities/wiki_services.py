@@ -199,10 +199,12 @@ def check_wiki_copies(*, adoptions=None, client_factory=None, progress=None) -> 
         titles = list(dict.fromkeys(a.wiki_page for a in group))
         for start in range(0, len(titles), BATCH):
             chunk = titles[start : start + BATCH]
+            batch_error = None
             try:
                 results: dict = client.fetch_pages(chunk)
             except WikiApiError as exc:
                 results = dict.fromkeys(chunk, exc)
+                batch_error = exc
                 report.errors.append(str(exc))
             wanted = set(chunk)
             now = timezone.now()
@@ -213,6 +215,9 @@ def check_wiki_copies(*, adoptions=None, client_factory=None, progress=None) -> 
                 result = results.get(adoption.wiki_page) or WikiApiError(
                     gettext("The wiki said nothing about this page.")
                 )
+                if isinstance(result, WikiApiError) and result is not batch_error:
+                    # One page the wiki could not give (missing, invalid, hidden): say which.
+                    report.errors.append(f"{adoption.wiki_page}: {result}")
                 check = _compare(adoption, result, now, texts)
                 content = result.content if isinstance(result, PageRevision) else ""
                 checks.append((check, content))

@@ -205,6 +205,17 @@ def test_html_instead_of_json_and_a_missing_page_fail_alone(
     assert "HTML" in _latest(adoption).error
 
 
+def test_the_command_names_each_page_it_could_not_read(
+    adoption, wiki, other_community, policy, declare
+):
+    declare(other_community, policy, "adopted", wiki_api_url=wiki.api_url, wiki_page="Gone")
+    wiki.set_page(PAGE, _expected(adoption))
+    out, err = StringIO(), StringIO()
+    call_command("check_wiki_copies", stdout=out, stderr=err)
+    assert "1 match, 0 differ as agreed, 0 differ, 1 failed." in out.getvalue()
+    assert err.getvalue().strip() == "Gone: 127.0.0.1 has no page “Gone”."
+
+
 def test_a_batch_is_written_whole_or_not_at_all(adoption, wiki, monkeypatch):
     wiki.set_page(PAGE, _expected(adoption))
 
@@ -320,6 +331,27 @@ def test_a_delegate_publishes_the_effective_text_as_themselves(adoption, wiki, c
     # The drift watch starts from the published revision: it matches.
     _check()
     assert _latest(adoption).outcome == "matches"
+
+
+def test_the_oauth_token_is_never_shown_stored_or_logged(adoption, wiki, client, delegate):
+    secret = "tok-secret-4f9a"  # noqa: S105
+    _link_wiki_account(delegate, wiki, token=secret)
+    client.force_login(delegate)
+    url = "/communities/alder-wiki/baseline/wiki/publish/"
+    pages = [
+        client.get(url),
+        client.post(url, {"page_title": PAGE, "source": "effective", "lookup": "1"}),
+    ]
+    assert _publish(client).status_code == 302
+    wiki.bearers.clear()  # the token expires: the refusal does not quote it either
+    pages.append(_publish(client))
+    pages.append(client.get("/communities/alder-wiki/"))
+    for response in pages:
+        assert secret not in response.content.decode()
+    assert all(secret not in str(entry.payload_data) for entry in LogEntry.objects.all())
+    publication = WikiPublication.objects.get()
+    assert secret not in str(vars(publication))
+    assert all(secret not in str(edit) for edit in wiki.edits)
 
 
 def test_publishing_the_baseline_version(adoption, wiki, client, delegate):
