@@ -18,6 +18,12 @@ def test_database():
     from django.test.utils import setup_test_environment
 
     setup_test_environment()
+    if connection.vendor != "sqlite":
+        # A database of its own: a test run on the same server may be using test_<name>.
+        import os
+
+        test = connection.settings_dict.setdefault("TEST", {})
+        test["NAME"] = f"test_{connection.settings_dict['NAME']}_bench_{os.getpid()}"
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         yield connection
