@@ -83,7 +83,7 @@ def test_twenty_copies_of_one_ballot_form_posted_at_once(live_server, browser):
 
     page = signed_in(browser, base, "vic")
     page.goto(f"{base}/votes/{vote.pk}/")
-    form = page.locator(f"form[action='/votes/{vote.pk}/ballot/']")
+    form = page.locator(f"form[action^='/votes/{vote.pk}/ballot/']")
     fields = {
         name: form.locator(f"input[name={name}]").get_attribute("value")
         for name in ("csrfmiddlewaretoken", "based_on")

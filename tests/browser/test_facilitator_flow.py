@@ -106,7 +106,7 @@ def test_facilitator_imports_fixes_publishes_and_answers_the_consultation(
     page.get_by_role("link", name="Write the summary").click()
     v2 = PolicyVersion.objects.get(number=2)
     page.get_by_label(re.compile("The version that answers this consultation")).select_option(
-        str(v2.pk)
+        str(v2.number)
     )
     page.locator(f"#id_s-{key}-outcome").select_option("accepted")
     page.locator(f"#id_s-{key}-text").fill("We now say what patience means.")
