@@ -9,7 +9,7 @@ from io import StringIO
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
@@ -211,7 +211,9 @@ def test_the_command_names_each_page_it_could_not_read(
     declare(other_community, policy, "adopted", wiki_api_url=wiki.api_url, wiki_page="Gone")
     wiki.set_page(PAGE, _expected(adoption))
     out, err = StringIO(), StringIO()
-    call_command("check_wiki_copies", stdout=out, stderr=err)
+    # A failed check ends the command with status 1, so cron tells whoever runs it.
+    with pytest.raises(CommandError, match="1 wiki copies could not be checked"):
+        call_command("check_wiki_copies", stdout=out, stderr=err)
     assert "1 match, 0 differ as agreed, 0 differ, 1 failed." in out.getvalue()
     assert err.getvalue().strip() == "Gone: 127.0.0.1 has no page “Gone”."
 
