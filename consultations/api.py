@@ -245,6 +245,31 @@ class SummaryDetailSerializer(serializers.Serializer):
         return data["next_version"].number if data["next_version"] else None
 
 
+class PublishedSummarySectionSerializer(serializers.Serializer):
+    section_key = serializers.CharField()
+    outcome = serializers.ChoiceField(choices=SummarySection.Outcome.choices)
+    text = serializers.CharField(allow_blank=True, help_text="Markdown.")
+
+
+class PublishedSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    consultation = serializers.IntegerField(source="consultation_id")
+    intro = serializers.CharField(allow_blank=True, help_text="Markdown.")
+    published_at = serializers.DateTimeField()
+    sections = PublishedSummarySectionSerializer(
+        many=True,
+        source="sections.all",
+        help_text="Ordered by section_key, the order in which the log hashed them.",
+    )
+    html_url = serializers.SerializerMethodField()
+
+    def get_html_url(self, summary) -> str:
+        return absolute(
+            self.context.get("request"),
+            selectors.consultation_url(summary.consultation) + "summary/",
+        )
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 
@@ -451,6 +476,33 @@ class SummaryList(generics.ListAPIView):
             .prefetch_related(Prefetch("sections", queryset=sections))
             .order_by("-published_at", "-pk")
         )
+
+
+@extend_schema(tags=["consultations"])
+class SummaryById(generics.RetrieveAPIView):
+    """A published summary by its id, as the transparency log names it
+    ("consultations.summary:<id>"): its intro and each section's key, outcome and text, exactly
+    what the log hashed when it was published (services._summary_hash), in the same order."""
+
+    serializer_class = PublishedSummarySerializer
+    queryset = Summary.objects.none()  # for the schema; get_object reads the row
+
+    def get_object(self):
+        # Ordered by the column the hash was ordered by, on the same database, so the list
+        # comes back in the order the log hashed it, whichever database the site runs on.
+        sections = SummarySection.objects.order_by("section_key").only(
+            "summary_id", "section_key", "outcome", "text"
+        )
+        found = (
+            selectors.visible_summaries(self.request.user)
+            .filter(pk=self.kwargs["pk"])
+            .select_related("consultation__version__policy")
+            .prefetch_related(Prefetch("sections", queryset=sections))
+            .first()
+        )
+        if found is None:
+            raise Http404("No such published summary.")
+        return found
 
 
 @extend_schema(tags=["consultations"])

@@ -3,7 +3,7 @@ content hashes, and diffs between two versions. Read-only; shaped by policies.se
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core.api import absolute, refuse_repeated_or_empty
 
 from . import diffing, markdown_io, selectors, translating
-from .models import PolicyPage, PolicyVersion
+from .models import PolicyPage, PolicyTranslation, PolicyVersion, TranslatedSection
 
 SECTION_STATUSES = ["unchanged", "changed", "added", "removed"]
 
@@ -252,6 +252,59 @@ class VersionById(generics.RetrieveAPIView):
         if hasattr(self, "_policy"):
             context["policy"] = self._policy
         return context
+
+
+class LoggedTranslationSectionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The source section's stable key.")
+    position = serializers.IntegerField()
+    heading = serializers.CharField(help_text="The translated heading.")
+    body = serializers.CharField(allow_blank=True, help_text="Translated Markdown source.")
+    source_body_hash = serializers.CharField(
+        help_text="Body hash of the source section this text translates."
+    )
+
+
+class TranslationRevisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    policy = serializers.CharField(source="source_version.policy.slug")
+    source_version = serializers.IntegerField(
+        source="source_version.number", help_text="Number of the version this translates."
+    )
+    source_content_hash = serializers.CharField()
+    locale = serializers.CharField(source="locale.language_code", help_text="e.g. de.")
+    revision = serializers.IntegerField()
+    title = serializers.CharField()
+    translator = serializers.CharField(source="translator_name")
+    note = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    sections = LoggedTranslationSectionSerializer(
+        many=True, source="sections.all", help_text="In their order (position)."
+    )
+
+
+@extend_schema(tags=["policies"])
+class TranslationById(generics.RetrieveAPIView):
+    """One imported translation revision by its id, as the transparency log names it
+    ("policies.translation:<id>"), older revisions included: exactly the title and sections
+    (key, heading, body, in order) whose hash the log recorded when it was imported. The
+    policy's translation pages show only the newest revision."""
+
+    serializer_class = TranslationRevisionSerializer
+    queryset = PolicyTranslation.objects.none()  # for the schema; get_object reads the row
+
+    def get_object(self):
+        sections = TranslatedSection.objects.order_by("position", "pk")
+        found = (
+            PolicyTranslation.objects.filter(
+                pk=self.kwargs["pk"], source_version__policy__live=True
+            )
+            .select_related("source_version__policy", "locale")
+            .prefetch_related(Prefetch("sections", queryset=sections))
+            .first()
+        )
+        if found is None:
+            raise Http404("No such translation.")
+        return found
 
 
 @extend_schema(tags=["policies"])

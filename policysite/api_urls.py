@@ -94,6 +94,7 @@ urlpatterns = [
         name="version",
     ),
     path("versions/<num:pk>/", policies.VersionById.as_view(), name="version-by-id"),
+    path("translations/<num:pk>/", policies.TranslationById.as_view(), name="translation-by-id"),
     path(
         "policies/<slug:slug>/versions/<num:number>/sections/<slug:key>/",
         policies.SectionDetail.as_view(),
@@ -139,6 +140,7 @@ urlpatterns = [
     ),
     path("consultations/<num:pk>/summary/", consultations.SummaryDetail.as_view(), name="summary"),
     path("summaries/", consultations.SummaryList.as_view(), name="summaries"),
+    path("summaries/<num:pk>/", consultations.SummaryById.as_view(), name="summary-by-id"),
     # communities
     path("communities/", communities.CommunityList.as_view(), name="communities"),
     path("communities/<slug:slug>/", communities.CommunityDetail.as_view(), name="community"),

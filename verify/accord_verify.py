@@ -4,7 +4,7 @@
     python verify/accord_verify.py --site https://accord.example.org [--checkpoint SEQ:HASH]
 
 Reads /log.jsonl (every entry, oldest first), the head shown in the footer of /log/, and the
-public API's text of each published version. Checks that:
+public API's text of each object an entry hashes. Checks that:
   - every entry's hash is SHA-256 of the canonical JSON of its fields (keys sorted, no
     whitespace, UTF-8), previous hash included, and entries are numbered 1, 2, 3, ... with each
     one's prev_hash equal to the hash before it (the first: 64 zeros);
@@ -25,9 +25,16 @@ public API's text of each published version. Checks that:
     least one of them), quorums (counted ballots; communities among the voters not struck) and
     outcome ("no quorum", else "passed" or "failed") must equal /votes/<id>/results.json, and
     the list's terms must be the ones the log vouched for.
-Translations and summaries carry content hashes too; the script does not check them yet (their
-public pages show only the newest revision, judged against the current version), only that
-their entries are in the chain.
+  - each imported translation revision's text, fetched by the id its entry names from
+    /api/v1/translations/<id>/ (older revisions too, which the policy's pages no longer show),
+    is the language, revision and version the log recorded and still hashes, title and
+    sections in order like a version, to the content hash the log recorded;
+  - each published summary's text at /api/v1/summaries/<id>/ (intro, then each section's key,
+    outcome and text in the order listed) still hashes to the content hash of its latest
+    "summary.published" entry (a summary edited in the database, or edited on the site without
+    being published again, fails).
+A summary published more than once shows only its latest text, so its earlier entries cannot be
+checked against text: the script says so on a "note:" line, which is not a failure.
 A vote opened before the log recorded terms hashes (its "ratification.opened" entry has an empty
 content hash) cannot have its terms checked against the log: the script says so on a line
 starting "note:", which is not a failure, and still recounts it.
@@ -212,6 +219,101 @@ def check_versions(entries: list[dict], fetch: Fetch) -> list[str]:
             failures.append(
                 f"entry {entry['seq']}: version {number} of {policy} now hashes to {found}, the "
                 f"log recorded {entry['content_hash']} (the published text changed)"
+            )
+    return failures
+
+
+def summary_content_hash(summary: dict) -> str:
+    """What Accord records as a published summary's content hash: SHA-256 of the canonical JSON
+    of its intro and each section's [key, outcome, text], in the order the site lists them
+    (by section key)."""
+    rows = [[s["section_key"], s["outcome"], s["text"]] for s in summary["sections"]]
+    return sha256_hex(canonical_json({"intro": summary["intro"], "sections": rows}))
+
+
+def check_translations(entries: list[dict], fetch: Fetch) -> list[str]:
+    """Every imported translation revision, fetched by the id its entry names from
+    /api/v1/translations/<id>/, is the policy, version, language and revision the log recorded
+    and still hashes (title and sections, like a version) to the recorded content hash."""
+    failures = []
+    for entry in entries:
+        pk = _object_id(entry, "policies.translation")
+        if entry["kind"] != "translation.imported" or pk is None:
+            continue
+        payload = entry["payload"]
+        name = (
+            f"entry {entry['seq']}: translation {pk} ({payload.get('language')} revision "
+            f"{payload.get('revision')} of version {payload.get('version')} of "
+            f"{payload.get('policy')})"
+        )
+        path = f"/api/v1/translations/{pk}/"
+        translation, problem = _fetch_json(fetch, path)
+        if problem:
+            failures.append(f"{name} is not public ({problem})")
+            continue
+        try:
+            found = version_content_hash(translation)
+            shown = {
+                "policy": translation["policy"],
+                "version": translation["source_version"],
+                "language": translation["locale"],
+                "revision": translation["revision"],
+            }
+        except (KeyError, TypeError, ValueError):
+            failures.append(f"{name}: {path} is not a translation's text")
+            continue
+        moved = [k for k, v in shown.items() if k != "policy" and payload.get(k) != v]
+        if moved:
+            failures.append(
+                f"{name}: {path} is {shown['language']} revision {shown['revision']} of version "
+                f"{shown['version']}, not what the log recorded"
+            )
+        elif found != entry["content_hash"]:
+            failures.append(
+                f"{name} now hashes to {found}, the log recorded {entry['content_hash']} (the "
+                "translated text changed)"
+            )
+    return failures
+
+
+def check_summaries(entries: list[dict], fetch: Fetch, notes: list[str] | None = None) -> list[str]:
+    """Each summary's latest publication against its text at /api/v1/summaries/<id>/. A summary
+    published again replaces its earlier text on the site, so an earlier publication's entry is
+    in the chain but has no public text left to check: said in `notes`, not a failure."""
+    failures = []
+    notes = notes if notes is not None else []
+    latest: dict[int, dict] = {}
+    for entry in entries:
+        pk = _object_id(entry, "consultations.summary")
+        if entry["kind"] != "summary.published" or pk is None:
+            continue
+        if pk in latest:
+            notes.append(
+                f"entry {latest[pk]['seq']}: summary {pk} was published again (entry "
+                f"{entry['seq']}), so the text it recorded is no longer public to check"
+            )
+        latest[pk] = entry
+    for pk, entry in sorted(latest.items()):
+        consultation = entry["payload"].get("consultation")
+        name = f"entry {entry['seq']}: summary {pk} of consultation {consultation}"
+        path = f"/api/v1/summaries/{pk}/"
+        summary, problem = _fetch_json(fetch, path)
+        if problem:
+            failures.append(f"{name} is not public ({problem})")
+            continue
+        try:
+            found = summary_content_hash(summary)
+        except (KeyError, TypeError, ValueError):
+            failures.append(f"{name}: {path} is not a summary's text")
+            continue
+        if summary.get("consultation") != consultation:
+            failures.append(
+                f"{name}: {path} is the summary of consultation {summary.get('consultation')}"
+            )
+        elif found != entry["content_hash"]:
+            failures.append(
+                f"{name} now hashes to {found}, the log recorded {entry['content_hash']} when "
+                "it was last published (the published text changed)"
             )
     return failures
 
@@ -470,6 +572,8 @@ def verify(
     failures += check_head(entries, checkpoint, "your checkpoint")
     notes: list[str] = []
     failures += check_versions(entries, fetch)
+    failures += check_translations(entries, fetch)
+    failures += check_summaries(entries, fetch, notes)
     failures += check_moderation(entries, fetch)
     failures += check_votes(entries, fetch, notes)
     rows = []

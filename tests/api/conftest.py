@@ -17,6 +17,7 @@ from communities import services as community_services
 from communities.models import Community
 from consultations import services as consultation_services
 from consultations.models import Consultation
+from policies import services as policy_services
 from ratification import services as vote_services
 from ratification.models import Vote
 from tests.factories import (
@@ -101,6 +102,7 @@ class World:
     closed_vote: Vote
     open_public_vote: Vote
     receipts: list[str] = field(default_factory=list)
+    translation: object = None
 
 
 @pytest.fixture
@@ -125,6 +127,18 @@ def world(editor, participant, facilitator, delegate) -> World:
         answered_by=v2.number,
     )
     consultation_services.publish_summary(consultation=summarised, user=facilitator)
+
+    # A German translation of v1, as the log names it (policies.translation:<id>).
+    translation = policy_services.import_translation_markdown(
+        data="\n\n".join(
+            ["# de Titel"] + [f"## de {s.heading}\n\nde {s.body}" for s in v1.sections.all()]
+        ),
+        slug=policy.slug,
+        version_number=v1.number,
+        language_code="de",
+        user=editor,
+        note="Übersetzt von Hand.",
+    )
 
     # An open consultation on v2 with a visible and a hidden position, replies, feedback.
     consultation = open_consultation(v2, facilitator)
@@ -215,6 +229,7 @@ def world(editor, participant, facilitator, delegate) -> World:
         closed_vote=closed_vote,
         open_public_vote=public_vote,
         receipts=receipts,
+        translation=translation,
     )
 
 

@@ -34,6 +34,8 @@ def every_get_url(world) -> list[str]:
         "/api/v1/policies/baseline/versions/",
         "/api/v1/policies/baseline/versions/2/",
         f"/api/v1/versions/{world.v2.pk}/",
+        f"/api/v1/translations/{world.translation.pk}/",
+        f"/api/v1/summaries/{world.summarised.summary.pk}/",
         "/api/v1/policies/baseline/compare/1/2/?ops=true",
         f"/api/v1/policies/baseline/versions/2/sections/{world.keys[2]}/",
         "/api/v1/consultations/",

@@ -32,6 +32,8 @@ def list_urls(world) -> list[str]:
         f"/api/v1/consultations/{c}/amendments/",
         f"/api/v1/consultations/{s}/summary/",
         "/api/v1/summaries/",
+        f"/api/v1/summaries/{world.summarised.summary.pk}/",
+        f"/api/v1/translations/{world.translation.pk}/",
         "/api/v1/communities/",
         "/api/v1/communities/alder-wiki/",
         "/api/v1/communities/alder-wiki/adoptions/",

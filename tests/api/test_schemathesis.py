@@ -61,6 +61,8 @@ def real_path_parameters(world, path: str) -> dict:
             "id": (world.summarised if path.endswith("/summary/") else world.consultation).pk
         },
         "/api/v1/versions/": {"id": world.v2.pk},
+        "/api/v1/translations/": {"id": world.translation.pk},
+        "/api/v1/summaries/": {"id": world.summarised.summary.pk},
         "/api/v1/communities/": {"slug": world.community.slug},
         "/api/v1/votes/": {
             "id": (world.closed_vote if path.endswith("/results/") else world.open_vote).pk
