@@ -2,13 +2,15 @@
 
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
-from django.utils.html import escape
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.feeds import XmlSafeAtom1Feed
+from policies.markdown_io import render_markdown
 
-from .selectors import consultation_url, visible_summaries
+from .selectors import WHOLE_TEXT_HEADING, consultation_url, visible_summaries
 
 
 class SummaryFeed(Feed):
@@ -21,6 +23,7 @@ class SummaryFeed(Feed):
         return (
             visible_summaries(AnonymousUser())
             .select_related("consultation__version__policy", "published_by")
+            .prefetch_related("sections", "consultation__version__sections")
             .order_by("-published_at", "-pk")[:50]
         )
 
@@ -28,11 +31,29 @@ class SummaryFeed(Feed):
         return gettext("Summary: %(title)s") % {"title": item.consultation.title}
 
     def item_description(self, item):
-        policy = item.consultation.version.policy
-        return escape(
+        """The summary as its page shows it: the intro and each section's outcome and text,
+        Markdown rendered and sanitised (policies.markdown_io), not the Markdown source."""
+        version = item.consultation.version
+        headings = {s.key: s.heading for s in version.sections.all()}
+        order = {key: i for i, key in enumerate(headings)}
+        sections = sorted(item.sections.all(), key=lambda s: order.get(s.section_key, len(order)))
+        return format_html(
+            "<p>{}</p>{}{}",
             gettext("%(policy)s, version %(number)s.")
-            % {"policy": policy.title, "number": item.consultation.version.number}
-            + f" {item.intro[:500]}"
+            % {"policy": version.policy.title, "number": version.number},
+            mark_safe(render_markdown(item.intro)),  # noqa: S308  (sanitised by nh3)
+            format_html_join(
+                "",
+                "<h3>{} ({})</h3>{}",
+                (
+                    (
+                        headings.get(s.section_key, WHOLE_TEXT_HEADING),
+                        s.get_outcome_display(),
+                        mark_safe(render_markdown(s.text)),  # noqa: S308  (sanitised by nh3)
+                    )
+                    for s in sections
+                ),
+            ),
         )
 
     def item_link(self, item):

@@ -55,3 +55,29 @@ def one_line(text: str) -> str:
     line breaks included, becomes one space. A title that holds a line break would otherwise
     make the mail library refuse the whole message."""
     return " ".join(str(text).split())
+
+
+# Quotation marks people put around a whole sentence, opening → closing.
+_ENCLOSING_QUOTES = {
+    '"': '"',
+    "'": "'",
+    "“": "”",
+    "„": "“",
+    "‘": "’",
+    "«": "»",
+    "»": "«",
+    "「": "」",
+}
+
+
+def without_enclosing_quotes(text: str) -> str:
+    """`text` without one pair of quotation marks around the whole of it, for a page that puts
+    its own quotes around it: an edit summary typed as “Fix typo” would otherwise read
+    ““Fix typo””. Quotes inside the text, or around only part of it, are kept."""
+    stripped = str(text).strip()
+    if len(stripped) >= 2 and _ENCLOSING_QUOTES.get(stripped[0]) == stripped[-1]:
+        inner = stripped[1:-1]
+        # "A" and "B": the first and last marks belong to different quotations.
+        if stripped[0] not in inner and stripped[-1] not in inner:
+            return inner.strip()
+    return stripped

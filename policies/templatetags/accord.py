@@ -9,6 +9,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
+from core.text import without_enclosing_quotes
 from policies import markdown_io
 
 register = template.Library()
@@ -27,6 +28,13 @@ def markdown(text: str) -> str:
         html = markdown_io.render_markdown(text)
         cache.set(key, html, 60 * 60 * 24)
     return mark_safe(html)  # noqa: S308  (sanitised by nh3)
+
+
+@register.filter
+def unquoted(text: str) -> str:
+    """Text the template quotes itself (“{{ summary|unquoted }}”, <q>), without the quotation
+    marks its author already put around it."""
+    return without_enclosing_quotes(text or "")
 
 
 # Templates written before the interface was translated name the English shape of a date; each
