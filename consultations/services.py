@@ -689,7 +689,25 @@ def save_summary(
         row.cited_positions.set(cited)
     # Sections were saved after the summary row: re-index it (a no-op until it is published).
     index.insert_or_update_object(summary)
+    if summary.published_at is not None:
+        # A published summary's page shows an edit at once: the log records every wording it
+        # shows, so nobody can change it silently.
+        _check_outcomes_match_the_answer(summary)
+        _log_summary(summary, user, first_publication=False)
     return summary
+
+
+def _log_summary(summary: Summary, user, *, first_publication: bool) -> None:
+    transparency.append(
+        "summary.published",
+        f"consultations.summary:{summary.pk}",
+        {
+            "consultation": summary.consultation_id,
+            "first_publication": first_publication,
+            "published_by": user.get_username(),
+        },
+        _summary_hash(summary),
+    )
 
 
 def _summary_hash(summary: Summary) -> str:
@@ -764,16 +782,7 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
         allowed_from=(State.CLOSED, State.SUMMARISED),
         refusal=gettext("Close the consultation before publishing its summary."),
     )
-    transparency.append(
-        "summary.published",
-        f"consultations.summary:{summary.pk}",
-        {
-            "consultation": consultation.pk,
-            "first_publication": first_publication,
-            "published_by": user.get_username(),
-        },
-        _summary_hash(summary),
-    )
+    _log_summary(summary, user, first_publication=first_publication)
     from .tasks import notify_summary_published
 
     if first_publication:

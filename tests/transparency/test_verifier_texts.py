@@ -68,11 +68,32 @@ def test_translations_and_summaries_verify_and_earlier_publications_are_noted(cl
     assert failures == []
     summary = texts["summary"]
     published = LogEntry.objects.filter(object_ref=f"consultations.summary:{summary.pk}")
-    earlier, latest = published.order_by("seq").values_list("seq", flat=True)
-    assert (
-        f"entry {earlier}: summary {summary.pk} was published again (entry {latest}), so the "
-        "text it recorded is no longer public to check"
-    ) in facts["notes"]
+    # Published; edited while published (saving changes the public page, so it is logged);
+    # published again.
+    seqs = list(published.order_by("seq").values_list("seq", flat=True))
+    assert len(seqs) == 3
+    for seq, following in zip(seqs, seqs[1:]):
+        assert (
+            f"entry {seq}: summary {summary.pk} was published again (entry {following}), so "
+            "the text it recorded is no longer public to check"
+        ) in facts["notes"]
+
+
+def test_editing_a_published_summary_is_logged_and_still_verifies(client, texts):
+    summary, closed = texts["summary"], texts["closed"]
+    before = LogEntry.objects.filter(object_ref=f"consultations.summary:{summary.pk}").count()
+    consultation_services.save_summary(
+        consultation=closed,
+        user=texts["facilitator"],
+        intro="We heard you; one more correction.",
+        sections=[
+            {"section_key": s.section_key, "outcome": s.outcome, "text": s.text}
+            for s in summary.sections.all()
+        ],
+    )
+    entries = LogEntry.objects.filter(object_ref=f"consultations.summary:{summary.pk}")
+    assert entries.count() == before + 1
+    assert run(client) == []
 
 
 def test_an_older_translation_revision_is_public_by_its_id(client, texts):
