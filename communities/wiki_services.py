@@ -236,7 +236,11 @@ def acknowledge_wiki_copy(*, adoption: Adoption, user, revision_id: int, note: s
     revision becomes the one the drift watch compares against, so it is no longer flagged.
     `revision_id` is the revision the delegate saw; a newer one must be looked at first."""
     _require_declarer(user, adoption.community)
-    adoption = Adoption.objects.select_for_update().select_related("wiki_check").get(pk=adoption.pk)
+    adoption = (
+        Adoption.objects.select_for_update(of=("self",))
+        .select_related("wiki_check")
+        .get(pk=adoption.pk)
+    )
     check = adoption.wiki_check
     note = (note or "").strip()
     if check is None or check.outcome != Outcome.DIFFERS:

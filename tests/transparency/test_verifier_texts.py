@@ -3,6 +3,8 @@ the site publishes by the ids their log entries name: an older translation revis
 verifies, and a translation or summary rewritten directly in the database is named by its
 entry, with a non-zero exit."""
 
+from itertools import pairwise
+
 import pytest
 
 from consultations import services as consultation_services
@@ -72,7 +74,7 @@ def test_translations_and_summaries_verify_and_earlier_publications_are_noted(cl
     # published again.
     seqs = list(published.order_by("seq").values_list("seq", flat=True))
     assert len(seqs) == 3
-    for seq, following in zip(seqs, seqs[1:]):
+    for seq, following in pairwise(seqs):
         assert (
             f"entry {seq}: summary {summary.pk} was published again (entry {following}), so "
             "the text it recorded is no longer public to check"
