@@ -32,7 +32,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench_page_cache import CLIENTS, ROOT, WORKERS, env_for, free_port, load, start, wait_ready
+from _server import ROOT, WORKERS, env_for, free_port, start, wait_ready
+from bench_page_cache import CLIENTS, load
 
 SECONDS = 3.0
 SLUG = "bench-consult"

@@ -12,12 +12,10 @@ the same pages rendered on every request. Always exits 0 unless the server fails
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,7 +23,8 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import ROOT, env_for, free_port, start, wait_ready
+
 CLIENTS = 4
 SECONDS = 3.0
 WORKERS = 2
@@ -33,28 +32,6 @@ SLUG = "bench-code"
 N_SECTIONS = 20
 N_VERSIONS = 5
 GOALS = {"anonymous": 0.5, "signed_in": 0.25}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def env_for(db_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "ballot_server_settings",
-            "PYTHONPATH": f"{ROOT / 'benchmarks'}{os.pathsep}{ROOT}",
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-        }
-    )
-    env.pop("REDIS_URL", None)
-    return env
 
 
 def _body(i: int, v: int) -> str:
@@ -121,43 +98,6 @@ def prepare(env) -> str:
         text=True,
     ).stdout
     return next(line.split()[1] for line in out.splitlines() if line.startswith("SESSION"))
-
-
-def start(env, port):
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "policysite.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={WORKERS}",
-        "--worker-class=sync",
-        "--no-control-socket",
-        "--log-level=warning",
-        f"--chdir={ROOT}",
-    ]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-
-
-def wait_ready(port, process, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode(errors="replace")[-2000:])
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz/", headers={"X-Forwarded-Proto": "https"})
-            if conn.getresponse().status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
 
 
 def load(port, path, seconds, cookie="") -> dict:

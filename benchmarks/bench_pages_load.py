@@ -9,12 +9,10 @@ unless the server fails to start."""
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,32 +21,11 @@ import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from _server import ROOT, env_for, free_port, start, wait_ready
+
 CLIENTS = 8
 SECONDS = 6.0
 WORKERS = 2
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def env_for(db_path: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "ballot_server_settings",
-            "PYTHONPATH": f"{ROOT / 'benchmarks'}{os.pathsep}{ROOT}",
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "DJANGO_SECRET_KEY": "bench-only-" + "x" * 50,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-            "DJANGO_SECURE_SSL_REDIRECT": "0",
-        }
-    )
-    env.pop("REDIS_URL", None)
-    return env
 
 
 def prepare(env) -> dict[str, str]:
@@ -75,43 +52,6 @@ def prepare(env) -> dict[str, str]:
         "policy_page": f"/{slug}/",
         "consultation_page": f"/{slug}/consultations/{pk}/",
     }
-
-
-def start(env, port):
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "policysite.wsgi:application",
-        f"--bind=127.0.0.1:{port}",
-        f"--workers={WORKERS}",
-        "--worker-class=sync",
-        "--no-control-socket",
-        "--log-level=warning",
-        f"--chdir={ROOT}",
-    ]
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-
-
-def wait_ready(port, process, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode(errors="replace")[-2000:])
-        with contextlib.suppress(OSError):
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/healthz/", headers={"X-Forwarded-Proto": "https"})
-            if conn.getresponse().status == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
 
 
 def load(port, path, seconds) -> dict:
