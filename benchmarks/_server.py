@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -74,3 +75,17 @@ def wait_ready(port, process, timeout=60.0):
                 return
         time.sleep(0.2)
     raise RuntimeError("gunicorn did not answer in time")
+
+
+@contextlib.contextmanager
+def serving(env, workers: int = WORKERS):
+    """A gunicorn server answering on a free port (yielded), stopped on the way out."""
+    port = free_port()
+    server = start(env, port, workers)
+    try:
+        wait_ready(port, server)
+        yield port
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=15)

@@ -25,14 +25,12 @@ varied from 670 to 1,200 req/s between runs; compare ratios within one run):
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from _server import ROOT, WORKERS, env_for, free_port, start, wait_ready
+from _server import ROOT, WORKERS, env_for, serving
 from bench_page_cache import CLIENTS, load
 
 SECONDS = 3.0
@@ -180,17 +178,10 @@ def main() -> int:
             ("consultation", "anonymous", url, ""),
             ("consultation", "signed_in", url, f"sessionid={session_key}"),
         ]
-        port = free_port()
-        server = start(env, port)
-        try:
-            wait_ready(port, server)
+        with serving(env) as port:
             for _, _, path, cookie in runs:  # warm imports and caches in both workers
                 load(port, path, 0.5, cookie)
             results = [(*run, load(port, run[2], SECONDS, run[3])) for run in runs]
-        finally:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=15)
     floor = results[0][4]["requests_per_s"] or 1
     for _name, who, path, _, result in results:
         line = {

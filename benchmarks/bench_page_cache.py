@@ -15,7 +15,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ import threading
 import time
 from pathlib import Path
 
-from _server import ROOT, env_for, free_port, start, wait_ready
+from _server import ROOT, env_for, serving
 
 CLIENTS = 4
 SECONDS = 3.0
@@ -159,17 +158,10 @@ def main() -> int:
         runs = [("healthz", "floor", "/healthz/", "")]
         for who, cookie in [("anonymous", ""), ("signed_in", f"sessionid={session_key}")]:
             runs += [(name, who, path, cookie) for name, path in pages.items()]
-        port = free_port()
-        server = start(env, port)
-        try:
-            wait_ready(port, server)
+        with serving(env) as port:
             for _, _, path, cookie in runs:  # warm imports and caches in both workers
                 load(port, path, 0.3, cookie)
             results = [(*run, load(port, run[2], SECONDS, run[3])) for run in runs]
-        finally:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=15)
     floor = results[0][4]["requests_per_s"] or 1
     for name, who, path, _, result in results:
         line = {

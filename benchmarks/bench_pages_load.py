@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
-import signal
 import statistics
 import subprocess
 import sys
@@ -21,7 +19,7 @@ import threading
 import time
 from pathlib import Path
 
-from _server import ROOT, env_for, free_port, start, wait_ready
+from _server import ROOT, env_for, serving
 
 CLIENTS = 8
 SECONDS = 6.0
@@ -108,17 +106,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="accord-load-") as tmp:
         env = env_for(Path(tmp) / "load.sqlite3")
         urls = prepare(env)
-        port = free_port()
-        server = start(env, port)
-        try:
-            wait_ready(port, server)
+        with serving(env) as port:
             for path in urls.values():  # warm caches and imports in both workers
                 load(port, path, 1.0)
             results = {name: load(port, path, SECONDS) for name, path in urls.items()}
-        finally:
-            if server.poll() is None:
-                os.killpg(server.pid, signal.SIGTERM)
-                server.wait(timeout=15)
     trivial = results["trivial"]["requests_per_s"] or 1
     for name, result in results.items():
         line = {
