@@ -22,8 +22,16 @@ $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install --quiet -e ".[test]"
 	@touch $(VENV)/.installed $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+# The design system (Wikimedia Codex's CSS and design tokens) comes from npm into node_modules/,
+# pinned in package.json; installed again only when package.json changes. No lock file (.npmrc).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json .npmrc
+	@command -v npm >/dev/null 2>&1 || { echo "Node.js 20 and npm are needed to install the design system: apt install nodejs npm"; exit 1; }
+	npm install --no-package-lock --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: $(VENV)/.installed $(NODE_STAMP)
+install-test: $(VENV)/.installed-test $(NODE_STAMP)
 
 migrate: install
 	$(MANAGE) migrate --no-input
@@ -106,4 +114,4 @@ messages: install
 	$(MANAGE) compilemessages -i .venv -i static -i media
 
 clean:
-	rm -rf $(VENV) db.sqlite3 static media
+	rm -rf $(VENV) node_modules db.sqlite3 static media

@@ -177,6 +177,19 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"
+# The design system, Wikimedia Codex (its CSS-only components and design tokens), is an npm
+# dependency (package.json, installed into node_modules/ by `make install`); these files of it
+# are served and collected as static files (core/static_files.py), nothing else of the packages.
+NODE_MODULES_DIR = BASE_DIR / "node_modules"
+NODE_PACKAGE_STATIC_FILES = {
+    "codex/codex.style.css": "@wikimedia/codex/dist/codex.style.css",
+    "codex/theme-wikimedia-ui.css": "@wikimedia/codex-design-tokens/dist/theme-wikimedia-ui.css",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "core.static_files.NodePackageFinder",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
 
