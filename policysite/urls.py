@@ -60,3 +60,6 @@ urlpatterns += [
     path("", include("ratification.urls")),
     path("", include(wagtail_urls)),
 ]
+
+# A database that cannot be reached gives a 503 with Retry-After, not a 500 (core/outages.py).
+handler500 = "core.outages.server_error"

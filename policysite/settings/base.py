@@ -130,17 +130,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Several web processes serve one site: cache and sessions live in Redis when it is configured.
+# Several web processes serve one site: they share a cache in Redis when it is configured.
+# Redis is optional at run time: while it is away, pages are rendered from the database and
+# posting limits are counted per process (core/cache.py). Sessions are written to the database
+# and read through the cache, so nobody is signed out when Redis is lost.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "accord",
         }
     }
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+            # A Redis that stops answering costs a request half a second, once per process
+            # every core.cache.RETRY_SECONDS, not a hung worker.
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5},
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {
         "default": {
