@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from core.mediawiki_api import MediaWikiClient, PageRevision, WikiApiCodeError, WikiApiError
+from core.site_url import site_base_url
 from policies import markdown_io
 from policies import selectors as policy_selectors
 from transparency import chain
@@ -412,7 +413,7 @@ def publish_to_wiki(
     if token.expires_at and token.expires_at <= timezone.now():
         raise ValidationError(_sign_in_again())
     text, digest, version = publication_text(adoption, source)
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    base = site_base_url()
     what = (
         f"effective text of {adoption.community.name}"
         if source == WikiPublication.Source.EFFECTIVE

@@ -16,6 +16,7 @@ from wagtail.search import index
 
 from accounts import selectors as account_selectors
 from core import errors, mediawiki_api
+from core.site_url import site_base_url
 from core.text import NulCharacterError, imported_text
 from policies import services as policy_services
 from policies.models import PolicyVersion
@@ -787,7 +788,10 @@ def publish_summary(*, consultation: Consultation, user) -> Summary:
 
     if first_publication:
         # Later edits are visible on the page; participants are emailed once.
-        transaction.on_commit(lambda: notify_summary_published.enqueue(consultation.pk))
+        base_url = site_base_url()
+        transaction.on_commit(
+            lambda: notify_summary_published.enqueue(consultation.pk, base_url=base_url)
+        )
     return summary
 
 

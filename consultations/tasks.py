@@ -1,17 +1,18 @@
 """Slow work, run by django-tasks (immediately in development, by a worker in production)."""
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.utils.translation import gettext
 from django_tasks import task
 
+from core.site_url import absolute
 from core.text import one_line
 
 
 @task()
-def notify_summary_published(consultation_id: int) -> int:
-    """Email every participant with an address that the summary is out."""
+def notify_summary_published(consultation_id: int, base_url: str = "") -> int:
+    """Email every participant with an address that the summary is out. `base_url` is the
+    site's address when the summary was published (core.site_url)."""
     from .models import Consultation, Position, Reply
     from .selectors import consultation_url
 
@@ -31,7 +32,7 @@ def notify_summary_published(consultation_id: int) -> int:
         .exclude(email="")
         .values_list("email", flat=True)
     )
-    url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + consultation_url(consultation) + "summary/"
+    url = absolute(consultation_url(consultation) + "summary/", base=base_url)
     subject = one_line(gettext("Summary published: %(title)s") % {"title": consultation.title})
     body = gettext(
         "You took part in “%(title)s”. The facilitators have published their summary, "

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # The interface language comes from the switcher's cookie, else the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The address this request came in on, for links in emails in development (core.site_url).
+    "core.site_url.RequestBaseUrlMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",

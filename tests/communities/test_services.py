@@ -4,6 +4,7 @@ the services store them and as the pages then show them."""
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -475,13 +476,20 @@ def test_a_new_version_emails_the_delegates_of_adopting_communities(
     recipients = sorted(r for m in mail.outbox for r in m.to)
     assert recipients == ["dana@example.org", "elm@example.org"]
     to_alder = next(m for m in mail.outbox if m.to == ["dana@example.org"])
-    assert to_alder.subject == "New baseline version: Baseline Code v3"
-    assert "Version 3 of “Baseline Code” is out. Alder Wiki adopted version 1." in to_alder.body
-    assert "Sections changed since: Section 1, Section 2, Section 3." in to_alder.body
-    assert f"now stale and need a rebase: {a}, {b}" in to_alder.body
-    assert "/communities/alder-wiki/" in to_alder.body
+    assert to_alder.subject == "New version of Baseline Code: version 3"
+    body = to_alder.body
+    assert "Version 3 of “Baseline Code” has been published. Alder Wiki adopted version 1." in body
+    assert "Sections changed since then:\n- Section 1\n- Section 2\n- Section 3\n" in body
+    # Sections are named by their headings, in plain words: no keys, no "rebase" or "stale".
+    replaced = body.split("update your text or confirm it:\n")[1]
+    assert replaced.startswith("- Section 1\n- Section 2\n\n")
+    assert a not in body and b not in body
+    assert "rebase" not in body.lower() and "stale" not in body.lower()
+    # Links start with the site's address and lead to the diff and the community's page.
+    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    assert f"{base}{policy.url}compare/1/3/\n{base}/communities/alder-wiki/\n" in body
     to_elm = next(m for m in mail.outbox if m.to == ["elm@example.org"])
-    assert "stale" not in to_elm.body
+    assert "replaced these sections" not in to_elm.body
     assert v3.number == 3
 
 
@@ -490,8 +498,8 @@ def test_the_email_names_only_the_stale_overrides(stale_setup, keys, delegate):
     assert notify_new_baseline_version.call(v2.pk) == 1
     (message,) = mail.outbox
     assert message.to == ["dana@example.org"]
-    assert "Sections changed since: Section 1, Section 3." in message.body
-    assert f"now stale and need a rebase: {keys[0]}\n" in message.body + "\n"
+    assert "Sections changed since then:\n- Section 1\n- Section 3\n\n" in message.body
+    assert "update your text or confirm it:\n- Section 1\n\n" in message.body
 
 
 def test_a_late_running_task_for_an_older_version_emails_nobody(stale_setup):
