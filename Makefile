@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast bench lint format install install-test browser-deps migrate seed clean check-deploy messages
+.PHONY: run test test-fast bench loadtest lint format install install-test browser-deps migrate seed clean check-deploy messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -79,6 +79,15 @@ test-fast: install-test
 
 bench: install-test
 	$(PY) benchmarks/run.py
+
+# The dress rehearsal (benchmarks/loadtest.py): the deployment `manage.py seed_scale` builds, in
+# a PostgreSQL database of its own (accord_loadtest, dropped afterwards), served by gunicorn
+# (4 workers) with a private Redis, under a mixed load at half the capacity it measures first;
+# then every accepted write is checked in the database. One JSON line per measure.
+LOADTEST_SECONDS ?= 75
+LOADTEST_SCALE ?= 1
+loadtest: install-test
+	$(PY) benchmarks/loadtest.py --seconds $(LOADTEST_SECONDS) --scale $(LOADTEST_SCALE)
 
 # lint-imports checks the dependency contracts between apps (pyproject.toml [tool.importlinter]).
 lint: install-test

@@ -40,7 +40,9 @@ def env_for(db_path: Path) -> dict[str, str]:
     return env
 
 
-def start(env, port, workers: int = WORKERS):
+def start(env, port, workers: int = WORKERS, log=subprocess.PIPE):
+    """`log`: where the server's stderr goes (a file for long runs: an unread pipe fills up
+    and blocks the workers)."""
     command = [
         sys.executable,
         "-m",
@@ -58,7 +60,7 @@ def start(env, port, workers: int = WORKERS):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         start_new_session=True,
     )
 
@@ -67,7 +69,8 @@ def wait_ready(port, process, timeout=60.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(process.stderr.read().decode(errors="replace")[-2000:])
+            told = process.stderr.read().decode(errors="replace") if process.stderr else ""
+            raise RuntimeError(f"gunicorn exited: {told[-2000:]}")
         with contextlib.suppress(OSError):
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz/", headers={"X-Forwarded-Proto": "https"})
@@ -78,10 +81,10 @@ def wait_ready(port, process, timeout=60.0):
 
 
 @contextlib.contextmanager
-def serving(env, workers: int = WORKERS):
+def serving(env, workers: int = WORKERS, log=subprocess.PIPE):
     """A gunicorn server answering on a free port (yielded), stopped on the way out."""
     port = free_port()
-    server = start(env, port, workers)
+    server = start(env, port, workers, log)
     try:
         wait_ready(port, server)
         yield port
