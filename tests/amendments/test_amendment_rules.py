@@ -6,7 +6,9 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Revision
 
@@ -315,15 +317,29 @@ def _was_done(action, *, user, consultation, amendment, keys) -> bool:
     return AmendmentMerge.objects.filter(amendment=amendment, applied_by=user).exists()
 
 
-@pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("phase", PHASES)
 @pytest.mark.parametrize("role", ROLES)
 def test_rules_and_services_match_the_table(
-    role, phase, state, role_user, make_consultation, version, keys, participants, facilitator
+    role, role_user, make_consultation, version, keys, participants, facilitator, subtests
 ):
-    """Each action on its own fresh amendment in `state`: the predicate (and has_perm) says
-    yes exactly where the service does it; every refusal is PermissionDenied or
-    ValidationError as the table says, and writes nothing."""
+    """Each action on its own fresh amendment in each phase and state: the predicate (and
+    has_perm) says yes exactly where the service does it; every refusal is PermissionDenied or
+    ValidationError as the table says, and writes nothing. The people and the policy are built
+    once per role; each phase and state starts from them again (its writes are rolled back)."""
+    for phase in PHASES:
+        for state in STATES:
+            with subtests.test(phase=phase, state=state), transaction.atomic():
+                cache.clear()  # posting limits are counted in the cache, not rolled back
+                _check_one_case(
+                    role, phase, state, role_user=role_user,
+                    make_consultation=make_consultation, version=version, keys=keys,
+                    participants=participants, facilitator=facilitator,
+                )  # fmt: skip
+                transaction.set_rollback(True)
+
+
+def _check_one_case(
+    role, phase, state, *, role_user, make_consultation, version, keys, participants, facilitator
+):
     consultation = make_consultation(version)
     author = participants[0]
     fresh = {
