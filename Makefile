@@ -7,7 +7,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-fast bench loadtest lint format install install-test browser-deps migrate seed clean check-deploy messages
+.PHONY: run test test-fast bench loadtest faults lint format install install-test browser-deps migrate seed clean check-deploy messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -69,13 +69,13 @@ BROWSER_LOG := .browser-tests.log
 PYTEST := $(PY) -m pytest -q -p no:cacheprovider
 test: install-test browser-deps
 	@$(PYTEST) -n 0 -m browser > $(BROWSER_LOG) 2>&1 & browser=$$!; \
-	$(PYTEST) -n $(TEST_WORKERS) -m "not browser"; main=$$?; \
+	$(PYTEST) -n $(TEST_WORKERS) -m "not browser and not faults"; main=$$?; \
 	wait $$browser; status=$$?; \
 	echo; echo "Browser tests (Debian's Chromium), run alongside:"; cat $(BROWSER_LOG); \
 	[ $$main -eq 0 ] && [ $$status -eq 0 ]
 
 test-fast: install-test
-	$(PYTEST) -n $(TEST_WORKERS) -m "not browser"
+	$(PYTEST) -n $(TEST_WORKERS) -m "not browser and not faults"
 
 bench: install-test
 	$(PY) benchmarks/run.py
@@ -88,6 +88,13 @@ LOADTEST_SECONDS ?= 75
 LOADTEST_SCALE ?= 1
 loadtest: install-test
 	$(PY) benchmarks/loadtest.py --seconds $(LOADTEST_SECONDS) --scale $(LOADTEST_SCALE)
+
+# Faults of a real deployment (tests/faults/, marker `faults`, left out of `make test`):
+# PostgreSQL restarting under load, a gunicorn worker killed mid-ballot, Redis disappearing, on a
+# private PostgreSQL cluster, Redis and gunicorn on free ports (never the shared services).
+# The first run migrates and seeds the private cluster (minutes); later runs copy it.
+faults: install-test
+	$(PYTEST) -n 0 -m faults tests/faults
 
 # lint-imports checks the dependency contracts between apps (pyproject.toml [tool.importlinter]).
 lint: install-test
