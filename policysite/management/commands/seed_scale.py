@@ -192,12 +192,9 @@ def rehearsal_pages(sample: int = 5) -> dict[str, list[str]]:
         "community": [f"/communities/{slug}/" for slug in chosen],
         "effective": [f"/communities/{slug}/{SLUG}/effective/" for slug in effective],
         "dashboard": ["/adoption/"],
-        "export": [
-            "/adoption/export.csv",
-            f"{consultation}export.csv",
-            f"{consultation}export.json",
-            f"/votes/{vote.pk}/voters.csv",
-        ],
+        "export": ["/adoption/export.csv", f"/votes/{vote.pk}/voters.csv"],
+        # Every position and reply: megabytes at full size, so a kind of its own.
+        "consultation_export": [f"{consultation}export.csv", f"{consultation}export.json"],
         "feed": ["/feeds/versions/", "/feeds/adoption/", "/feeds/votes/", "/feeds/summaries/"],
         "votes": ["/votes/", f"/votes/{vote.pk}/"],
         "ratification": [f"{base}ratification/"],
