@@ -45,6 +45,8 @@ from django.utils.http import parse_http_date_safe
 _states: dict[str, tuple[Callable[[], QuerySet], Callable[[object], None] | None]] = {}
 # name -> function(*args) -> str that changes whenever a page kept with it may change
 _validators: dict[str, Callable[..., str]] = {}
+# The states' statement as compiled for the database in use (_states_sql).
+_compiled: dict[str, object] = {}
 
 HEADER_TEMPLATE = "includes/site_header.html"
 _HEADER_START = b'<header class="site-header">'
@@ -89,16 +91,26 @@ def enabled() -> bool:
     return getattr(settings, "ACCORD_PAGE_CACHE", True)
 
 
+def _states_sql() -> tuple[str, list]:
+    """The one statement that reads every state. The queries never change, so it is compiled
+    once per process and database (compiling the querysets cost more than running it)."""
+    key = (connection.vendor, tuple(_states))
+    if _compiled.get("key") != key:
+        parts, params = [], []
+        for query, _ in _states.values():
+            sql, query_params = query().query.sql_with_params()
+            parts.append(f"({sql})")
+            params.extend(query_params)
+        _compiled.update(key=key, sql="SELECT " + ", ".join(parts), params=params)
+    return _compiled["sql"], _compiled["params"]
+
+
 def _read_states() -> dict[str, object]:
     if not _states:
         return {}
-    parts, params = [], []
-    for query, _ in _states.values():
-        sql, query_params = query().query.sql_with_params()
-        parts.append(f"({sql})")
-        params.extend(query_params)
+    sql, params = _states_sql()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        cursor.execute(sql, params)
         row = cursor.fetchone()
     values = dict(zip(_states, row, strict=True))
     for name, (_, on_read) in _states.items():
