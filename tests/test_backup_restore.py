@@ -1,12 +1,14 @@
 """README, Backup and restore: `pg_dump -Fc` of a seeded deployment restored with `pg_restore`
 into an empty database gives the same public pages, exports and content hashes, byte for byte.
 
-PostgreSQL only. The demo is seeded into a new database made from the migrated template the
-test databases are copied from (tests/db_template.py), dumped, restored into a second new
-database, and every page below is rendered from each through a connection of their own (the
-test's own database and transaction are left alone); both are dropped afterwards."""
+PostgreSQL only. The demo is seeded into a copy of the migrated template the test databases
+are copied from (tests/db_template.py), kept for later runs as that one is. A copy of it is
+dumped and restored into a new, empty database, and every page below is rendered from each
+through a connection of their own (the test's own database and transaction are left alone);
+both copies are dropped afterwards."""
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -22,7 +24,10 @@ from django.test import Client
 from consultations.models import Consultation
 from policies.models import PolicyVersion
 from ratification.models import Vote
+from tests.db_template import ROOT, _lock, fingerprint
 from transparency.models import LogEntry
+
+SEED_DEMO = ROOT / "policysite" / "management" / "commands" / "seed_demo.py"
 
 pytestmark = [
     pytest.mark.skipif(
@@ -100,8 +105,35 @@ def _reading(name: str):
         other.close()
 
 
+SEEDED_PREFIX = "accord_test_seeded_"
+
+
+def _seeded_template() -> str:
+    """A database holding the migrated template plus seed_demo, built once per fingerprint of
+    the migrations and the seed (seeding costs most of this test), kept like the migrated one."""
+    key = hashlib.sha256((fingerprint() + SEED_DEMO.read_text()).encode()).hexdigest()[:16]
+    name = SEEDED_PREFIX + key
+    quote = connection.ops.quote_name
+    with _lock(SEEDED_PREFIX.rstrip("_")), connection._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE %s", [SEEDED_PREFIX + "%"]
+        )
+        existing = {row[0] for row in cursor.fetchall()}
+        if name in existing:
+            return name
+        for stale in existing:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quote(stale)} WITH (FORCE)")
+        building = name + "_building"
+        template = connection.settings_dict["TEST"]["TEMPLATE"]
+        cursor.execute(f"CREATE DATABASE {quote(building)} TEMPLATE {quote(template)}")
+        with _reading(building):
+            call_command("seed_demo", verbosity=0)
+        cursor.execute(f"ALTER DATABASE {quote(building)} RENAME TO {quote(name)}")
+    return name
+
+
 def test_a_dump_restored_into_an_empty_database_serves_the_same_bytes(tmp_path):
-    template = connection.settings_dict["TEST"]["TEMPLATE"]
+    template = _seeded_template()
     suffix = uuid.uuid4().hex[:8]
     seeded, restored = f"accord_backup_{suffix}", f"accord_restored_{suffix}"
     quote = connection.ops.quote_name
@@ -111,7 +143,6 @@ def test_a_dump_restored_into_an_empty_database_serves_the_same_bytes(tmp_path):
         cursor.execute(f"CREATE DATABASE {quote(restored)} TEMPLATE template0")
     try:
         with _reading(seeded):
-            call_command("seed_demo", verbosity=0)
             before = _public_copies()
         dump = tmp_path / "accord.dump"
         subprocess.run(
