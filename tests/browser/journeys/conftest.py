@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.sessions import PASSWORD
+from tests.browser.sessions import PASSWORD, posted_once
 
 ARTIFACTS = Path(__file__).resolve().parents[3] / "test-artifacts" / "journeys"
 WIDTHS = (1280, 390)
@@ -56,29 +56,13 @@ class Journey:
 
     @contextlib.contextmanager
     def posting(self, page, count):
-        """Around a successful form submission: once it is shown, reloading the page, going
-        back and forward again post nothing (post/redirect/get), and `count()` (the rows the
-        form writes) moved once. Checked at the widest width only, where it costs least."""
-        before = count()
-        yield
+        """Around a successful form submission: nothing is posted twice (sessions.posted_once).
+        Checked at the widest width only, where it costs least."""
         if self.width != max(WIDTHS):
+            yield
             return
-        page.wait_for_load_state()
-        after = count()
-        assert after != before, "the form wrote nothing"
-        posted = []
-
-        def record(request):
-            if request.method == "POST" and request.is_navigation_request():
-                posted.append(request.url)
-
-        page.on("request", record)
-        page.reload()
-        page.go_back()
-        page.go_forward()
-        page.remove_listener("request", record)
-        assert posted == [], f"posted again: {posted}"
-        assert count() == after
+        with posted_once(page, count):
+            yield
 
     def close(self):
         for context in self.contexts:

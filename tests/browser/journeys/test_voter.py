@@ -92,6 +92,7 @@ def test_voter_journey(journey):
     expect(vic.get_by_text("These terms were fixed on")).to_be_visible()
     expect(vic.get_by_text(version.content_hash).first).to_be_visible()
     expect(vic.get_by_text(re.compile(r"2\s*/\s*3|two thirds", re.I)).first).to_be_visible()
+    expect(vic.get_by_text("at least 2 counted ballots")).to_be_visible()
     journey.shot(vic, "vote-terms")
 
     # 3. Votes, gets a receipt; wes votes, then changes his mind once.
