@@ -7,7 +7,9 @@ class CommunitiesConfig(AppConfig):
 
     def ready(self):
         from core import forgetting
+        from policies import home as policy_home
 
-        from . import services, signals  # noqa: F401  (signals: listens for new baseline versions)
+        from . import home, services, signals  # noqa: F401  (signals: listens for new baseline versions)
 
         forgetting.register(services.forget_user)
+        policy_home.register_glance(home.adoption_glance)

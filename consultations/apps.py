@@ -7,9 +7,10 @@ class ConsultationsConfig(AppConfig):
 
     def ready(self):
         from core import forgetting, page_cache
-        from policies import links
+        from policies import home, links
 
         from . import extensions, fragments
+        from . import home as consultation_home
         from . import links as consultation_links
         from .wiki_views import WIKI_IMPORT
 
@@ -20,5 +21,6 @@ class ConsultationsConfig(AppConfig):
         # An anonymous reader's first view is kept whole (core.page_cache) while this holds.
         page_cache.register_validator("consultations.first_view", fragments.first_view_version)
         links.register(consultation_links.policy_links)
+        home.register_open(consultation_home.open_consultations)
         # The wiki import form joins the page like the later apps' parts do.
         extensions.register(WIKI_IMPORT)

@@ -693,3 +693,25 @@ def baseline_policy_id() -> int | None:
     from .models import AccordSettings
 
     return AccordSettings.objects.values_list("baseline_policy_id", flat=True).first()
+
+
+def recent_versions(index_page, limit: int = 5) -> list[PolicyVersion]:
+    """The newest published versions of the live policies under an index, newest first, each
+    with its policy page: one query."""
+    return list(
+        PolicyVersion.objects.filter(
+            policy__in=PolicyPage.objects.child_of(index_page).live().values("pk")
+        )
+        .select_related("policy")
+        .only(
+            "number",
+            "label",
+            "created_at",
+            "author_name",
+            "summary",
+            "policy__title",
+            "policy__slug",
+            "policy__url_path",
+        )
+        .order_by("-created_at", "-pk")[:limit]
+    )

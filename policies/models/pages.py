@@ -87,10 +87,16 @@ class PolicyIndexPage(Page):
     template = "policies/policy_index_page.html"
 
     def get_context(self, request, *args, **kwargs):
-        from policies.selectors import policy_list
+        from policies import home
+        from policies.selectors import policy_list, recent_versions
 
         context = super().get_context(request, *args, **kwargs)
         context["policies"] = policy_list(self)
+        # What is happening now: open consultations and votes, the latest versions, and the
+        # glances later apps contribute (policies/home.py).
+        context["open_items"] = home.open_items(request.user)
+        context["recent_versions"] = recent_versions(self)
+        context["glances"] = home.glances()
         return context
 
 
