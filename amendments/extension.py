@@ -2,6 +2,8 @@
 may be taken on, the amendments under each section and on their own focused page, the actions
 posted to the consultation page, the merge link, the summary's table and the export rows."""
 
+from django.utils.translation import gettext_lazy as _
+
 from consultations.extensions import Extension
 
 from . import selectors, views
@@ -18,6 +20,7 @@ AMENDMENTS = Extension(
         "amend_decide": views.post_amend_decide,
     },
     section_end_template="amendments/_amendments.html",
+    section_link=(_("Propose a change to this section"), "sections/{key}/propose/"),
     facilitator_template="amendments/_merge_link.html",
     summary=selectors.summary_amendments,
     summary_template="amendments/_summary_amendments.html",

@@ -9,4 +9,9 @@ app_name = "amendments"
 
 urlpatterns = [
     path("<slug:slug>/consultations/<int:pk>/merge/", views.merge, name="merge"),
+    path(
+        "<slug:slug>/consultations/<int:pk>/sections/<slug:key>/propose/",
+        views.propose,
+        name="propose",
+    ),
 ]

@@ -3,6 +3,7 @@ ask rules, call a service or selector, render."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from consultations import selectors as consultation_selectors
 from consultations.models import WHOLE_TEXT
 from consultations.views import _fail, _load, _section_url
 from core.views import error_text, form_message, refusal_text, sign_in_first
+from policies import selectors as policy_selectors
 
 from . import rules, selectors, services
 from .forms import AmendmentActionForm, AmendmentForm, DecideAmendmentForm, PublishMergeForm
@@ -70,11 +72,13 @@ def _amendment(consultation, form) -> Amendment | None:
     ).first()
 
 
-def post_amend(request, consultation):
+def post_amend(request, consultation, fail=_fail):
+    """Propose an amendment; `fail(request, consultation, target, message, form)` shows an
+    error (the consultation page, or the section's proposing page)."""
     form = AmendmentForm(request.POST)
     target = f"amend-{request.POST.get('section_key', '')}"
     if not form.is_valid():
-        return _fail(request, consultation, target, form_message(form), form)
+        return fail(request, consultation, target, form_message(form), form)
     data = form.cleaned_data
     try:
         amendment = services.propose_amendment(
@@ -87,7 +91,7 @@ def post_amend(request, consultation):
             rationale=data["rationale"],
         )
     except (PermissionDenied, ValidationError) as exc:
-        return _fail(request, consultation, target, refusal_text(exc), form)
+        return fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Your amendment is proposed; others can now weigh it."))
     return redirect(_amendment_url(consultation, amendment))
 
@@ -157,6 +161,53 @@ def post_amend_decide(request, consultation):
         return _fail(request, consultation, target, refusal_text(exc), form)
     messages.success(request, _("Decision recorded; the reason is public."))
     return redirect(_amendment_url(consultation, amendment))
+
+
+def _propose_page(request, consultation, section, *, status=200, errors=None):
+    return TemplateResponse(
+        request,
+        "amendments/propose.html",
+        {
+            "consultation": consultation,
+            "base_url": consultation_selectors.consultation_url(consultation),
+            "s": section,
+            "section_html": policy_selectors.rendered_body(section),
+            "amendment_kinds": Amendment.Kind.choices,
+            "errors": errors or {},
+        },
+        status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def propose(request, slug, pk, key):
+    """One section's own page for proposing a change to it, the section's text above the form
+    (prefilled with it): the consultation's first view links here from every section rather
+    than holding thirty forms with thirty copies of the text."""
+    consultation = _load(request, slug, pk)
+    section = next(
+        (
+            s
+            for s in consultation_selectors.published_sections(consultation.version)
+            if s.key == key
+        ),
+        None,
+    )
+    if section is None:
+        raise Http404(_("No such section in this consultation."))
+    if not request.user.is_authenticated:
+        return sign_in_first(request, request.path)
+    if request.method == "POST":
+
+        def fail(request, consultation, target, message, form=None):
+            errors = {target: {"message": message, "form": form}}
+            return _propose_page(request, consultation, section, status=400, errors=errors)
+
+        return post_amend(request, consultation, fail=fail)
+    if not rules.can_propose_amendment(request.user, consultation):
+        messages.info(request, _("Amendments can be proposed only while the consultation is open."))
+        return redirect(consultation_selectors.consultation_url(consultation))
+    return _propose_page(request, consultation, section)
 
 
 @require_http_methods(["GET", "POST"])

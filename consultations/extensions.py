@@ -53,6 +53,9 @@ class Extension:
     # Templates included on the consultation page: at the end of each section (not on a
     # focused pseudo-section), and in the facilitator tools.
     section_end_template: str = ""
+    # (label, address relative to the consultation's with "{key}") linked from each text
+    # section on the first view, for readers who may take a position.
+    section_link: tuple[Any, str] | None = None
     facilitator_template: str = ""
     # (consultation, headings: {section key: heading}) → entries added to the summary view.
     summary: Callable[..., dict] | None = None

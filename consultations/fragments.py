@@ -6,11 +6,11 @@ as a digest: its heading and tally, and its most relevant positions (selectors.R
 their reasons shortened and their replies counted, linking to the section's own page for the
 rest. A digest holds nothing that depends on the reader but two things, both in its key: the
 interface language, and whether the reader is a facilitator (who alone sees hidden text in
-it). Forms, the reader's own position and CSRF tokens are rendered around it on every request;
-the text of a hidden position is never in a digest kept for anyone but facilitators, not even
-for its author (who finds it on the section's page). A participant's blank position form (no
-position of theirs on that section, no error) is the same for everyone but its token: it is
-kept too, with the token put in per request (`Digests.blank_forms`).
+it). The first view holds no form: the reader's own stance on each section (one query) is put
+beside the kept digest with links to the section's page, where the forms are
+(`section_actions`), so a signed-in first view costs about what an anonymous one does. The
+text of a hidden position is never in a digest kept for anyone but facilitators, not even for
+its author (who finds it on the section's page).
 
 For a reader who is not signed in the whole first view is kept by core.page_cache, served again
 while `first_view_version` (the consultation's row, its tokens, what later apps add, the
@@ -37,7 +37,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from policies.models import SectionVersion
 
@@ -45,10 +48,11 @@ from . import extensions
 from .models import WHOLE_TEXT, Consultation
 
 # How many positions the first view shows in all, spread over the sections, and how many each
-# section shows at least and at most: a 30-section consultation shows 2 per section and fits in
-# 60 KB, a short one 5 (the section's page shows them all).
-FIRST_VIEW_POSITIONS = 64
-FIRST_VIEW_PER_SECTION = (2, 5)
+# section shows at least and at most: a 30-section consultation shows its most relevant one per
+# section and fits in 60 KB signed in, a 20-section one 2, a short one 5 (the section's page
+# shows them all, and the navigator at the top counts them).
+FIRST_VIEW_POSITIONS = 48
+FIRST_VIEW_PER_SECTION = (1, 5)
 # Characters of a reason shown on the first view (the section's page shows all of it).
 FIRST_VIEW_REASON_CHARS = 140
 # A digest whose tokens nobody moves (a quiet consultation) is still re-rendered this often,
@@ -56,8 +60,6 @@ FIRST_VIEW_REASON_CHARS = 140
 FRAGMENT_SECONDS = 60 * 10
 TOKEN_SECONDS = 60 * 60 * 24 * 7
 _PREFIX = "accord:cfrag:v1"
-# Stands for the reader's CSRF token in a kept blank form; replaced on every request.
-_TOKEN_MARK = "csrf-token-of-this-reader"  # noqa: S105  (a placeholder, not a secret)
 _BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
 
 
@@ -141,29 +143,6 @@ class Digests:
         self._release = getattr(settings, "ACCORD_RELEASE", "")
         self._language = language
 
-    def blank_forms(self, sections, context: dict, token: str) -> dict[str, str]:
-        """The position form of each of `sections` for a reader who holds no position on it
-        and has no error to see: the same for every participant but its CSRF token, so kept
-        (by consultation, address, section and language) with `token` put in per request."""
-        cid, base = self.consultation.pk, context["base_url"]
-        keys = {
-            s.key: f"{_PREFIX}:{self._release}:form:{cid}:{base}:{s.key}:{self._language}"
-            for s in sections
-        }
-        found = cache.get_many(list(keys.values()))
-        forms = {}
-        for section in sections:
-            html = found.get(keys[section.key])
-            if html is None:
-                html = render_to_string(
-                    "consultations/_position_form.html",
-                    {**context, "s": section, "errors": {}, "csrf_token": _TOKEN_MARK},
-                )
-                cache.set(keys[section.key], html, TOKEN_SECONDS)
-            # The template escaped what it shows; the token is letters and digits.
-            forms[section.key] = mark_safe(html.replace(_TOKEN_MARK, token))  # noqa: S308
-        return forms
-
     def load(self) -> set[str]:
         """Fetch the kept digests (one cache round trip); returns their section keys."""
         found = cache.get_many(list(self._keys.values()))
@@ -212,3 +191,74 @@ def first_view_version(consultation_id: int) -> str:
         (row, [tokens.get(n) for n in names], fingerprints, time.time() // FRAGMENT_SECONDS)
     )
     return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def section_actions(sections, *, may_take: bool, links) -> dict[str, str]:
+    """What a reader may do with each section on the first view, beside its kept digest (by
+    section key): take a position or change their own (naming its stance), on the section's
+    page where the forms are (a form in every section would triple the page). `links` are (label,
+    address with "{key}") pairs that later apps add (consultations.extensions), shown on text
+    sections. Built with the labels translated once: this runs for every section, every time
+    a participant opens the page."""
+    if not may_take:
+        return {}
+    take = escape(_("Take a position"))
+    change = {}
+    extra = [(escape(str(label)), address) for label, address in links]
+    out = {}
+    for s in sections:
+        if not s.accepts_positions:
+            continue
+        key = escape(s.key)
+        url = f"sections/{key}/positions/#take-{key}"
+        if s.own is None:
+            parts = [f'<a href="{url}">{take}</a>']
+        else:
+            if s.own.stance not in change:
+                change[s.own.stance] = escape(
+                    _("Change your position (now: %(stance)s)")
+                    % {"stance": s.own.get_stance_display()}
+                )
+            parts = [f'<a class="own-stance" href="{url}">{change[s.own.stance]}</a>']
+        if s.key != WHOLE_TEXT:
+            parts.extend(f'<a href="{a.format(key=key)}">{label}</a>' for label, a in extra)
+        # Labels and keys escaped above; the rest is this function's own markup.
+        out[s.key] = mark_safe(f'<p class="section-actions">{" ".join(parts)}</p>')  # noqa: S308
+    return out
+
+
+def navigator(sections) -> str:
+    """The first view's list of sections, each linking to its place on the page with how many
+    positions it holds and how many oppose: built here rather than in a template loop, as it
+    is on every first view and changes with every position."""
+    plural: dict[int, str] = {}
+    items = []
+    for s in sections:
+        n = s.tally.total + s.tally.comments
+        if n not in plural:
+            plural[n] = escape(ngettext("%(n)s position", "%(n)s positions", n) % {"n": n})
+        counts = plural[n]
+        if s.tally.oppose:
+            counts += ", " + escape(_("%(n)s oppose") % {"n": s.tally.oppose})
+        number = f"{s.number}. " if s.number else ""
+        items.append(
+            f'<li><a href="#section-{escape(s.key)}">{number}{escape(s.heading)}</a> '
+            f'<span class="meta">{counts}</span></li>'
+        )
+    # Every piece of text escaped above.
+    return mark_safe("".join(items))  # noqa: S308
+
+
+def first_view_sections(sections, section_end) -> str:
+    """The first view's sections joined: each kept digest with the reader's own actions put in
+    (`section_actions`), and `section_end(section)` (what later apps show with it, rendered)
+    for the few sections they show something with. Joined here rather than in a template loop,
+    which cost a participant's page more than all its kept parts."""
+    return mark_safe(  # noqa: S308  (kept digests and actions are safe; the key is escaped)
+        "".join(
+            f'<section id="section-{escape(s.key)}" class="consult-section">\n'
+            f"{s.digest['head']}\n{s.actions}\n{s.digest['positions']}\n"
+            f"{section_end(s) if s.has_extras else ''}</section>\n"
+            for s in sections
+        )
+    )

@@ -124,8 +124,8 @@ class Tally:
 
     @property
     def bars(self) -> list[dict]:
-        """Segments for the SVG bar, each with its label and percentage, so the picture has a
-        text equivalent."""
+        """Segments for the bar (an SVG, or a strip of flex boxes on the first view), each with
+        its label and percentage, so the picture has a text equivalent."""
         x = 0.0
         out = []
         for stance in STANCES:
@@ -138,6 +138,8 @@ class Tally:
                     "percent": round(width),
                     "x": round(x, 2),
                     "width": round(width, 2),
+                    # in twentieths, at least one for any position: a flex strip's share
+                    "grow": max(round(width / 5), 1) if getattr(self, stance) else 0,
                 }
             )
             x += width
@@ -246,10 +248,16 @@ class SectionView:
     focus_template: str = ""
     accepts_positions: bool = True
     body: str = ""
-    # On the first view: the section's kept head and positions, and for a participant with no
-    # position on it the kept blank form with their token (consultations.fragments).
+    # On the first view: the section's kept head and positions, and what the reader may do
+    # with it (their own stance, links to the forms; consultations.fragments).
     digest: dict | None = None
-    blank_form: str = ""
+    actions: str = ""
+
+    @property
+    def has_extras(self) -> bool:
+        """Whether a later app shows anything with this section (the first view includes the
+        section-end templates only then)."""
+        return any(self.extras.values())
 
     @property
     def shown(self) -> int:
@@ -367,6 +375,17 @@ def _listed_positions(
     return found, False
 
 
+def published_sections(version) -> list[SectionVersion]:
+    """A published version's sections in order, kept: a published version never changes
+    (policies.models.ImmutableModel), and every view of a consultation on it reads them."""
+    key = f"accord:vsections:v1:{version.pk}"
+    sections = cache.get(key)
+    if sections is None:
+        sections = list(version.sections.all())
+        cache.set(key, sections, 60 * 60 * 24)
+    return sections
+
+
 def consultation_page(
     consultation: Consultation,
     user,
@@ -394,7 +413,7 @@ def consultation_page(
     relevant positions with their reply counts (`replies_n`), without their replies, histories
     or the section text; sections in `kept` (whose digest is kept) get no positions at all."""
     version = consultation.version
-    sections = list(version.sections.all())
+    sections = published_sections(version)
     section_meta = [
         (s.key, s.heading, "" if digest else policy_selectors.rendered_body(s), i + 1)
         for i, s in enumerate(sections)

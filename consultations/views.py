@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect
+from django.template.loader import get_template
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
@@ -101,14 +101,14 @@ def _render_detail(
                 "reason_chars": fragments.FIRST_VIEW_REASON_CHARS,
             },
         )
-    if digests and rules.can_take_position(user, consultation):
-        blank = [v for v in data["sections"] if v.own is None and v.accepts_positions]
-        context = {"base_url": base_url, "stances": Position.Stance.choices}
-        forms = digests.blank_forms(blank, context, get_token(request))
-        for view in blank:
-            view.blank_form = forms[view.key]
+    may_take = rules.can_take_position(user, consultation)
+    if digests:
+        links = [e.section_link for e in _extensions() if e.section_link]
+        actions = fragments.section_actions(data["sections"], may_take=may_take, links=links)
+        for view in data["sections"]:
+            view.actions = actions.get(view.key, "")
     errors = dict(errors or {})
-    if errors and not rules.can_take_position(user, consultation):
+    if errors and not may_take:
         # The form that failed is no longer on the page (the consultation closed meanwhile):
         # say why at the top instead.
         for target in [t for t in errors if t.startswith(("position-", "reply-", "carry"))]:
@@ -126,16 +126,15 @@ def _render_detail(
         "page_number": page_number,
         "section_page": order == "relevance",
         "errors": errors,
-        "can_take_position": rules.can_take_position(user, consultation),
+        "can_take_position": may_take,
         "can_moderate": rules.can_moderate(user),
         "can_manage": rules.can_manage(user),
         "can_flag": rules.can_flag(user, consultation),
-        "carry": selectors.carry_forward_candidates(consultation, user)
-        if rules.can_take_position(user, consultation)
-        else [],
+        "carry": selectors.carry_forward_candidates(consultation, user) if may_take else [],
         "open_flags": selectors.open_flags_count(consultation) if rules.can_moderate(user) else 0,
         "now": timezone.now(),
         "stances": Position.Stance.choices,
+        "section_nav": fragments.navigator(data["sections"]) if digests else "",
         "section_end_templates": [
             e.section_end_template for e in _extensions() if e.section_end_template
         ],
@@ -146,6 +145,13 @@ def _render_detail(
     for extension in _extensions():
         if extension.detail_context:
             extension.detail_context(request, consultation, context)
+    if digests:
+        ends = [get_template(t) for t in context["section_end_templates"]]
+
+        def section_end(view):
+            return "".join(t.render({**context, "s": view}, request) for t in ends)
+
+        context["first_view"] = fragments.first_view_sections(data["sections"], section_end)
     return TemplateResponse(request, "consultations/detail.html", context, status=status)
 
 

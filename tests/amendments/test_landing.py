@@ -56,3 +56,35 @@ def test_a_decision_without_a_reason_lands_on_its_form(
     form = form_holding(html, f"reason-decide-{amendment.pk}")
     assert f'#error-summary-decide-{amendment.pk}"' in form
     assert f'id="error-summary-decide-{amendment.pk}"' in form
+
+
+def test_a_section_has_its_own_page_for_proposing_a_change(
+    client, consultation, version, keys, participant
+):
+    """The first view links every text section to a page holding the proposing form, the
+    section's text above it and in the form; a failed proposal comes back to that page."""
+    url = consultation_url(consultation)
+    propose_url = f"{url}sections/{keys[0]}/propose/"
+    assert client.get(propose_url)["Location"].startswith("/accounts/login/")
+    client.force_login(participant)
+    first_view = client.get(url).content.decode()
+    assert f'href="sections/{keys[0]}/propose/">Propose a change to this section</a>' in first_view
+    html = client.get(propose_url).content.decode()
+    text = body(version, keys[0])
+    assert f'id="text-{keys[0]}"' in html and f">{text}</textarea>" in html
+    assert "The section as it reads now" in html
+    data = {"action": "amend", "section_key": keys[0], "kind": "replace", "rationale": ""}
+    r = client.post(propose_url, {**data, "text": reword(text, "word0", "kindness")})
+    assert r.status_code == 400 and not Amendment.objects.exists()
+    html = r.content.decode()
+    assert f'href="#rationale-{keys[0]}"' in summary_of(html)
+    assert f'action="{propose_url}#error-summary-{keys[0]}"' in form_holding(
+        html, f"rationale-{keys[0]}"
+    )
+    assert "kindness" in html  # what they wrote is kept
+    r = client.post(
+        propose_url, {**data, "text": reword(text, "word0", "kindness"), "rationale": "Kinder."}
+    )
+    amendment = Amendment.objects.get()
+    assert r["Location"] == f"{url}?section={amendment.key}#amendment-{amendment.pk}"
+    assert client.get(f"{url}sections/no-such/propose/").status_code == 404

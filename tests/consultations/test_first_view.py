@@ -124,12 +124,26 @@ def test_the_first_view_of_a_large_consultation_fits_in_60_kb(big, client, parti
     supporting = Position.objects.filter(consultation=big, stance="support").count()
     assert f"Support: {supporting} " in overall
     assert f"Replies: {Reply.objects.count()}" in overall
-    # Kept: the same page again, signed in, with the participant's forms around the digests.
+    # The navigator lists every section with its count, linking to it on the page.
+    nav = page_text(html.split('class="section-nav"', 1)[1].split("</nav>", 1)[0])
+    assert f"1. {big.version.sections.get(key=keys[0]).heading} {shown} positions" in nav
+    assert f'href="#section-{keys[29]}"' in html
+    # Kept: the same page again. Signed in, the participant's own stance and links to the
+    # section's forms are put around the same digests, and the page stays under 60 KB.
     assert _without_tokens(client.get(url).content.decode()) == _without_tokens(html)
+    take(big, participant, keys[2], "oppose", "No.")
     client.force_login(participant)
     signed_in = client.get(url).content.decode()
-    assert _ids(signed_in) == _ids(html)
-    assert signed_in.count('name="action" value="position"') == 31
+    assert len(signed_in.encode()) <= 60 * 1024, len(signed_in.encode())
+    assert len(_ids(signed_in)) == 30 * per_section
+    assert 'name="action" value="position"' not in signed_in
+    assert 'name="action" value="amend"' not in signed_in
+    # every section but the one they took a position on, the whole text included
+    assert signed_in.count(">Take a position</a>") == 30
+    assert signed_in.count(">Propose a change to this section</a>") == 30
+    third = page_text(_section(signed_in, keys[2]))
+    assert "Change your position (now: Oppose)" in third
+    assert f'href="sections/{keys[2]}/positions/#take-{keys[2]}"' in _section(signed_in, keys[2])
 
 
 def test_show_all_pages_through_every_position_most_relevant_first(
@@ -171,8 +185,10 @@ def test_show_all_pages_through_every_position_most_relevant_first(
     assert without_reason[0] == replied.pk
     assert "Page 3" in page_text(html) and 'rel="prev"' in html
     assert "Off topic" in page_text(html) and hidden.reason not in page_text(html)
-    # The section's page shows its text, open.
-    assert 'id="section-text" open' in html
+    # The section's page holds its text (shown on wide screens, folded on a phone by CSS) and
+    # the reader's position form, open.
+    assert '<details class="section-text" id="section-text">' in html
+    assert "Read the section text" in page_text(html)
 
 
 def test_hidden_text_is_never_kept_for_anyone_but_facilitators(
@@ -250,26 +266,27 @@ def test_own_position_and_forms_are_the_readers_own_on_a_kept_digest(
 
     client.force_login(pat)
     html = client.get(url).content.decode()
-    token = client.cookies["csrftoken"].value
     assert "Change your position (now: Oppose)" in page_text(_section(html, keys[0]))
-    assert re.search(r"<textarea[^>]*>My own reason\.</textarea>", html)
-    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html))
-    assert tokens and all(len(t) == 64 for t in tokens)
-    digest = _digest(_section(html, keys[0]))
-    assert "csrfmiddlewaretoken" not in digest  # the kept part holds no token and no form
+    assert "csrfmiddlewaretoken" not in _section(html, keys[0])  # no form on the first view
+    # The form is on the section's page, with the reader's own stance and reason.
+    section_page = client.get(_section_page(consultation, keys[0])).content.decode()
+    assert "Change your position (now: Oppose)" in page_text(_section(section_page, keys[0]))
+    assert re.search(r"<textarea[^>]*>My own reason\.</textarea>", section_page)
     r = client.post(
         url,
         {"action": "position", "section_key": keys[0], "stance": "neutral", "reason": "Changed."},
     )
-    assert r.status_code == 302, token
+    assert r.status_code == 302
+    assert "Change your position (now: Neutral)" in page_text(
+        _section(client.get(url).content.decode(), keys[0])
+    )
 
     client.force_login(quinn)
     html = client.get(url).content.decode()
     assert "Change your position (now: Support)" in page_text(_section(html, keys[0]))
-    assert "My own reason." not in re.findall(r"<textarea[^>]*>([^<]*)</textarea>", html)
-    assert f"Take a position on “{consultation.version.sections.get(key=keys[1]).heading}”" in (
-        page_text(html)
-    )
+    assert "Take a position" in page_text(_section(html, keys[1]))
+    section_page = client.get(_section_page(consultation, keys[0])).content.decode()
+    assert "Changed." not in re.findall(r"<textarea[^>]*>([^<]*)</textarea>", section_page)
 
 
 def test_the_first_view_is_kept_per_language(consultation, url, keys, participants, client):
@@ -314,14 +331,17 @@ def test_an_anonymous_first_view_is_kept_whole_until_the_consultation_changes(
     assert "Sign out quinn" in page_text(client.get(url))
 
 
-def test_kept_blank_forms_carry_each_readers_own_token(consultation, url, keys, participants):
+def test_forms_on_the_section_page_carry_each_readers_own_token(
+    consultation, url, keys, participants
+):
     from django.test import Client
 
     pat, quinn, _ = participants
     for person, stance in ((pat, "support"), (quinn, "oppose")):
         browser = Client(enforce_csrf_checks=True)
         browser.force_login(person)
-        html = browser.get(url).content.decode()
+        browser.get(url)
+        html = browser.get(_section_page(consultation, keys[1])).content.decode()
         form = html.split(f'id="take-{keys[1]}"', 1)[1].split("</form>", 1)[0]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
         r = browser.post(
