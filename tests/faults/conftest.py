@@ -336,7 +336,9 @@ def _start_gunicorn(env, port, log: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "policysite.wsgi:application"]
         + [f"--bind=127.0.0.1:{port}", f"--workers={WORKERS}", "--worker-class=sync"]
-        + ["--no-control-socket", "--log-level=warning", "--graceful-timeout=2", f"--chdir={ROOT}"],
+        + ["--no-control-socket", "--log-level=warning", "--graceful-timeout=2", f"--chdir={ROOT}"]
+        # The application is loaded once and forked: a killed worker is replaced in a moment.
+        + ["--preload"],
         cwd=ROOT,
         env=env,
         stdout=log.open("ab"),
@@ -374,7 +376,7 @@ def stack():
         yield Stack(pg, redis, redis_port, gunicorn, port, log, seed, workdir)
     finally:
         if gunicorn is not None and gunicorn.poll() is None:
-            os.killpg(gunicorn.pid, signal.SIGTERM)
+            os.killpg(gunicorn.pid, signal.SIGQUIT)
             gunicorn.wait(timeout=20)
         if redis.poll() is None:
             redis.kill()

@@ -146,24 +146,32 @@ def test_a_worker_killed_mid_ballot(stack):
                 pytest.fail(f"ballot answered {outcome.status}: {outcome.body[:300]}")
             return
 
+    done = threading.Event()
+    kills = []
+
     def killer():
+        # Seven voters keep both workers busy; a worker is killed every 0.3 s until one was
+        # killed in the middle of a ballot (its voter got no answer), at most five times.
         wait_for(lambda: len(shown) >= 2, 20, 0.01)
-        for _ in range(2):
-            victim = stack.workers()[0]
-            os.kill(victim, signal.SIGKILL)
-            wait_for(lambda v=victim: len(stack.workers()) == 2 and v not in stack.workers(), 20)
+        while not dropped and len(kills) < 5 and not done.is_set():
+            workers = stack.workers()
+            if workers:
+                os.kill(workers[len(kills) % len(workers)], signal.SIGKILL)
+                kills.append(time.monotonic())
             time.sleep(0.3)
 
     with ThreadPoolExecutor(max_workers=7) as pool:
         kill = pool.submit(killer)
         list(pool.map(vote, people))
+        done.set()
         kill.result()
 
     ballots = _ballots(stack, people)
     print(
-        f"\nWorkers killed: {len(dropped)} ballot request(s) lost their answer; "
+        f"\n{len(kills)} worker(s) killed: {len(dropped)} ballot request(s) lost their answer; "
         f"{len(shown)} receipts shown, {len(already)} retried ballots were already recorded"
     )
+    assert dropped, "no worker was killed in the middle of a ballot"
     assert sorted(ballots) == sorted(stack.person(p)[0] for p in people)  # one each, no more
     choices = stack.pg.query(
         "SELECT count(*) FROM ratification_choice WHERE vote_id = %s", (stack.seed["vote_id"],)
