@@ -1,101 +1,19 @@
-"""Accessibility of the main pages, checked with axe-core (axe-playwright-python) on the demo
-data: no serious or critical violation. And taking a position on a section with the keyboard
-alone, with the focus visible at every step."""
+"""Taking a position on a section with the keyboard alone, with the focus visible at every step.
+(axe-core on every kind of page: tests/browser/test_every_page_kind.py.)"""
 
-import re
 from io import StringIO
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from consultations.models import Consultation, Position
 from consultations.selectors import consultation_url
-from policies.models import PolicyPage
-from ratification.models import Vote
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-BLOCKING = ("serious", "critical")
-IMPACTS = ("minor", "moderate", "serious", "critical")
-
-
-def _sign_in(page, base, username):
-    page.goto(f"{base}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill("accord-demo")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name=re.compile(f"Sign out {username}"))).to_be_visible()
-
-
-def _main_pages() -> dict[str, str]:
-    policy = PolicyPage.objects.get(slug="shared-conduct-baseline")
-    latest = policy.versions.order_by("-number").first().number
-    summarised = Consultation.objects.get(state="summarised")
-    open_one = Consultation.objects.filter(state="open").order_by("-pk").first()
-    closed_vote = Vote.objects.filter(state="closed").first()
-    current_vote = Vote.objects.filter(state="open").first()
-    return {
-        "policy": policy.url,
-        "compare": f"{policy.url}compare/{latest - 1}/{latest}/",
-        "compare side by side": f"{policy.url}compare/{latest - 1}/{latest}/?view=side",
-        "consultation": consultation_url(open_one),
-        "summary": consultation_url(summarised) + "summary/",
-        "community": "/communities/alder-wiki/",
-        "dashboard": "/adoption/",
-        "vote": f"/votes/{current_vote.pk}/",
-        "vote results": f"/votes/{closed_vote.pk}/results/",
-    }
-
-
-def _audit(page, axe, url, *, open_details=False) -> dict:
-    page.goto(url)
-    if open_details:  # forms folded in <details> are not rendered, so axe would skip them
-        page.evaluate("document.querySelectorAll('details').forEach((d) => { d.open = true; })")
-    results = axe.run(page)
-    counts = dict.fromkeys(IMPACTS, 0)
-    blocking = []
-    for violation in results.response["violations"]:
-        impact = violation.get("impact") or "minor"
-        counts[impact] += len(violation["nodes"])
-        if impact in BLOCKING:
-            targets = [n["target"] for n in violation["nodes"]][:5]
-            blocking.append(f"{violation['id']} ({impact}): {violation['help']} — {targets}")
-    # "Incomplete": what axe could not decide (e.g. contrast over an image); shown, not failed.
-    counts["needs review"] = sum(len(i["nodes"]) for i in results.response["incomplete"])
-    return {"counts": counts, "blocking": blocking}
-
-
-def test_main_pages_have_no_serious_or_critical_violations(live_server, page, capsys):
-    axe = Axe()
-    # Control: axe does find violations on a page built to have them.
-    page.set_content("<html><body><img src='x.png'><input type=text></body></html>")
-    found = {v["id"] for v in axe.run(page).response["violations"]}
-    assert {"image-alt", "label", "html-has-lang"} <= found, found
-
-    call_command("seed_demo", stdout=StringIO())
-    base = live_server.url
-    report, blocking = {}, {}
-    pages = _main_pages()
-    for who in ("anonymous", "kim", "fran"):
-        if who != "anonymous":
-            _sign_in(page, base, who)
-        for name, url in pages.items():
-            for unfolded in (False, True):
-                result = _audit(page, axe, base + url, open_details=unfolded)
-                label = f"{name} ({who}{', details open' if unfolded else ''})"
-                report[label] = result["counts"]
-                if result["blocking"]:
-                    blocking[label] = result["blocking"]
-    with capsys.disabled():
-        print("\naxe-core violations (affected nodes by impact):")
-        for name, counts in report.items():
-            print(f"  {name:48} " + "  ".join(f"{k} {v}" for k, v in counts.items()))
-    assert blocking == {}
 
 
 def _focus_is_visible(page) -> bool:
