@@ -49,8 +49,7 @@ _PAGE = """<!doctype html>
 <main>
 <h1>Accord is briefly unavailable</h1>
 <p>The site cannot reach its database just now. Nothing you sent in this request was saved.</p>
-<p>Please try again in a few seconds. If you were submitting a form, go back and send it again:
-a form sent twice is recorded once.</p>
+<p>Please try again in a few seconds. If you were sending a form, go back and send it again.</p>
 </main>
 </body>
 </html>

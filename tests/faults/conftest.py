@@ -250,14 +250,16 @@ def post_position(stack: Stack, session, person: int, section: str) -> Outcome:
     )
 
 
-def post_ballot(stack: Stack, session, person: int, option: str = "yes") -> Outcome:
+def post_ballot(
+    stack: Stack, session, person: int, option: str = "yes", based_on: str = "-1"
+) -> Outcome:
     return request(
         session,
         "POST",
         f"{stack.base}/votes/{stack.seed['vote_id']}/ballot/",
         "ballot",
         (stack.person(person)[0],),
-        data={"csrfmiddlewaretoken": CSRF, "option": option, "based_on": "-1"},
+        data={"csrfmiddlewaretoken": CSRF, "option": option, "based_on": based_on},
     )
 
 
