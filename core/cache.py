@@ -59,6 +59,7 @@ class _Outage:
 
 
 _outages: dict[str, _Outage] = {}
+_clock = time.monotonic
 _outages_lock = threading.Lock()
 
 
@@ -75,14 +76,14 @@ class ResilientRedisCache(RedisCache):
     # --- the state of the connection ---------------------------------------------------
 
     def _skipping(self) -> bool:
-        return self._outage.down and time.monotonic() < self._outage.down_until
+        return self._outage.down and _clock() < self._outage.down_until
 
     def _failed(self, exc: BaseException) -> None:
         outage = self._outage
         with outage.lock:
             first = not outage.down
             outage.down = True
-            outage.down_until = time.monotonic() + RETRY_SECONDS
+            outage.down_until = _clock() + RETRY_SECONDS
         if first:
             logger.warning(
                 "Redis at %s unavailable (%s: %s): serving without the cache until it answers",

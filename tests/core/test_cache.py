@@ -81,7 +81,7 @@ def redis(monkeypatch):
     }.items():
         monkeypatch.setattr(RedisCache, name, method)
     clock = [1000.0]
-    monkeypatch.setattr(resilient.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(resilient, "_clock", lambda: clock[0])
     server.clock = clock
     return server
 
