@@ -27,7 +27,7 @@ def open_votes(user, *, limit: int) -> list[OpenItem]:
             opens_at=v.opens_at if v.opens_at > now else None,
             policy=_("%(policy)s, version %(number)s")
             % {"policy": v.version.policy.title, "number": v.version.number},
-            action=_("Vote") if v.opens_at <= now else "",
+            action=_("Cast your ballot") if v.opens_at <= now else "",
         )
         for v in votes
     ]
