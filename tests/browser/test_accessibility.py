@@ -1,14 +1,15 @@
 """Taking a position on a section with the keyboard alone, with the focus visible at every step.
 (axe-core on every kind of page: tests/browser/test_every_page_kind.py.)"""
 
-from io import StringIO
+import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
-from consultations.models import Consultation, Position
+from consultations.models import Position
 from consultations.selectors import consultation_url
+from tests.browser.sessions import PASSWORD
+from tests.factories import ConsultationFactory, EditorFactory, UserFactory, make_policy
 
 pytestmark = [
     pytest.mark.browser,
@@ -56,9 +57,10 @@ def _arrow_to(page, value: str) -> None:
 
 
 def test_taking_a_position_with_the_keyboard_alone(live_server, page):
-    call_command("seed_demo", stdout=StringIO())
+    UserFactory(username="sam")
+    policy = make_policy(editor=EditorFactory(), n_sections=4)
+    consultation = ConsultationFactory(version=policy.versions.get())
     base = live_server.url
-    consultation = Consultation.objects.filter(state="open").order_by("-pk").first()
     section = consultation.version.sections.order_by("position").last()
     url = base + consultation_url(consultation)
 
@@ -69,7 +71,7 @@ def test_taking_a_position_with_the_keyboard_alone(live_server, page):
     page.keyboard.type("sam")
     page.keyboard.press("Tab")
     assert _focus_is_visible(page)
-    page.keyboard.type("accord-demo")
+    page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(url)
 
@@ -80,11 +82,18 @@ def test_taking_a_position_with_the_keyboard_alone(live_server, page):
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
 
-    # To the section's "Take a position" disclosure; open it with Enter.
-    summary = f"#section-{section.key} .position-tool > summary"
+    # To the section's "Take a position" disclosure, on this page or on the section's own page
+    # that the section's link leads to; open it with Enter.
+    summary = f"#take-{section.key} > summary"
+    if not page.locator(summary).count():
+        link = f"#section-{section.key} a[href*='/positions/#take-']"
+        _tab_to(page, f"el => el.matches({link!r})")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(f"#take-{section.key}$"))
     _tab_to(page, f"el => el.matches({summary!r})")
-    page.keyboard.press("Enter")
-    expect(page.locator(f"#section-{section.key} .position-tool")).to_have_attribute("open", "")
+    if not page.locator(f"#take-{section.key}").evaluate("el => el.open"):
+        page.keyboard.press("Enter")
+    expect(page.locator(f"#take-{section.key}")).to_have_attribute("open", "")
 
     # The stance radios: Tab into the group, arrow to "Oppose", Space to be sure it is chosen.
     _tab_to(page, "el => el.name === 'stance'")
