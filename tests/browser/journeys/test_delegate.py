@@ -38,10 +38,10 @@ def _override(page, heading, action, rationale, text=None):
 
 def test_delegate_journey(journey):
     editor = EditorFactory(username="edna")
-    UserFactory(username="dana")
+    dana = UserFactory(username="dana")
     policy = make_policy(editor=editor, slug="baseline", n_sections=3)
     community = Community.objects.create(name="Alder Wiki", slug="alder-wiki", kind="wiki")
-    community.delegates.add(*type(editor).objects.filter(username="dana"))
+    community.delegates.add(dana)
     Community.objects.create(name="Birch Project", slug="birch-project", kind="project")
     base = journey.base
     first, second, third = policy.versions.get().sections.order_by("position")
