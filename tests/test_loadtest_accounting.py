@@ -12,7 +12,7 @@ from loadtest import MARKER, account_writes  # noqa: E402
 A, B, C, D = (MARKER + letter * 12 for letter in "abcd")
 
 
-def write(kind, token="", *, accepted=True, user=1, first=None, receipt=None):
+def write(kind, token="", *, accepted=True, user=1, first=None, receipt=None, status="auto"):
     return {
         "kind": kind,
         "token": token,
@@ -20,6 +20,7 @@ def write(kind, token="", *, accepted=True, user=1, first=None, receipt=None):
         "first": first,
         "accepted": accepted,
         "receipt": receipt,
+        "status": (302 if accepted else 429) if status == "auto" else status,
     }
 
 
@@ -34,6 +35,7 @@ def test_every_accepted_position_and_reply_there_once_is_a_clean_run():
     assert report["total"] == {
         "accepted": 2,
         "refused": 1,
+        "unanswered": 0,
         "lost": 0,
         "duplicates": 0,
         "unexpected": 0,
@@ -77,10 +79,44 @@ def test_ballots_must_hold_the_receipt_shown_and_change_exactly_once():
         },
     }
     report = account_writes(writes, stored)["ballot"]
-    assert report == {"accepted": 4, "refused": 2, "lost": 1, "duplicates": 1, "unexpected": 1}
+    assert report == {
+        "accepted": 4,
+        "refused": 2,
+        "unanswered": 0,
+        "lost": 1,
+        "duplicates": 1,
+        "unexpected": 1,
+    }
 
 
 def test_an_accepted_ballot_missing_from_the_database_is_lost():
     writes = [write("ballot", user=7, first=True, receipt="r7")]
     report = account_writes(writes, {"positions": [], "replies": [], "ballots": {}})
     assert report["ballot"]["lost"] == 1
+
+
+def test_a_write_that_got_no_answer_may_be_there_once_or_not_at_all_never_twice():
+    writes = [
+        write("position", A, accepted=False, status=None),  # committed before the cut
+        write("position", B, accepted=False, status=None),  # never committed
+        write("reply", C, accepted=False, status=None),  # committed twice: a retry doubled it
+        write("ballot", user=8, first=True, accepted=False, status=None),
+        write("ballot", user=9, first=False, accepted=False, status=None),  # changed twice
+    ]
+    stored = {
+        "positions": [A],
+        "replies": [C, C],
+        "ballots": {"8": [0, digest("r8")], "9": [2, digest("r9")]},
+    }
+    report = account_writes(writes, stored)
+    assert report["total"]["unanswered"] == 5
+    assert report["position"]["lost"] == report["position"]["unexpected"] == 0
+    assert report["reply"]["duplicates"] == 1
+    assert report["ballot"] == {
+        "accepted": 0,
+        "refused": 0,
+        "unanswered": 2,
+        "lost": 0,
+        "duplicates": 1,
+        "unexpected": 0,
+    }
