@@ -1,19 +1,27 @@
-"""10,000 ballots from 50 concurrent clients through a real server (gunicorn on loopback) and
-PostgreSQL: 0 lost, 0 duplicate, and the throughput (goal ≥ 300 ballots/s).
+"""Ballots against a floor, side by side in one server and run (issue 20): gunicorn on
+loopback, PostgreSQL, 4 sync workers, 20 clients.
 
     .venv/bin/python benchmarks/bench_ballots.py             # the defaults below; also `make bench`
-    .venv/bin/python benchmarks/bench_ballots.py --worker-class gthread --workers 2 --threads 4
+    .venv/bin/python benchmarks/bench_ballots.py --rounds 5 --seconds 6 --show-sql
+
+The floor (benchmarks/floor.py, served only by the benchmark's own settings) is the least a
+signed-in, CSRF-checked form post can do here: validate one field, insert one row, render a
+small page on base.html. A ballot is what a voter's browser does: the POST, then the GET of the
+receipt page it redirects to (post/redirect/get). Measured in rounds, each timing the floor,
+then first ballots (fresh voters, the form's based_on=-1), then changes of mind (voters of the
+round's first ballots, based_on=0) for --seconds each, with the same clients, so the machine's
+load at the time weighs on all three alike. Printed: each path's requests/s, the ratio of the
+ballot paths to the floor (goal GOAL_RATIO) with the figures it came from, and the CPU per
+request of gunicorn and PostgreSQL.
 
 Steps: (re)create the database `accord_bench_ballots` on 127.0.0.1:5432, migrate it, then in one
-Django process create a published policy, a facilitator, an open secret vote, 10,000 voters and
-10,000 signed-in sessions written straight to the session table. Start gunicorn on a free
-loopback port with production settings (benchmarks/ballot_server_settings.py), warm it up on a
-second vote, then 50 clients (asyncio streams: the load generator shares the 2 cores with the
-server and PostgreSQL, so it must stay cheap) each post ballots for distinct voters until all
-are sent, or 180 s have passed (--timeout). Afterwards the database must hold exactly one
-ballot and one choice per 200 response, with the option sent (read back through the
-application, which decrypts a secret vote's options) and the digest of the receipt the page
-showed. gunicorn is stopped and the database dropped at the end, whatever happened.
+Django process create a published policy, a facilitator, an open secret vote, the voters and
+their signed-in sessions written straight to the session table, and the floor's table. Warm
+the server up on a second vote. Afterwards the database must hold exactly one ballot and one
+choice per voter whose ballot was accepted, changed once for each accepted change of mind,
+with the option last sent (read back through the application, which decrypts a secret vote's
+options) and the digest of the receipt last shown; and one floor row per accepted floor post.
+gunicorn is stopped and the database dropped at the end, whatever happened.
 
 Prints one JSON line per measure; exits 0 when the goal is missed ("ok": false), non-zero on a
 crash. PostgreSQL unreachable: one line with "skipped" and exit 0."""
@@ -45,22 +53,33 @@ ROOT = HERE.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DB_NAME = "accord_bench_ballots"
 DB_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-SETTINGS = "benchmarks.ballot_server_settings"
-MEASURE = "ballots_through_gunicorn"
-GOAL_PER_S = 300
+SETTINGS = "benchmarks.floor_server_settings"
+GOAL_RATIO = 0.7
 OPTIONS = ("yes", "no", "abstain")
-WARMUP_BALLOTS = 300
-PROBE_BALLOTS = 60
+WARMUP_BALLOTS = 200
+PROBE_BALLOTS = 40
+FLOOR_PATH = "/bench/floor/"
+FLOOR_TABLE = "bench_floor_note"
+# The floor's one table (benchmarks/floor.py inserts into it); made by the set-up.
+CREATE_FLOOR_TABLE = (
+    f"CREATE TABLE {FLOOR_TABLE} (id bigserial PRIMARY KEY, user_id integer NOT NULL, "
+    "note varchar(40) NOT NULL)"
+)
 # Measured on the 2-core machine: 4 sync workers, 6 sync workers, gthread 2x4 and 4x2 all came
 # within noise of each other (the server is CPU-bound); 2 sync workers were slower (a worker
 # waiting on PostgreSQL leaves a core idle). Sync is the simplest. Each worker keeps its
 # PostgreSQL connection (DJANGO_CONN_MAX_AGE): with 0, a connection per request more than
 # halved the throughput.
 DEFAULT_WORKERS = 4
+DEFAULT_CLIENTS = 20
+DEFAULT_ROUNDS = 3
+DEFAULT_SECONDS = 4.0
+DEFAULT_VOTERS = 3000
 DEFAULT_WORKER_CLASS = "sync"
 DEFAULT_THREADS = 1
 DEFAULT_CONN_MAX_AGE = 600
 RECEIPT = re.compile(rb'<code id="receipt">([A-Za-z0-9_-]+)</code>')
+FLOOR_NOTE = re.compile(rb'<p role="status" id="floor-note">([A-Za-z0-9_-]+)</p>')
 
 
 # --- the Django side: set-up in its own process ------------------------------------------------
@@ -154,33 +173,52 @@ def django_setup(out: Path, n_voters: int) -> None:
     warmup = keys[n_voters : n_voters + WARMUP_BALLOTS]
     probes = keys[n_voters + WARMUP_BALLOTS :]
 
-    # One ballot through the whole middleware stack in this process: its SQL, and the time a
-    # ballot costs without HTTP and gunicorn.
+    with connection.cursor() as cursor:
+        cursor.execute(CREATE_FLOOR_TABLE)
+
+    # Each path through the whole middleware stack in this process: its SQL, and the time it
+    # costs without HTTP and gunicorn.
     token = get_random_string(32)
     client = Client(
         enforce_csrf_checks=True,
         headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1", "Origin": "https://127.0.0.1"},
     )
     client.cookies["csrftoken"] = token
-    path = f"/votes/{probe_vote.pk}/ballot/"
+    ballot_path = f"/votes/{probe_vote.pk}/ballot/"
 
-    def post(key):
+    def post(path, key, data, expect):
         client.cookies["sessionid"] = key
         # Post/redirect/get: the receipt is shown by the page the ballot redirects to.
-        response = client.post(path, {"option": "yes"}, headers={"X-CSRFToken": token}, follow=True)
-        if response.status_code != 200 or not RECEIPT.search(response.content):
-            raise RuntimeError(f"probe ballot: {response.status_code} {response.content[:500]!r}")
+        response = client.post(path, data, headers={"X-CSRFToken": token}, follow=True)
+        if response.status_code != 200 or not expect.search(response.content):
+            raise RuntimeError(f"probe {path}: {response.status_code} {response.content[:500]!r}")
 
-    post(probes[0])
-    with CaptureQueriesContext(connection) as ctx:
-        post(probes[1])
-    # Read now: the next request's request_started signal empties the query log.
-    sql = [q["sql"][:160] for q in ctx.captured_queries]
-    timings = []
-    for key in probes[2:]:
-        start = time.perf_counter()
-        post(key)
-        timings.append((time.perf_counter() - start) * 1000)
+    paths = {
+        "floor": lambda key: post(FLOOR_PATH, key, {"note": "probe"}, FLOOR_NOTE),
+        "first_vote": lambda key: post(
+            ballot_path, key, {"option": "yes", "based_on": "-1"}, RECEIPT
+        ),
+        "change_of_mind": lambda key: post(
+            ballot_path, key, {"option": "no", "based_on": "0"}, RECEIPT
+        ),
+    }
+    probed = {}
+    for name, send in paths.items():
+        send(probes[0])
+        with CaptureQueriesContext(connection) as ctx:
+            send(probes[1])
+        # Read now: the next request's request_started signal empties the query log.
+        sql = [q["sql"][:160] for q in ctx.captured_queries]
+        timings = []
+        for key in probes[2:]:
+            start = time.perf_counter()
+            send(key)
+            timings.append((time.perf_counter() - start) * 1000)
+        probed[name] = {
+            "queries": len(sql),
+            "sql": sql,
+            "in_process_ms": round(statistics.median(timings), 2),
+        }
     out.write_text(
         json.dumps(
             {
@@ -188,9 +226,7 @@ def django_setup(out: Path, n_voters: int) -> None:
                 "probe_vote_id": probe_vote.pk,
                 "voters": voters,
                 "warmup": warmup,
-                "queries": len(sql),
-                "sql": sql,
-                "in_process_ms": round(statistics.median(timings), 2),
+                "probed": probed,
             }
         )
     )
@@ -337,7 +373,10 @@ async def read_response(reader) -> tuple[int, dict[str, str], bytes]:
     for line in lines[1:]:
         if line:
             name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
+            name, value = name.strip().lower(), value.strip()
+            if name == "set-cookie" and name in headers:
+                value = headers[name] + "\n" + value
+            headers[name] = value
     if "content-length" in headers:
         body = await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding", "").lower() == "chunked":
@@ -356,13 +395,14 @@ async def read_response(reader) -> tuple[int, dict[str, str], bytes]:
     return status, headers, body
 
 
-async def send_ballots(port: int, vote_id: int, jobs: list, clients: int, timeout: float):
-    """Each of `clients` coroutines takes the next (voter, session, option) job, posts it and
-    records (status or error, receipt, latency). Connections are kept alive when the server
-    allows it. A request on a reused connection that the server had closed before reading it
-    (no byte came back) is sent once more on a new connection; anything else is an error."""
+async def send_posts(port, path, jobs, clients, timeout, seconds=None, expect=RECEIPT):
+    """Each of `clients` coroutines takes the next (voter, session, option, body) job, posts it
+    and records (status or error, what `expect` found on the page, latency); after `seconds`
+    no new job is taken. Connections are kept alive when the server allows it. A request on a
+    reused connection that the server had closed before reading it (no byte came back) is sent
+    once more on a new connection; anything else is an error."""
     host = f"127.0.0.1:{port}"
-    path = f"/votes/{vote_id}/ballot/"
+    stop_at = time.monotonic() + seconds if seconds else float("inf")
     results: list = [None] * len(jobs)
     pending = iter(enumerate(jobs))
     retries = 0
@@ -377,8 +417,10 @@ async def send_ballots(port: int, vote_id: int, jobs: list, clients: int, timeou
         ).encode()
         reader = writer = None
         reused = False
-        for index, (_, session_key, _, option) in pending:
-            body = f"option={option}".encode()
+        for index, (_, session_key, _, _, body) in pending:
+            if time.monotonic() > stop_at:
+                break
+            body = body.encode()
             request = (
                 prefix
                 + (
@@ -404,11 +446,18 @@ async def send_ballots(port: int, vote_id: int, jobs: list, clients: int, timeou
                         location = headers["location"]
                         if "://" in location:
                             location = "/" + location.split("://", 1)[1].split("/", 1)[1]
+                        # The cookies the redirect set (the sealed receipt), as a browser would.
+                        cookies = "".join(
+                            "; " + line.split(";", 1)[0].strip()
+                            for line in headers.get("set-cookie", "").split("\n")
+                            if line
+                        )
                         writer.write(
                             (
                                 f"GET {location} HTTP/1.1\r\nHost: {host}\r\n"
                                 "X-Forwarded-Proto: https\r\n"
-                                f"Cookie: sessionid={session_key}; csrftoken={token}\r\n\r\n"
+                                f"Cookie: sessionid={session_key}; csrftoken={token}{cookies}"
+                                "\r\n\r\n"
                             ).encode("ascii")
                         )
                         status, headers, payload = await read_response(reader)
@@ -431,11 +480,11 @@ async def send_ballots(port: int, vote_id: int, jobs: list, clients: int, timeou
                     writer = None
                 else:
                     reused = True
-                found = RECEIPT.search(payload) if status == 200 else None
+                found = expect.search(payload) if status == 200 else None
                 if found:
                     outcome = (200, found.group(1).decode())
                 else:
-                    outcome = (status if status != 200 else "200 without receipt", payload[:300])
+                    outcome = (status if status != 200 else "200 without its mark", payload[:300])
                 break
             results[index] = (*outcome, time.perf_counter() - start)
         if writer is not None:
@@ -450,8 +499,8 @@ async def send_ballots(port: int, vote_id: int, jobs: list, clients: int, timeou
     return results, retries, aborted
 
 
-def run_load(port, vote_id, jobs, clients, timeout):
-    return asyncio.run(send_ballots(port, vote_id, jobs, clients, timeout))
+def run_load(port, path, jobs, clients, timeout, seconds=None, expect=RECEIPT):
+    return asyncio.run(send_posts(port, path, jobs, clients, timeout, seconds, expect))
 
 
 def wait_until_ready(process, port, log_path, timeout=60.0) -> None:
@@ -479,15 +528,20 @@ def wait_until_ready(process, port, log_path, timeout=60.0) -> None:
 
 def django_rows(out: Path, vote_id: int) -> None:
     """Runs in a child process: the vote's ballots and choices as the application reads them
-    (a secret vote's option is encrypted in the database; the app's own reader decrypts it)."""
+    (a secret vote's option is encrypted in the database; the app's own reader decrypts it),
+    and the number of the floor's rows."""
     sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()
+    from django.db import connection
+
     from ratification import services
     from ratification.models import Ballot, Choice
 
-    read_option = getattr(services, "choice_option", lambda choice: choice.option)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM {FLOOR_TABLE} WHERE note <> 'warm'")  # noqa: S608
+        floor_rows = cursor.fetchone()[0]
     out.write_text(
         json.dumps(
             {
@@ -495,53 +549,52 @@ def django_rows(out: Path, vote_id: int) -> None:
                     Ballot.objects.filter(vote_id=vote_id).values_list("voter_id", "times_changed")
                 ),
                 "choices": [
-                    [c.owner_tag, read_option(c), c.receipt_digest]
+                    [c.owner_tag, services.choice_option(c), c.receipt_digest]
                     for c in Choice.objects.filter(vote_id=vote_id)
                 ],
+                "floor_rows": floor_rows,
             }
         )
     )
 
 
-def verify(vote_id: int, jobs: list, results: list, env: dict, workdir: Path) -> dict:
-    accepted = {
-        jobs[i][0]: (jobs[i][2], jobs[i][3], r[1])  # voter -> (tag, option, receipt)
-        for i, r in enumerate(results)
-        if r is not None and r[0] == 200
-    }
+def verify(vote_id: int, expected: dict, env: dict, workdir: Path) -> dict:
+    """`expected`: voter -> (tag, option, receipt, times_changed) of every voter whose last
+    post was accepted, as the pages answered them."""
     rows_file = workdir / "rows.json"
     run_quietly([sys.executable, __file__, "_rows", str(rows_file), str(vote_id)], env)
     rows = json.loads(rows_file.read_text())
     ballots, choices = rows["ballots"], rows["choices"]
     ballot_voters = Counter(voter for voter, _ in ballots)
+    changed = dict(ballots)
     choice_tags = Counter(tag for tag, _, _ in choices)
     by_tag = {tag: (option, digest) for tag, option, digest in choices}
-    lost = 0
-    wrong_option = 0
-    for voter, (tag, option, receipt) in accepted.items():
+    lost = wrong_option = wrong_changes = 0
+    for voter, (tag, option, receipt, times_changed) in expected.items():
         stored = by_tag.get(tag)
         digest = hashlib.sha256(receipt.encode()).hexdigest()
         if voter not in ballot_voters or stored is None or stored[1] != digest:
             lost += 1
         elif stored[0] != option:
             wrong_option += 1
-    duplicates = (
-        sum(n - 1 for n in ballot_voters.values())
-        + sum(n - 1 for n in choice_tags.values())
-        + sum(changed for _, changed in ballots)
+        elif changed[voter] != times_changed:
+            wrong_changes += 1
+    duplicates = sum(n - 1 for n in ballot_voters.values()) + sum(
+        n - 1 for n in choice_tags.values()
     )
-    sent_options = Counter(option for _, option, _ in accepted.values())
+    sent_options = Counter(option for _, option, _, _ in expected.values())
     stored_options = Counter(option for _, option, _ in choices)
     return {
         "ballot_rows": len(ballots),
         "choice_rows": len(choices),
+        "floor_rows": rows["floor_rows"],
         "lost": lost,
         "duplicates": duplicates,
         "wrong_option": wrong_option,
+        "wrong_changes": wrong_changes,
         # Stored without a 200 reaching the client (e.g. a request cut off after the commit).
-        "unacknowledged": len(set(ballot_voters) - set(accepted)),
+        "unacknowledged": len(set(ballot_voters) - set(expected)),
         "options_match": sent_options == stored_options,
-        "option_counts": dict(sorted(stored_options.items())),
     }
 
 
@@ -574,10 +627,13 @@ def run_quietly(command: list[str], env: dict[str, str]) -> None:
         raise subprocess.CalledProcessError(result.returncode, command)
 
 
+PATHS = ("floor", "first_vote", "change_of_mind")
+
+
 def run(args) -> int:
     reason = pg_reachable()
     if reason:
-        print(json.dumps({"measure": MEASURE, "skipped": True, "reason": reason, "ok": False}))
+        print(json.dumps({"measure": "ballots_vs_floor", "skipped": True, "reason": reason}))
         return 0
     workdir = Path(tempfile.mkdtemp(prefix="accord-bench-ballots-"))
     env = child_env(args.conn_max_age)
@@ -588,125 +644,172 @@ def run(args) -> int:
         started = time.perf_counter()
         run_quietly([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env)
         setup_file = workdir / "setup.json"
-        run_quietly([sys.executable, __file__, "_setup", str(setup_file), str(args.ballots)], env)
+        run_quietly([sys.executable, __file__, "_setup", str(setup_file), str(args.voters)], env)
         setup = json.loads(setup_file.read_text())
         setup_s = time.perf_counter() - started
-        jobs = [
-            (voter, key, tag, OPTIONS[i % len(OPTIONS)])
-            for i, (voter, key, tag) in enumerate(setup["voters"])
-        ]
+        vote_path = f"/votes/{setup['vote_id']}/ballot/"
 
         port = free_port()
         log_path = workdir / "gunicorn.log"
         server = start_gunicorn(env, port, args.workers, args.worker_class, args.threads, log_path)
         wait_until_ready(server, port, log_path)
-        warm = [(None, key, None, "yes") for key in setup["warmup"]]
-        warm_results, _, _ = run_load(port, setup["probe_vote_id"], warm, args.clients, 60)
-        failed = [r for r in warm_results if r is None or r[0] != 200]
-        if failed:
-            raise RuntimeError(f"warm-up ballots failed ({len(failed)}), first: {failed[0]}")
-
-        before = cpu_snapshot(server.pid, args.conn_max_age == 0)
-        start = time.perf_counter()
-        results, retries, aborted = run_load(
-            port, setup["vote_id"], jobs, args.clients, args.timeout
+        warm = [(None, key, None, "yes", "option=yes&based_on=-1") for key in setup["warmup"]]
+        warm_results, _, _ = run_load(
+            port, f"/votes/{setup['probe_vote_id']}/ballot/", warm, args.clients, 60
         )
-        seconds = time.perf_counter() - start
-        after = cpu_snapshot(server.pid, args.conn_max_age == 0)
-        stop_gunicorn(server)
+        warm_floor = [(None, key, None, None, "note=warm") for key in setup["warmup"]]
+        warm_results += run_load(port, FLOOR_PATH, warm_floor, args.clients, 60, 2, FLOOR_NOTE)[0]
+        failed = [r for r in warm_results if r is not None and r[0] != 200]
+        if failed:
+            raise RuntimeError(f"warm-up failed ({len(failed)}), first: {failed[0]}")
 
-        statuses = Counter(str(r[0]) if r else "not sent" for r in results)
-        ok_count = statuses.get("200", 0)
-        errors = len(jobs) - ok_count
+        # voter -> (tag, option, receipt, times_changed) as the last accepted answer showed it
+        expected: dict = {}
+        totals = {name: Counter() for name in PATHS}
+        errors: list = []
+        retries = 0
+        aborted = False
+
+        def measure(name, path, jobs, expect, on_accepted):
+            nonlocal retries, aborted
+            before = cpu_snapshot(server.pid, args.conn_max_age == 0)
+            start = time.perf_counter()
+            results, retried, cut = run_load(
+                port, path, jobs, args.clients, args.timeout, args.seconds, expect
+            )
+            seconds = time.perf_counter() - start
+            cpu = cpu_used(before, after=cpu_snapshot(server.pid, args.conn_max_age == 0))
+            retries += retried
+            aborted |= cut
+            total = totals[name]
+            total["seconds"] += seconds
+            for job, result in zip(jobs, results, strict=True):
+                if result is None:
+                    continue  # not sent: the round's time was up
+                if result[0] == 200:
+                    total["accepted"] += 1
+                    on_accepted(job, result[1])
+                else:
+                    total["errors"] += 1
+                    errors.append((name, result[:2]))
+            for key in ("gunicorn", "postgres", "others", "busy", "total"):
+                total[key] += cpu[key]
+            # Clients take jobs in order: those sent are a prefix of the list.
+            return sum(1 for result in results if result is not None)
+
+        def first_vote(job, receipt):
+            voter, _, tag, option, _ = job
+            expected[voter] = (tag, option, receipt, 0)
+
+        def change_of_mind(job, receipt):
+            voter, _, tag, option, _ = job
+            expected[voter] = (tag, option, receipt, 1)
+
+        remaining = setup["voters"]
+        floor_sessions = [key for _, key, _ in remaining]
+        for round_ in range(args.rounds):
+            floor_jobs = [
+                (None, key, None, None, f"note=r{round_}n{i}")
+                for i, key in enumerate(floor_sessions)
+            ]
+            measure("floor", FLOOR_PATH, floor_jobs, FLOOR_NOTE, lambda job, note: None)
+            fresh = [
+                (voter, key, tag, option, f"option={option}&based_on=-1")
+                for i, (voter, key, tag) in enumerate(remaining)
+                for option in [OPTIONS[i % len(OPTIONS)]]
+            ]
+            sent = measure("first_vote", vote_path, fresh, RECEIPT, first_vote)
+            remaining = remaining[sent:]  # the next round starts with voters not yet sent
+            changes = [
+                (voter, key, tag, option, f"option={option}&based_on=0")
+                for voter, key, tag, first, _ in fresh[:sent]
+                if voter in expected
+                for option in [OPTIONS[(OPTIONS.index(first) + 1) % len(OPTIONS)]]
+            ]
+            measure("change_of_mind", vote_path, changes, RECEIPT, change_of_mind)
+        stop_gunicorn(server)
         if errors:
-            first = next(r for r in results if r is None or r[0] != 200)
-            print(f"first error: {first}", file=sys.stderr)
-        checked = verify(setup["vote_id"], jobs, results, env, workdir)
-        latencies = sorted(r[2] * 1000 for r in results if r)
-        cpu = cpu_used(before, after)
-        own_cpu = cpu["gunicorn"] + cpu["postgres"] + cpu["client"]
-        per_s = ok_count / seconds
-        ok = (
+            print(f"first error: {errors[0]}", file=sys.stderr)
+        checked = verify(setup["vote_id"], expected, env, workdir)
+        sound = (
             not aborted
-            and errors == 0
+            and not errors
             and checked["lost"] == 0
             and checked["duplicates"] == 0
             and checked["wrong_option"] == 0
+            and checked["wrong_changes"] == 0
             and checked["unacknowledged"] == 0
             and checked["options_match"]
-            and checked["ballot_rows"] == checked["choice_rows"] == ok_count == len(jobs)
-            and per_s >= GOAL_PER_S
+            and checked["ballot_rows"] == checked["choice_rows"] == len(expected)
+            and checked["floor_rows"] == totals["floor"]["accepted"]
         )
 
-        def per_ballot_ms(value):
-            return round(value / max(ok_count, 1) * 1000, 2)
+        def rate(name):
+            total = totals[name]
+            return total["accepted"] / max(total["seconds"], 1e-9)
 
+        def per_request_ms(name, key):
+            total = totals[name]
+            return round(total[key] / max(total["accepted"], 1) * 1000, 2)
+
+        floor = rate("floor")
+        for name in PATHS:
+            total = totals[name]
+            line = {
+                "measure": f"ballots_{name}" if name != "floor" else "ballots_floor",
+                "database": "postgresql",
+                "requests_per_s": round(rate(name), 1),
+                "accepted": total["accepted"],
+                "errors": total["errors"],
+                "seconds": round(total["seconds"], 2),
+                "cpu_ms_per_request": {
+                    "gunicorn": per_request_ms(name, "gunicorn"),
+                    "postgres": per_request_ms(name, "postgres"),
+                },
+                "queries": setup["probed"][name]["queries"],
+                "in_process_ms": setup["probed"][name]["in_process_ms"],
+                # Of all cores while it ran: when high, the figure is not representative.
+                "others_cpu_pct": round(100 * total["others"] / max(total["total"], 1e-9), 1),
+            }
+            if name != "floor":
+                ratio = rate(name) / max(floor, 1e-9)
+                cpu_ratio = (
+                    per_request_ms("floor", "gunicorn") + per_request_ms("floor", "postgres")
+                ) / max(per_request_ms(name, "gunicorn") + per_request_ms(name, "postgres"), 1e-9)
+                line.update(
+                    {
+                        "floor_requests_per_s": round(floor, 1),
+                        "ratio": round(ratio, 3),
+                        # The same from the CPU each costs: steadier on a shared machine.
+                        "cpu_ratio": round(cpu_ratio, 3),
+                        "goal_ratio": GOAL_RATIO,
+                        "ok": sound and ratio >= GOAL_RATIO,
+                    }
+                )
+            print(json.dumps(line))
         print(
             json.dumps(
                 {
-                    "measure": MEASURE,
-                    "database": "postgresql",
-                    "ballots": len(jobs),
-                    "clients": args.clients,
-                    "accepted": ok_count,
-                    "seconds": round(seconds, 2),
-                    "ballots_per_s": round(per_s, 1),
-                    "goal_per_s": GOAL_PER_S,
-                    "lost": checked["lost"],
-                    "duplicates": checked["duplicates"],
-                    "errors": errors,
-                    "ballot_rows": checked["ballot_rows"],
-                    "choice_rows": checked["choice_rows"],
-                    "wrong_option": checked["wrong_option"],
-                    "unacknowledged": checked["unacknowledged"],
-                    "options_match": checked["options_match"],
-                    "option_counts": checked["option_counts"],
-                    "statuses": dict(statuses),
+                    "measure": "ballots_guarantees",
+                    "voters_with_a_ballot": len(expected),
+                    **checked,
                     "retries": retries,
                     "aborted": aborted,
-                    "latency_ms": {
-                        "p50": round(latencies[len(latencies) // 2], 1) if latencies else None,
-                        "p95": round(latencies[int(len(latencies) * 0.95)], 1)
-                        if latencies
-                        else None,
-                        "max": round(latencies[-1], 1) if latencies else None,
-                    },
                     "workers": args.workers,
                     "worker_class": args.worker_class,
-                    "threads": args.threads,
+                    "clients": args.clients,
+                    "rounds": args.rounds,
                     "conn_max_age": args.conn_max_age,
-                    "cpu_ms_per_ballot": {
-                        "gunicorn": per_ballot_ms(cpu["gunicorn"]),
-                        "postgres": per_ballot_ms(cpu["postgres"]),
-                        "client": per_ballot_ms(cpu["client"]),
-                    },
-                    # What the cores could sustain at this CPU cost per ballot, if nothing else
-                    # ran: a steadier figure than ballots_per_s on a shared machine.
-                    "cpu_bound_per_s": round(
-                        (os.cpu_count() or 1) * ok_count / max(own_cpu, 1e-9), 1
-                    ),
-                    # Of all cores over the run; "others" is CPU used by other programs
-                    # (a test suite, say): when it is high, the measure is not representative.
-                    "machine_busy_pct": round(100 * cpu["busy"] / max(cpu["total"], 1e-9), 1),
-                    "others_cpu_pct": round(100 * cpu["others"] / max(cpu["total"], 1e-9), 1),
                     "setup_s": round(setup_s, 1),
-                    "ok": ok,
-                }
-            )
-        )
-        print(
-            json.dumps(
-                {
-                    "measure": "queries_per_ballot",
-                    "queries": setup["queries"],
-                    "in_process_median_ms": setup["in_process_ms"],
-                    "database": "postgresql",
+                    "ok": sound,
                 }
             )
         )
         if args.show_sql:
-            for sql in setup["sql"]:
-                print(sql, file=sys.stderr)
+            for name in PATHS:
+                print(f"-- {name}", file=sys.stderr)
+                for sql in setup["probed"][name]["sql"]:
+                    print(sql, file=sys.stderr)
         return 0
     finally:
         if server is not None:
@@ -730,8 +833,12 @@ def main() -> int:
         django_rows(Path(sys.argv[2]), int(sys.argv[3]))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--ballots", type=int, default=10_000)
-    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--voters", type=int, default=DEFAULT_VOTERS)
+    parser.add_argument("--clients", type=int, default=DEFAULT_CLIENTS)
+    parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS)
+    parser.add_argument(
+        "--seconds", type=float, default=DEFAULT_SECONDS, help="each path's time per round"
+    )
     parser.add_argument("--workers", type=int, default=DEFAULT_WORKERS)
     parser.add_argument("--worker-class", default=DEFAULT_WORKER_CLASS)
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
@@ -742,7 +849,7 @@ def main() -> int:
         help="DJANGO_CONN_MAX_AGE for the server: 0 opens a PostgreSQL connection per request",
     )
     parser.add_argument(
-        "--timeout", type=float, default=180.0, help="abort the load after this many seconds"
+        "--timeout", type=float, default=60.0, help="abort one measure after this many seconds"
     )
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database")
     parser.add_argument("--show-sql", action="store_true", help="print one ballot's SQL")

@@ -272,6 +272,20 @@ def own_ballot(vote: Vote, user) -> Ballot | None:
     return Ballot.objects.filter(vote=vote, voter=user).select_related("community").first()
 
 
+def own_ballot_with_vote(vote_id, user) -> Ballot | None:
+    """The user's ballot in a vote with the vote as the page of a recorded ballot shows it
+    (get_vote's lean form), in one query; None when there is no such ballot."""
+    ballot = (
+        Ballot.objects.filter(vote_id=vote_id, voter=user)
+        .select_related("vote__version")
+        .annotate(policy_title=F("vote__version__policy__title"))
+        .first()
+    )
+    if ballot is not None:
+        ballot.vote.policy_title = ballot.policy_title
+    return ballot
+
+
 def vote_list() -> list[Vote]:
     votes = list(
         Vote.objects.exclude(state=Vote.State.DRAFT)

@@ -3,8 +3,10 @@
 import csv
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -20,7 +22,7 @@ from core.views import Confirmation, confirm_page, error_text, form_message, sig
 from policies import selectors as policy_selectors
 from policies.models import PolicyPage, PolicyVersion
 
-from . import eligibility, rules, selectors, services
+from . import eligibility, receipt_handover, rules, selectors, services
 from .forms import (
     BallotForm,
     BoardDecisionForm,
@@ -370,6 +372,7 @@ def vote_detail(request, pk):
 
 
 @require_POST
+@transaction.non_atomic_requests
 def ballot(request, pk):
     vote = _load(request, pk, for_ballot=True)
     if not request.user.is_authenticated:
@@ -398,39 +401,56 @@ def ballot(request, pk):
     except ValidationError as exc:
         return _render_detail(request, vote, status=409, error=error_text(exc), form=form)
     # Post/redirect/get: reloading the confirmation must not post the ballot again. The receipt
-    # waits in the session for that one page and is removed as soon as it is shown.
-    request.session[_RECEIPT_KEY % vote.pk] = {
-        "receipt": receipt,
-        "option": form.cleaned_data["option"],
-        "ballot": cast.pk,
-    }
-    return redirect("ratification:ballot_recorded", vote.pk)
-
-
-_RECEIPT_KEY = "accord:ballot-receipt:%s"
+    # travels to that one page in a sealed cookie (receipt_handover), removed once shown.
+    response = redirect("ratification:ballot_recorded", vote.pk)
+    response.set_cookie(
+        receipt_handover.cookie_name(vote.pk),
+        receipt_handover.seal(
+            vote_id=vote.pk,
+            user_id=request.user.pk,
+            ballot_id=cast.pk,
+            times_changed=cast.times_changed,
+            receipt=receipt,
+            option=form.cleaned_data["option"],
+        ),
+        max_age=receipt_handover.MAX_AGE,
+        path=response["Location"],
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 @require_GET
+@transaction.non_atomic_requests
 def ballot_recorded(request, pk):
     """The confirmation after casting: the receipt, once. Reloaded, it says the ballot is
     recorded and the receipt is no longer shown (it was never stored readable)."""
-    vote = _load(request, pk, for_ballot=True)
     if not request.user.is_authenticated:
+        _load(request, pk)  # an unknown vote is a 404 for everyone
         return sign_in_first(request, request.path)
-    shown = request.session.pop(_RECEIPT_KEY % vote.pk, None)
-    own = selectors.own_ballot(vote, request.user)
-    if own is None:
+    own = selectors.own_ballot_with_vote(pk, request.user)
+    if own is None or not rules.can_view_vote(request.user, own.vote):
+        vote = _load(request, pk)
         return redirect("ratification:vote", vote.pk)
+    vote = own.vote
+    name = receipt_handover.cookie_name(vote.pk)
+    shown = receipt_handover.unseal(
+        request.COOKIES.get(name, ""), vote_id=vote.pk, user_id=request.user.pk, ballot=own
+    )
     response = TemplateResponse(
         request,
         "ratification/ballot_recorded.html",
         {
             "vote": vote,
             "ballot": own,
-            "receipt": shown["receipt"] if shown and shown["ballot"] == own.pk else "",
-            "option_label": vote.option_labels().get(shown["option"], "") if shown else "",
+            "receipt": shown[0] if shown else "",
+            "option_label": vote.option_labels().get(shown[1], "") if shown else "",
         },
     )
+    if name in request.COOKIES:
+        response.delete_cookie(name, path=request.path, samesite="Lax")
     # Neither the browser nor a proxy keeps the page that shows the receipt.
     response["Cache-Control"] = "no-store"
     return response

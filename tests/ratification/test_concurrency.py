@@ -52,14 +52,42 @@ def _run(jobs, threads: int):
     return results, errors
 
 
-def _cast(vote_id, user_id, option):
+def _cast(vote_id, user_id, option, **kwargs):
     def job():
         vote = Vote.objects.get(pk=vote_id)  # each thread reads its own copies
         user = UserFactory._meta.model.objects.get(pk=user_id)
-        _, receipt = services.cast_ballot(vote=vote, user=user, option=option)
+        _, receipt = services.cast_ballot(vote=vote, user=user, option=option, **kwargs)
         return option, receipt
 
     return job
+
+
+def test_one_first_ballot_form_posted_eight_times_at_once_casts_one_ballot(open_vote):
+    """The form shown before any ballot (based_on=-1) inserts in one statement, outside any
+    transaction: the unique constraint alone lets one of eight parallel posts through."""
+    voter = UserFactory(username="first-clicker")
+
+    def post(option):
+        job = _cast(open_vote.pk, voter.pk, option, based_on=-1)
+
+        def attempt():
+            try:
+                return job()
+            except services.BallotAlreadyCast:
+                return "refused"
+
+        return attempt
+
+    results, errors = _run([post(OPTIONS[i % 3]) for i in range(8)], threads=8)
+    assert errors == []
+    cast = [r for r in results if r != "refused"]
+    assert len(cast) == 1 and results.count("refused") == 7
+    option, receipt = cast[0]
+    ballot = Ballot.objects.get(vote=open_vote, voter=voter)
+    assert ballot.times_changed == 0
+    assert Choice.objects.filter(vote=open_vote).count() == 1
+    assert services.check_receipt(vote=open_vote, receipt=receipt).status == "counted"
+    assert services.choice_option(Choice.objects.get(vote=open_vote)) == option
 
 
 def test_one_voter_clicking_eight_times_at_once_keeps_one_ballot(open_vote):
