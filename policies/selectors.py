@@ -13,7 +13,7 @@ from django.http import Http404
 from django.utils.translation import pgettext_lazy
 from wagtail.models import PageLogEntry, PageViewRestriction
 
-from . import diffing, drafting, markdown_io, translating
+from . import diffing, drafting, markdown_diff, markdown_io, translating
 from .models import (
     PolicyPage,
     PolicyTranslation,
@@ -176,6 +176,7 @@ class SectionDiff:
     inline_html: str = ""
     old_html: str = ""
     new_html: str = ""
+    rendered_html: str = ""  # formatted Markdown with the changes marked (compare's rendered view)
     words_added: int = 0
     words_removed: int = 0
 
@@ -217,12 +218,18 @@ class Comparison:
         return sum(s.words_removed for s in self.sections)
 
 
-def body_diff(old_body: str, old_hash: str, new_body: str, new_hash: str) -> dict:
-    """Rendered word-level diff of two section bodies, cached by the pair of body hashes."""
-    key = f"accord:diff:v1:{old_hash}:{new_hash}"
+def body_diff(
+    old_body: str, old_hash: str, new_body: str, new_hash: str, *, rendered: bool = False
+) -> dict:
+    """Rendered word-level diff of two section bodies, cached by the pair of body hashes: the
+    source (paragraphs unwrapped, markdown_diff.join_soft_wraps) inline and side by side, and
+    with `rendered` also as formatted Markdown with the changes marked (under "rendered")."""
+    key = f"accord:diff:v2:{old_hash}:{new_hash}"
     result = cache.get(key)
-    if result is None:
-        ops = diffing.diff_words(old_body, new_body)
+    if result is None or (rendered and "rendered" not in result):
+        ops = diffing.diff_words(
+            markdown_diff.join_soft_wraps(old_body), markdown_diff.join_soft_wraps(new_body)
+        )
         stats = diffing.diff_stats(ops)
         old_html, new_html = diffing.render_side_by_side(ops)
         result = {
@@ -232,6 +239,8 @@ def body_diff(old_body: str, old_hash: str, new_body: str, new_hash: str) -> dic
             "added": stats.words_added,
             "removed": stats.words_removed,
         }
+        if rendered:
+            result["rendered"] = markdown_diff.render_rendered(old_body, new_body)
         cache.set(key, result, CACHE_SECONDS)
     return result
 
@@ -259,8 +268,9 @@ def _moved_keys(old_order: list[str], new_order: list[str]) -> set[str]:
     return common - kept
 
 
-def compare_versions(page, a: int, b: int) -> Comparison:
-    """Section-by-section comparison of versions a (old) and b (new), matched by key."""
+def compare_versions(page, a: int, b: int, *, rendered: bool = False) -> Comparison:
+    """Section-by-section comparison of versions a (old) and b (new), matched by key; with
+    `rendered`, each changed section's diff as formatted Markdown too."""
     versions = {
         v.number: v
         for v in _versions(page)
@@ -283,7 +293,7 @@ def compare_versions(page, a: int, b: int) -> Comparison:
     for s in new_sections:
         before = old_by_key.get(s.key)
         if before is None:
-            d = body_diff("", "", s.body, s.body_hash)
+            d = body_diff("", "", s.body, s.body_hash, rendered=rendered)
             rows.append(
                 SectionDiff(
                     key=s.key,
@@ -292,6 +302,7 @@ def compare_versions(page, a: int, b: int) -> Comparison:
                     new=s,
                     new_html=d["new"],
                     inline_html=d["inline"],
+                    rendered_html=d.get("rendered", ""),
                     words_added=d["added"],
                 )
             )
@@ -306,8 +317,15 @@ def compare_versions(page, a: int, b: int) -> Comparison:
         )
         if row.renamed:
             row.heading_html = diffing.render_inline(diffing.diff_words(before.heading, s.heading))
-        d = body_diff(before.body, before.body_hash, s.body, s.body_hash)
+        d = body_diff(
+            before.body,
+            before.body_hash,
+            s.body,
+            s.body_hash,
+            rendered=rendered and row.status != "unchanged",
+        )
         row.inline_html, row.old_html, row.new_html = d["inline"], d["old"], d["new"]
+        row.rendered_html = d.get("rendered", "")
         row.words_added, row.words_removed = d["added"], d["removed"]
         rows.append(row)
 
@@ -315,7 +333,7 @@ def compare_versions(page, a: int, b: int) -> Comparison:
     for index, s in enumerate(old_sections):
         if s.key in new_by_key:
             continue
-        d = body_diff(s.body, s.body_hash, "", "")
+        d = body_diff(s.body, s.body_hash, "", "", rendered=rendered)
         removed = SectionDiff(
             key=s.key,
             status="removed",
@@ -323,6 +341,7 @@ def compare_versions(page, a: int, b: int) -> Comparison:
             new=None,
             old_html=d["old"],
             inline_html=d["inline"],
+            rendered_html=d.get("rendered", ""),
             words_removed=d["removed"],
         )
         anchor = next((p.key for p in reversed(old_sections[:index]) if p.key in new_by_key), None)

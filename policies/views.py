@@ -126,8 +126,11 @@ def compare(request, page, a, b):
         raise Http404("Pick two different versions to compare.")
     if max(a, b) > 2**63 - 1:  # no such version, and SQLite fails on an IN lookup this big
         raise Http404("No such version.")
-    comparison = selectors.compare_versions(page, a, b)
-    layout = "side" if request.GET.get("view") == "side" else "inline"
+    # ?view= is part of the address, so each layout is kept apart by core.page_cache.
+    layout = request.GET.get("view")
+    if layout not in ("side", "rendered"):
+        layout = "inline"
+    comparison = selectors.compare_versions(page, a, b, rendered=layout == "rendered")
     return TemplateResponse(
         request,
         "policies/compare.html",

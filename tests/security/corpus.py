@@ -727,6 +727,7 @@ def _add_policy_pages(corpus: Corpus, final: int) -> None:
     for a, b in ((1, 2), (2, 3), (final - 1, final), (1, final)):
         corpus.add(f"{base}compare/{a}/{b}/")
         corpus.add(f"{base}compare/{a}/{b}/?view=side")
+        corpus.add(f"{base}compare/{a}/{b}/?view=rendered")
 
 
 def _add_site_pages(corpus: Corpus, main) -> None:

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
 
-from policies import diffing, markdown_io
+from policies import diffing, markdown_diff, markdown_io
 from policies.templatetags.accord import markdown as markdown_filter
 
 from . import payloads as P
@@ -142,6 +142,10 @@ def test_each_payload_renders_harmlessly(payload):
     assert fragment_problems(inline) == [], inline
     old, new = diffing.render_side_by_side(diffing.diff_words(payload, payload[::-1]))
     assert fragment_problems(old) == [] and fragment_problems(new) == []
+    # The compare page's rendered view: payloads on either side, and changed into each other.
+    for a, b in (("Old text.", payload), (payload, "New text."), (payload, payload[::-1])):
+        rich = markdown_diff.render_rendered(a, b)
+        assert fragment_problems(rich) == [], rich
 
 
 # --- every page of the data set -----------------------------------------------------------------
