@@ -308,7 +308,7 @@ def write_request(plan: dict, kind: str, taken: list, rng: random.Random):
     return kind, "POST", path, fields, session, write
 
 
-async def _exchange(port: int, method: str, path: str, fields, session, csrf: str):
+async def _exchange(port: int, method: str, path: str, fields, session, csrf: str, cookies=""):
     host = f"127.0.0.1:{port}"
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     try:
@@ -318,7 +318,7 @@ async def _exchange(port: int, method: str, path: str, fields, session, csrf: st
         )
         body = b""
         if session:
-            head += f"Cookie: sessionid={session}; csrftoken={csrf}\r\n"
+            head += f"Cookie: sessionid={session}; csrftoken={csrf}{cookies}\r\n"
         if method == "POST":
             body = urllib.parse.urlencode(fields).encode()
             head += (
@@ -347,8 +347,15 @@ async def one_request(port: int, request, due: float, csrf: str) -> Outcome:
                 location = headers.get("location", "")
                 if "://" in location:
                     location = "/" + location.split("://", 1)[1].split("/", 1)[1]
+                # The receipt travels to the confirmation in the cookie the redirect set.
+                handover = "".join(
+                    "; " + line.split(";", 1)[0]
+                    for line in headers.get("set-cookie", "").split("\n")
+                    if line.startswith("accord_receipt_")
+                )
                 status, _, payload = await asyncio.wait_for(
-                    _exchange(port, "GET", location, None, session, csrf), REQUEST_TIMEOUT
+                    _exchange(port, "GET", location, None, session, csrf, handover),
+                    REQUEST_TIMEOUT,
                 )
                 found = RECEIPT.search(payload) if status == 200 else None
                 write["receipt"] = found.group(1).decode() if found else None
