@@ -267,6 +267,12 @@ ENDPOINTS = {
             "rationale": "r",
         },
     ),
+    "amendment propose page": lambda w: Endpoint(
+        f"/{SLUG}/consultations/{w['consultation'].pk}/sections/{w['keys'][2]}/propose/",
+        PARTICIPANT,
+        {"section_key": w["keys"][2], "kind": "replace", "text": "t", "rationale": "r"},
+        {"action": "amend"},
+    ),
     "consultation amend_revise": lambda w: _consultation_action(
         w,
         "amend_revise",
@@ -909,6 +915,7 @@ POSTED = {
     "account_delete": "account delete",
     "account_refresh_activity": "account refresh",
     "set_language": "set language",
+    "propose": "amendment propose page",
 }
 NOT_OURS = (
     "admin/",
