@@ -10,13 +10,15 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
-_request_base: ContextVar[str] = ContextVar("accord_request_base_url", default="")
+_current_request: ContextVar = ContextVar("accord_current_request", default=None)
 
 
 def site_base_url() -> str:
     """The address links start with, without a trailing slash."""
-    if getattr(settings, "ACCORD_LINKS_FROM_REQUEST", False) and (seen := _request_base.get()):
-        return seen
+    if getattr(settings, "ACCORD_LINKS_FROM_REQUEST", False) and (
+        request := _current_request.get()
+    ):
+        return request.build_absolute_uri("/").rstrip("/")
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
@@ -26,15 +28,15 @@ def absolute(path: str, *, base: str = "") -> str:
 
 
 class RequestBaseUrlMiddleware:
-    """Remembers the address the current request came in on (used only where the settings say
-    links follow the request)."""
+    """Remembers the request being served, so the address it came in on can be read where the
+    settings say links follow the request (worked out only then, not on every request)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _request_base.set(request.build_absolute_uri("/").rstrip("/"))
+        token = _current_request.set(request)
         try:
             return self.get_response(request)
         finally:
-            _request_base.reset(token)
+            _current_request.reset(token)
