@@ -44,6 +44,19 @@ NAMES = [
 ]
 
 
+def status_terms(community, status) -> dict:
+    """What a demo declaration of `status` says besides its version and date: the equivalent
+    policy it points to, or why the community opted out (also used by seed_scale)."""
+    if status == Adoption.Status.EQUIVALENT:
+        return {
+            "equivalent_title": f"{community.name} behaviour policy",
+            "equivalent_url": f"{community.url}policy/conduct",
+        }
+    if status == Adoption.Status.OPTED_OUT:
+        return {"rationale": "Our arbitration committee's policy already covers this."}
+    return {}
+
+
 def seed_communities(page) -> int:
     """About thirty communities: adopters (some with overrides, one of them stale), an own
     equivalent policy with its coverage, opt-outs, discussions and undeclared ones."""
@@ -71,14 +84,7 @@ def seed_communities(page) -> int:
     for community, status in zip(communities, plan, strict=False):
         index = communities.index(community)
         version = v2 if index % 3 == 0 else v3
-        kwargs = {}
-        if status == Status.EQUIVALENT:
-            kwargs = {
-                "equivalent_title": f"{community.name} behaviour policy",
-                "equivalent_url": f"{community.url}policy/conduct",
-            }
-        if status == Status.OPTED_OUT:
-            kwargs = {"rationale": "Our arbitration committee's policy already covers this."}
+        kwargs = status_terms(community, status)
         adoption = services.declare_adoption(
             community=community,
             policy=page,

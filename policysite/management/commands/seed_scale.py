@@ -36,6 +36,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from communities import services as community_services
+from communities.demo import status_terms
 from communities.models import Adoption, Community, Membership
 from consultations import fragments
 from consultations import services as consultation_services
@@ -353,14 +354,7 @@ class Command(BaseCommand):
         # Most follow the latest version; some lag one or two behind (stale declarations).
         version = self.versions[VERSIONS - (0 if i % 5 else 1 + i % 2)]
         adopting = status in (Status.ADOPTED, Status.OVERRIDES)
-        kwargs = {}
-        if status == Status.EQUIVALENT:
-            kwargs = {
-                "equivalent_title": f"{community.name} behaviour policy",
-                "equivalent_url": f"{community.url}policy/conduct",
-            }
-        elif status == Status.OPTED_OUT:
-            kwargs = {"rationale": "Our arbitration committee's policy already covers this."}
+        kwargs = status_terms(community, status)
         adoption = community_services.declare_adoption(
             community=community,
             policy=self.page,
